@@ -1,0 +1,213 @@
+"""The values that flow between pipeline stages.
+
+Every stage takes these and returns new ones; none is mutated after it is built.
+Times are seconds from the start of the call. A time that is unknown (a plain-text
+transcript has none) is ``nan``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Mapping
+
+REP = "rep"
+CUSTOMER = "customer"
+NAN = math.nan
+
+
+@dataclass(frozen=True)
+class CallSource:
+    """One call to analyze, as the input stage found it.
+
+    Attributes:
+        call_id: Unique id of the call in the run (file stem unless the manifest names it).
+        rep: The rep who owns the call.
+        path: The audio or transcript file.
+        date: The call's date as given by the manifest ("" when unknown).
+        rep_channel: "left" or "right" for stereo audio; "" means use the run's default.
+        rep_speaker: The rep's speaker label or name in the call; "" when unknown.
+        audio_path: Audio linked to a transcript (same stem), "" when none.
+    """
+
+    call_id: str
+    rep: str
+    path: str
+    date: str = ""
+    rep_channel: str = ""
+    rep_speaker: str = ""
+    audio_path: str = ""
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word, with the speaker it belongs to."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of speech by one speaker, as the transcriber or an export gives it.
+
+    ``words`` is empty when the source has no word timings (most exports).
+    """
+
+    speaker: str
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """Everything said in one call, segments sorted by start time.
+
+    Attributes:
+        segments: The speech, sorted by start.
+        speakers: Every speaker label, in order of first appearance.
+        duration_s: Length of the recording (nan when unknown).
+        source: Where the transcript came from ("whisper", "vtt", "srt", ...).
+        timed: False when the source has no times at all (plain text).
+    """
+
+    segments: tuple[Segment, ...]
+    speakers: tuple[str, ...]
+    duration_s: float
+    source: str
+    timed: bool = True
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    """Which speaker labels are the rep, and how sure we are.
+
+    Attributes:
+        rep_speakers: Speaker labels that belong to the rep (usually one).
+        method: How it was decided: "channel", "manifest", "name", "roster", "voice", "cues".
+        confidence: 0..1; 1.0 when a person said so (manifest, CLI option, channel).
+        colleagues: Non-rep speakers on the rep's side (excluded from the customer side).
+    """
+
+    rep_speakers: tuple[str, ...]
+    method: str
+    confidence: float
+    colleagues: tuple[str, ...] = ()
+
+    def role_of(self, speaker: str) -> str:
+        """Return "rep", "colleague" or "customer" for a speaker label."""
+        if speaker in self.rep_speakers:
+            return REP
+        if speaker in self.colleagues:
+            return "colleague"
+        return CUSTOMER
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """A segment once we know whose side its speaker is on."""
+
+    speaker: str
+    role: str
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a sentence got a label: the rule that fired and the words it matched."""
+
+    label: str
+    subtype: str
+    rule: str
+    span: str
+
+
+@dataclass(frozen=True)
+class SentenceLabels:
+    """The labels of one sentence of an utterance."""
+
+    text: str
+    labels: tuple[str, ...]
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One labelled sentence of a call, located in time, for the flags table."""
+
+    role: str
+    start: float
+    end: float
+    label: str
+    subtype: str
+    rule: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """What the analysis found in one call; the unit written to disk as each call ends.
+
+    Attributes:
+        source: The call as it was found.
+        roles: Who the rep is.
+        utterances: Everything said, in time order, with roles.
+        metrics: Per-call metrics by column name (numbers, strings or booleans).
+        flags: Labelled sentences (questions, self-promotion, pushy closing).
+    """
+
+    source: CallSource
+    roles: RoleAssignment
+    utterances: tuple[Utterance, ...]
+    metrics: Mapping[str, float | str | bool]
+    flags: tuple[Flag, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallError:
+    """An input that could not be analyzed, and why (one line)."""
+
+    call_id: str
+    rep: str
+    path: str
+    stage: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Options:
+    """The settings of a run that change its results (and so key the cache).
+
+    Attributes:
+        model: faster-whisper model name or path ("" means the bundled tiny.en).
+        rep_channel: Default rep channel of stereo calls, "left" or "right".
+        language: Language passed to the transcriber.
+        beam_size: Beam size of the transcriber.
+        device: "cpu" or "cuda".
+        compute_type: CTranslate2 compute type.
+    """
+
+    model: str = ""
+    rep_channel: str = "left"
+    language: str = "en"
+    beam_size: int = 1
+    device: str = "cpu"
+    compute_type: str = "int8"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SpeakerTurn:
+    """A stretch of time a diarizer attributes to one speaker (one RTTM line)."""
+
+    speaker: str
+    start: float
+    end: float
