@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping
 
 REP = "rep"
 CUSTOMER = "customer"
@@ -65,6 +65,15 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class SpeakerTurn:
+    """A stretch of time a diarizer attributes to one speaker (one RTTM line)."""
+
+    speaker: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
 class Transcript:
     """Everything said in one call, segments sorted by start time.
 
@@ -74,6 +83,9 @@ class Transcript:
         duration_s: Length of the recording (nan when unknown).
         source: Where the transcript came from ("whisper", "vtt", "srt", ...).
         timed: False when the source has no times at all (plain text).
+        activity: Who was heard when, measured on the audio (voice activity per channel, or
+            diarization); empty when only the transcript's own times are known. Talk time is
+            measured on it when present, because transcribers drop fillers and short replies.
     """
 
     segments: tuple[Segment, ...]
@@ -81,6 +93,7 @@ class Transcript:
     duration_s: float
     source: str
     timed: bool = True
+    activity: tuple[SpeakerTurn, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,10 +217,18 @@ class Options:
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class SpeakerTurn:
-    """A stretch of time a diarizer attributes to one speaker (one RTTM line)."""
+@dataclass(frozen=True, eq=False)
+class Audio:
+    """A decoded recording: one float32 array per channel at ``sample_rate``.
 
-    speaker: str
-    start: float
-    end: float
+    Attributes:
+        channels: One array per channel (1 for mono, 2 for stereo).
+        sample_rate: Samples per second of every array.
+        duration_s: Length of the recording.
+        digest: SHA-256 of the file's bytes, the cache key of everything derived from it.
+    """
+
+    channels: tuple[Any, ...]
+    sample_rate: int
+    duration_s: float
+    digest: str

@@ -1,0 +1,88 @@
+"""Per-call results on disk: written as each call finishes, so a killed run resumes.
+
+Every file is written to a temporary name and renamed, so a reader (another worker, a
+resumed run) never sees half a file. Results carry the key they were computed under; a
+result whose key differs from the current one is recomputed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import os
+import re
+import tempfile
+import types as pytypes
+import typing
+from pathlib import Path
+from typing import Any, TypeVar
+
+from analyzer import types as t
+
+T = TypeVar("T")
+
+
+def run_key(*parts: object) -> str:
+    """Hash the things a result depends on (content digest, options, data versions)."""
+    text = json.dumps([_plain(p) for p in parts], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def safe_name(call_id: str) -> str:
+    """Turn a call id (which may hold folders) into one file name."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "__", call_id).strip("_") or "call"
+
+
+def write_json(path: Path, payload: Any) -> None:
+    """Write JSON atomically (temporary file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(_plain(payload), handle, ensure_ascii=False, allow_nan=True)
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> Any:
+    """Read a JSON file written by write_json, or None when it is absent or damaged."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def to_dataclass(cls: type[T], data: Any) -> T:
+    """Rebuild a (nested) frozen dataclass of analyzer.types from its JSON form."""
+    hints = typing.get_type_hints(cls, vars(t))
+    kwargs = {f.name: _decode(hints[f.name], data[f.name])
+              for f in dataclasses.fields(cls) if f.name in data}  # type: ignore[arg-type]
+    return cls(**kwargs)
+
+
+def _decode(hint: Any, value: Any) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if dataclasses.is_dataclass(hint):
+        return to_dataclass(hint, value)  # type: ignore[arg-type]
+    if origin is tuple:
+        return tuple(_decode(args[0], v) for v in value)
+    if origin in (typing.Union, pytypes.UnionType) and value is None:
+        return None
+    if hint is float and value is None:
+        return math.nan
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict | typing.Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
