@@ -197,24 +197,33 @@ class CallError:
 
 @dataclass(frozen=True)
 class Options:
-    """The settings of a run that change its results (and so key the cache).
+    """The settings of a run.
 
     Attributes:
-        model: faster-whisper model name or path ("" means the bundled tiny.en).
-        rep_channel: Default rep channel of stereo calls, "left" or "right".
-        language: Language passed to the transcriber.
-        beam_size: Beam size of the transcriber.
+        model: faster-whisper model name or CTranslate2 folder ("" = the bundled tiny.en).
+        language: Spoken language passed to the transcriber.
+        beam_size: Beam width of the transcriber.
         device: "cpu" or "cuda".
         compute_type: CTranslate2 compute type.
+        rep_channel: Channel of the rep in stereo calls, unless the manifest says otherwise.
+        rep: Rep of files given one by one (folders and manifests name their own).
+        rep_name: Name or label of the rep's speaker in transcripts and diarized calls.
+        roster: CSV mapping each rep to the names they appear under ("" = none).
+        transcript_format: Force a transcript format instead of detecting it ("" = detect).
+        diarize: Separate speakers in mono recordings (needs the diarization extra).
     """
 
     model: str = ""
-    rep_channel: str = "left"
     language: str = "en"
     beam_size: int = 1
     device: str = "cpu"
     compute_type: str = "int8"
-    extra: Mapping[str, str] = field(default_factory=dict)
+    rep_channel: str = "left"
+    rep: str = ""
+    rep_name: str = ""
+    roster: str = ""
+    transcript_format: str = ""
+    diarize: bool = True
 
 
 @dataclass(frozen=True, eq=False)

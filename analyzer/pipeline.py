@@ -1,0 +1,243 @@
+"""The batch: every call from its file to its result, one call at a time, models loaded once.
+
+Each call's result is written to ``<out>/calls/`` the moment it is finished, keyed by the
+file's content and everything that changes the answer, so a run killed at any point resumes
+where it stopped and several workers can share one output folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from analyzer import __version__, store
+from analyzer.audio import AUDIO_SUFFIXES, file_digest, load_audio
+from analyzer.errors import InputError
+from analyzer.inputs import find_calls
+from analyzer.speakers import transcribe_call
+from analyzer.tables import Results, build_results
+from analyzer.transcribe import ModelNotFound, SpeechToText, WhisperOptions, WhisperTranscriber
+from analyzer.types import (CallError, CallResult, CallSource, Options, RoleAssignment,
+                            Transcript, Utterance)
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+Progress = Callable[[str], None]
+
+
+class Engines:
+    """The models of a run, each loaded the first time a call needs it and then reused."""
+
+    def __init__(self, options: Options, stt: SpeechToText | None = None,
+                 labeler: Any = None, diarizer: Any = None) -> None:
+        self.options = options
+        if stt is not None:
+            self.__dict__["stt"] = stt
+        if labeler is not None:
+            self.__dict__["labeler"] = labeler
+        if diarizer is not None:
+            self.__dict__["diarizer"] = diarizer
+
+    @cached_property
+    def stt(self) -> SpeechToText:
+        """The transcriber (faster-whisper, bundled tiny.en unless --model says otherwise)."""
+        o = self.options
+        return WhisperTranscriber.load(WhisperOptions(
+            model=o.model, language=o.language, beam_size=o.beam_size, device=o.device,
+            compute_type=o.compute_type))
+
+    @cached_property
+    def labeler(self) -> Any:
+        """The spaCy sentence labeler."""
+        from analyzer.language import Labeler
+
+        return Labeler.load()
+
+    @cached_property
+    def diarizer(self) -> Any:
+        """The mono-call diarizer, or None when it is switched off or not installed."""
+        if not self.options.diarize:
+            return None
+        try:
+            from analyzer.diarize import Diarizer
+
+            return Diarizer.load()
+        except ImportError:
+            return None
+
+
+@dataclass(frozen=True)
+class Run:
+    """Where a run keeps its per-call files, and the keys its results are valid under."""
+
+    out: Path
+    options: Options
+    data_version: str
+
+    def result_path(self, call: CallSource) -> Path:
+        """File of one call's finished result."""
+        return self.out / "calls" / f"{store.safe_name(call.call_id)}.json"
+
+    def error_path(self, call: CallSource) -> Path:
+        """File of one call's failure."""
+        return self.out / "calls" / f"{store.safe_name(call.call_id)}.error.json"
+
+    def transcript_path(self, key: str) -> Path:
+        """Cached transcript of one recording under one set of transcription options."""
+        return self.out / "cache" / "transcripts" / f"{key}.json"
+
+
+def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Path | None = None,
+            options: Options | None = None, engines: Engines | None = None,
+            progress: Progress | None = None) -> Results:
+    """Analyze every call found in ``paths`` (and ``manifest``); write and return the tables.
+
+    Calls already finished in ``out`` under the same content and options are not redone.
+    """
+    options = options or Options()
+    engines = engines or Engines(options)
+    run = Run(Path(out), options, models_version())
+    found = find_calls(paths, manifest, rep=options.rep)
+    results: list[CallResult] = []
+    errors: list[CallError] = list(found.errors)
+    for error in found.errors:
+        _say(progress, f"error: {error.path}: {error.reason}")
+    for call in found.calls:
+        outcome = analyze_or_resume(call, run, engines, progress)
+        (results if isinstance(outcome, CallResult) else errors).append(outcome)
+    return build_results(results, errors, run.out)
+
+
+def analyze_or_resume(call: CallSource, run: Run, engines: Engines,
+                      progress: Progress | None = None) -> CallResult | CallError:
+    """Return a call's stored result when still valid, else analyze it and store the outcome."""
+    try:
+        key = store.run_key(file_digest(call.path), call, _result_options(run.options),
+                            run.data_version, __version__)
+    except OSError as exc:
+        return _fail(call, run, "input", f"cannot read the file ({exc.strerror})", progress)
+    stored = store.read_json(run.result_path(call))
+    if stored and stored.get("key") == key:
+        _say(progress, f"done (cached): {call.path}")
+        return store.to_dataclass(CallResult, stored["result"])
+    try:
+        result = analyze_call(call, run, engines)
+    except InputError as exc:
+        return _fail(call, run, "input", exc.message, progress)
+    except ModelNotFound:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one bad call must not stop the batch
+        return _fail(call, run, "analysis", f"{type(exc).__name__}: {exc}", progress)
+    store.write_json(run.result_path(call), {"key": key, "result": result})
+    run.error_path(call).unlink(missing_ok=True)
+    _say(progress, f"done: {call.path}")
+    return result
+
+
+def analyze_call(call: CallSource, run: Run, engines: Engines) -> CallResult:
+    """Run every stage on one call, from its file to its result."""
+    transcript = load_transcript(call, run, engines)
+    roles = decide_roles(transcript, call, run.options)
+    utterances = tuple(
+        Utterance(s.speaker, roles.role_of(s.speaker), s.start, s.end, s.text, s.words)
+        for s in transcript.segments)
+    return measure(call, transcript, roles, utterances, engines)
+
+
+def load_transcript(call: CallSource, run: Run, engines: Engines) -> Transcript:
+    """Transcribe the call's audio (cached by content) or import its transcript file."""
+    if Path(call.path).suffix.lower() not in AUDIO_SUFFIXES:
+        from analyzer.transcripts import read_transcript
+
+        return read_transcript(call.path, run.options.transcript_format or None)
+    audio = load_audio(call.path)
+    key = store.run_key(audio.digest, _transcription_options(run.options),
+                        models_version("audio", "transcription.json", "diarization"))
+    cached = store.read_json(run.transcript_path(key))
+    if cached is not None:
+        return store.to_dataclass(Transcript, cached)
+    transcript = transcribe_call(audio, engines.stt, engines.diarizer)
+    store.write_json(run.transcript_path(key), transcript)
+    return transcript
+
+
+def decide_roles(transcript: Transcript, call: CallSource, options: Options) -> RoleAssignment:
+    """Who is the rep: the channel for stereo calls, else names, roster, voice or cues."""
+    from analyzer import roles
+
+    if set(transcript.speakers) <= {"left", "right"} and transcript.source == "whisper":
+        return roles.channel_roles(call.rep_channel or options.rep_channel)
+    roster = roles.Roster.load(options.roster) if options.roster else None
+    return roles.assign_roles(transcript, rep_speaker=call.rep_speaker or options.rep_name,
+                              roster=roster, rep=call.rep)
+
+
+def measure(call: CallSource, transcript: Transcript, roles: RoleAssignment,
+            utterances: tuple[Utterance, ...], engines: Engines) -> CallResult:
+    """Label the sentences and compute every per-call metric."""
+    from analyzer.language import call_flags, language_metrics
+    from analyzer.metrics import call_metrics, metric_status
+
+    labels = engines.labeler.label([u.text for u in utterances], [u.role for u in utterances])
+    flags = call_flags(utterances, labels)
+    language = language_metrics(flags)
+    questions = {"rep_questions": language["rep_questions"],
+                 "customer_questions": _customer_questions(flags)}
+    metrics: dict[str, Any] = {
+        "duration_s": transcript.duration_s, "source": transcript.source,
+        "speakers": len(transcript.speakers), "role_method": roles.method,
+        "role_confidence": roles.confidence}
+    metrics.update(call_metrics(utterances, transcript.duration_s, questions,
+                                activity=_role_activity(transcript, roles)))
+    metrics.update(language)
+    metrics.update(metric_status(metrics))
+    return CallResult(call, roles, utterances, metrics, flags)
+
+
+def _customer_questions(flags: Sequence[Any]) -> int:
+    return sum(1 for f in flags if f.role == "customer" and f.label == "question")
+
+
+def _role_activity(transcript: Transcript, roles: RoleAssignment) -> tuple[Any, ...]:
+    """The measured speech activity, with each speaker replaced by their role."""
+    return tuple(replace(t, speaker=roles.role_of(t.speaker)) for t in transcript.activity)
+
+
+def models_version(*parts: str) -> str:
+    """Digest of the data files under models/ (all, or the named files and folders).
+
+    Results are keyed by it: editing a phrase list recomputes the labels, not the transcripts.
+    """
+    sha = hashlib.sha256()
+    roots = [MODELS_DIR / p for p in parts] or [MODELS_DIR]
+    files = [r for r in roots if r.is_file()] + [f for r in roots if r.is_dir() for f in r.rglob("*")]
+    for path in sorted(files):
+        if path.is_file() and path.suffix in (".json", ".jsonl", ".csv", ".txt"):
+            sha.update(path.relative_to(MODELS_DIR).as_posix().encode())
+            sha.update(path.read_bytes())
+    return sha.hexdigest()[:16]
+
+
+def _transcription_options(options: Options) -> dict[str, Any]:
+    keys = ("model", "language", "beam_size", "compute_type", "diarize")
+    return {k: getattr(options, k) for k in keys}
+
+
+def _result_options(options: Options) -> dict[str, Any]:
+    return {k: v for k, v in asdict(options).items() if k not in ("device",)}
+
+
+def _fail(call: CallSource, run: Run, stage: str, reason: str,
+          progress: Progress | None) -> CallError:
+    error = CallError(call.call_id, call.rep, call.path, stage, reason)
+    store.write_json(run.error_path(call), error)
+    _say(progress, f"error: {call.path}: {reason}")
+    return error
+
+
+def _say(progress: Progress | None, message: str) -> None:
+    if progress is not None:
+        progress(message)

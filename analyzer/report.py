@@ -1,0 +1,194 @@
+"""Reports: an index of reps and one HTML page per rep, with plotly charts, that a coach reads
+and a rep uses to audit their own calls (every count backed by the sentence and the rule)."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from analyzer.store import safe_name
+from analyzer.types import CallResult
+
+if TYPE_CHECKING:
+    from analyzer.tables import Results
+
+LOW_CONFIDENCE = 0.7
+SUMMARY_METRICS = ("rep_talk_share", "longest_monologue_s", "longest_customer_story_s",
+                   "interactivity", "patience_s", "rep_wpm", "rep_filler_per_min",
+                   "rep_questions", "customer_focused_questions", "self_promotion",
+                   "pushy_closing", "self_focus_share")
+CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;
+text-align:left;vertical-align:top}th{background:#f3f3f3}.good{background:#d8f5d0}
+.watch{background:#fff2c2}.bad{background:#ffd2cc}.low{color:#b00;font-weight:bold}
+.flag{font-size:90%}.muted{color:#777}"""
+
+
+def write_reports(tables: Results, results: Sequence[CallResult], out: Path) -> None:
+    """Write ``index.html`` and ``reps/<rep>.html`` into ``out``."""
+    (out / "reps").mkdir(parents=True, exist_ok=True)
+    (out / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+    for rep, calls in tables.calls.groupby("rep", sort=True):
+        flags = tables.flags[tables.flags["rep"] == rep]
+        page = rep_page(str(rep), calls, flags, out)
+        (out / "reps" / f"{rep_file(str(rep))}").write_text(page, encoding="utf-8")
+    (out / "index.html").write_text(index_page(tables), encoding="utf-8")
+
+
+def rep_file(rep: str) -> str:
+    """File name of a rep's page."""
+    return f"{safe_name(rep)}.html"
+
+
+def index_page(tables: Results) -> str:
+    """The landing page: every rep with their headline numbers, and the inputs that failed."""
+    rows = []
+    for _, rep in tables.reps.iterrows():
+        link = f'<a href="reps/{rep_file(str(rep["rep"]))}">{_e(rep["rep"])}</a>'
+        rows.append([link, _fmt(rep.get("calls")), _fmt(rep.get("hours")),
+                     _fmt(rep.get("rep_talk_share_mean")),
+                     _fmt(rep.get("longest_monologue_s_mean")),
+                     _fmt(rep.get("customer_focused_questions_mean")),
+                     _fmt(rep.get("pushy_closing_mean"))])
+    head = ["Rep", "Calls", "Hours", "Talk share (mean)", "Longest monologue s (mean)",
+            "Customer questions (mean)", "Pushy closing (mean)"]
+    body = f"<h1>CallCoach</h1><h2>Reps</h2>{_table(head, rows)}{_errors(tables.errors)}"
+    return _page("CallCoach: reps", body, "")
+
+
+def rep_page(rep: str, calls: pd.DataFrame, flags: pd.DataFrame, out: Path) -> str:
+    """One rep's page: talk share per call, every call's metrics, and every flagged sentence."""
+    calls = calls.sort_values(["date", "call_id"])
+    parts = [f"<p><a href='../index.html'>&larr; all reps</a></p><h1>{_e(rep)}</h1>",
+             _talk_share_chart(calls), "<h2>Calls</h2>", _calls_table(calls, out),
+             "<h2>Flagged sentences</h2>", _flags_section(calls, flags, out)]
+    return _page(f"CallCoach: {rep}", "".join(parts), "../")
+
+
+def _talk_share_chart(calls: pd.DataFrame) -> str:
+    share = calls.get("rep_talk_share", pd.Series(dtype=float))
+    fig = go.Figure(go.Bar(x=calls["call_id"], y=share, name="rep talk share",
+                           marker_color=[_status_colour(s) for s in
+                                         calls.get("rep_talk_share_status", [""] * len(calls))]))
+    for y, label in _talk_share_lines():
+        fig.add_hline(y=y, line_dash="dash", annotation_text=label)
+    fig.update_layout(title="Rep talk share per call", yaxis_range=[0, 1], height=380,
+                      yaxis_title="share of talk time", margin={"t": 50, "b": 80})
+    return fig.to_html(full_html=False, include_plotlyjs=False)
+
+
+def _talk_share_lines() -> list[tuple[float, str]]:
+    """Benchmark lines for the talk-share chart, from the benchmark data file."""
+    try:
+        from analyzer.metrics import load_benchmarks
+    except ImportError:
+        return []
+    lines = []
+    for bench in load_benchmarks():
+        if getattr(bench, "metric", "") == "rep_talk_share":
+            lines.extend((float(v), f"{name} ({v:.0%})") for name, v in bench.lines())
+    return lines
+
+
+def _calls_table(calls: pd.DataFrame, out: Path) -> str:
+    metrics = [m for m in SUMMARY_METRICS if m in calls.columns]
+    head = ["Date", "Call", "Duration s", "Roles", *metrics]
+    rows = []
+    for _, call in calls.iterrows():
+        cells = [_e(call.get("date", "")), _call_link(call, out), _fmt(call.get("duration_s")),
+                 _roles_cell(call)]
+        cells.extend(_metric_cell(call, m) for m in metrics)
+        rows.append(cells)
+    return _table(head, rows)
+
+
+def _roles_cell(call: pd.Series) -> str:
+    method, confidence = call.get("role_method", ""), call.get("role_confidence", math.nan)
+    text = f"{_e(method)} ({_fmt(confidence)})"
+    if isinstance(confidence, float) and confidence < LOW_CONFIDENCE:
+        return f'<span class="low" title="the rep may be the other speaker">&#9888; {text} low confidence</span>'
+    return text
+
+
+def _metric_cell(call: pd.Series, metric: str) -> str:
+    status = call.get(f"{metric}_status", "")
+    status = status if isinstance(status, str) else ""
+    return f'<span class="{status}" title="{status}">{_fmt(call.get(metric))}</span>'
+
+
+def _flags_section(calls: pd.DataFrame, flags: pd.DataFrame, out: Path) -> str:
+    shown = flags[flags["role"] == "rep"] if len(flags) else flags
+    if shown.empty:
+        return "<p class='muted'>No flagged sentences.</p>"
+    audio = dict(zip(calls["call_id"], calls.get("audio_path", [""] * len(calls))))
+    rows = [[_e(f["call_id"]), _time_link(audio.get(f["call_id"], ""), f["start_s"], out),
+             _e(f["label"]), _e(f["subtype"]), f"<code>{_e(f['rule'])}</code>", _e(f["text"])]
+            for _, f in shown.sort_values(["call_id", "start_s"]).iterrows()]
+    return _table(["Call", "Time", "Label", "Subtype", "Rule", "Sentence"], rows, "flag")
+
+
+def _call_link(call: pd.Series, out: Path) -> str:
+    audio = call.get("audio_path", "")
+    if isinstance(audio, str) and audio:
+        return f'<a href="{_e(_relative(audio, out / "reps"))}">{_e(call["call_id"])}</a>'
+    return _e(call["call_id"])
+
+
+def _time_link(audio: str, start: float, out: Path) -> str:
+    """A clock time that opens the recording at that moment (media fragment #t=)."""
+    if not isinstance(start, float) or math.isnan(start):
+        return "&ndash;"
+    clock = f"{int(start // 60)}:{int(start % 60):02d}"
+    if not audio:
+        return clock
+    return f'<a href="{_e(_relative(audio, out / "reps"))}#t={start:.1f}">{clock}</a>'
+
+
+def _relative(path: str, start: Path) -> str:
+    import os
+
+    return Path(os.path.relpath(Path(path).resolve(), start.resolve())).as_posix()
+
+
+def _errors(errors: pd.DataFrame) -> str:
+    if errors.empty:
+        return ""
+    rows = [[_e(r["path"]), _e(r["stage"]), _e(r["reason"])] for _, r in errors.iterrows()]
+    return f"<h2>Inputs that failed ({len(rows)})</h2>{_table(['File', 'Stage', 'Reason'], rows)}"
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], css: str = "") -> str:
+    header = "".join(f"<th>{h}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{css}"><tr>{header}</tr>{body}</table>'
+
+
+def _page(title: str, body: str, root: str) -> str:
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{_e(title)}</title>"
+            f"<style>{CSS}</style><script src='{root}plotly.min.js'></script></head>"
+            f"<body>{body}</body></html>")
+
+
+def _status_colour(status: Any) -> str:
+    return {"good": "#4caf50", "watch": "#f0b400", "bad": "#e53935"}.get(str(status), "#5b7fb8")
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "&ndash;"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return _e(value)
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))

@@ -1,0 +1,114 @@
+"""Tables: gather the per-call results into DataFrames and write them (Parquet and CSV)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analyzer.types import CallError, CallResult
+
+CALL_COLUMNS = ("call_id", "rep", "date", "path", "audio_path")
+UTTERANCE_COLUMNS = ("call_id", "rep", "speaker", "role", "start_s", "end_s", "text")
+FLAG_COLUMNS = ("call_id", "rep", "role", "start_s", "end_s", "label", "subtype", "rule", "text")
+ERROR_COLUMNS = ("call_id", "rep", "path", "stage", "reason")
+
+
+@dataclass(frozen=True)
+class Results:
+    """The tables of a run, as DataFrames (and where they were written, if anywhere).
+
+    Attributes:
+        calls: One row per analyzed call (calls.csv / calls.parquet).
+        reps: One row per rep, means and medians of the call metrics (reps.csv / .parquet).
+        utterances: One row per utterance (utterances.parquet).
+        flags: One row per labelled sentence (flags.csv / flags.parquet).
+        errors: One row per input that failed, with the reason (errors.csv).
+        out: The output folder, or None when nothing was written.
+    """
+
+    calls: pd.DataFrame
+    reps: pd.DataFrame
+    utterances: pd.DataFrame
+    flags: pd.DataFrame
+    errors: pd.DataFrame
+    out: Path | None = None
+
+
+def build_results(results: Sequence[CallResult], errors: Sequence[CallError],
+                  out: str | Path | None = None) -> Results:
+    """Turn per-call results into tables; write them, and the reports, when ``out`` is given."""
+    from analyzer.aggregate import rep_table
+
+    calls = calls_table(results)
+    tables = Results(calls, rep_table(calls), utterances_table(results), flags_table(results),
+                     errors_table(errors), Path(out) if out is not None else None)
+    if tables.out is not None:
+        write_tables(tables, tables.out)
+        from analyzer.report import write_reports
+
+        write_reports(tables, results, tables.out)
+    return tables
+
+
+def calls_table(results: Sequence[CallResult]) -> pd.DataFrame:
+    """One row per call: who, where, and every metric."""
+    rows = [{"call_id": r.source.call_id, "rep": r.source.rep, "date": r.source.date,
+             "path": r.source.path, "audio_path": _audio_of(r), **r.metrics} for r in results]
+    frame = pd.DataFrame(rows, columns=_columns(CALL_COLUMNS, rows))
+    return frame.fillna(value={"date": ""}).infer_objects()
+
+
+def utterances_table(results: Sequence[CallResult]) -> pd.DataFrame:
+    """One row per utterance of every call."""
+    rows = [{"call_id": r.source.call_id, "rep": r.source.rep, "speaker": u.speaker,
+             "role": u.role, "start_s": u.start, "end_s": u.end, "text": u.text}
+            for r in results for u in r.utterances]
+    return _frame(rows, UTTERANCE_COLUMNS)
+
+
+def flags_table(results: Sequence[CallResult]) -> pd.DataFrame:
+    """One row per labelled sentence of every call."""
+    rows = [{"call_id": r.source.call_id, "rep": r.source.rep, "role": f.role,
+             "start_s": f.start, "end_s": f.end, "label": f.label, "subtype": f.subtype,
+             "rule": f.rule, "text": f.text} for r in results for f in r.flags]
+    return _frame(rows, FLAG_COLUMNS)
+
+
+def errors_table(errors: Sequence[CallError]) -> pd.DataFrame:
+    """One row per failed input."""
+    return _frame([asdict(e) for e in errors], ERROR_COLUMNS)
+
+
+WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
+    "csv": lambda frame, path: frame.to_csv(path, index=False),
+    "parquet": lambda frame, path: frame.to_parquet(path, index=False),
+}
+OUTPUTS = {"calls": ("csv", "parquet"), "reps": ("csv", "parquet"),
+           "utterances": ("parquet",), "flags": ("csv", "parquet"), "errors": ("csv",)}
+
+
+def write_tables(tables: Results, out: Path) -> None:
+    """Write every table in its formats into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, formats in OUTPUTS.items():
+        for fmt in formats:
+            WRITERS[fmt](getattr(tables, name), out / f"{name}.{fmt}")
+
+
+def _audio_of(result: CallResult) -> str:
+    source = result.source
+    if source.audio_path:
+        return source.audio_path
+    return source.path if result.metrics.get("source") == "whisper" else ""
+
+
+def _columns(first: Sequence[str], rows: list[dict]) -> list[str]:
+    rest = dict.fromkeys(k for row in rows for k in row if k not in first)
+    return [*first, *rest]
+
+
+def _frame(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(columns))
