@@ -1,0 +1,87 @@
+"""Benchmarks: speed ratios measured in one run, printed for `make bench`.
+
+Every figure is a ratio of two timings taken in the same process on the same input, so it
+means the same on a slow or a busy machine. Targets live in models/benchmarks.json.
+
+    python -m analyzer.bench
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from analyzer.activity import channel_activity
+from analyzer.audio import load_audio, mixdown
+from analyzer.speakers import CHANNELS
+from analyzer.transcribe import WhisperTranscriber
+
+DEMO = Path(__file__).resolve().parent.parent / "demo" / "archive"
+TARGETS = Path(__file__).resolve().parent.parent / "models" / "benchmarks.json"
+
+
+def timed(work: Callable[[], object]) -> float:
+    """Seconds one call of ``work`` takes."""
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def bench_transcription(calls: list[Path]) -> dict[str, float]:
+    """Real-time factor of transcription and the cost of measuring speech activity."""
+    start = time.perf_counter()
+    stt = WhisperTranscriber.load()
+    load_s = time.perf_counter() - start
+    audio = [load_audio(p) for p in calls]
+    seconds = sum(a.duration_s for a in audio)
+    stt_s = sum(timed(lambda a=a, c=c, s=s: stt.transcribe(c, s))
+                for a in audio for c, s in zip(a.channels, CHANNELS))
+    activity_s = sum(timed(lambda a=a: channel_activity(a.channels, CHANNELS, a.sample_rate))
+                     for a in audio)
+    figures = {"audio_s": seconds, "model_load_s": load_s,
+               "transcription_x_realtime": stt_s / seconds,
+               "activity_over_transcription": activity_s / stt_s}
+    figures.update(_bench_diarization(audio, stt_s))
+    return figures
+
+
+def _bench_diarization(audio: list, stt_s: float) -> dict[str, float]:
+    try:
+        from analyzer.diarize import Diarizer
+    except ImportError:
+        return {}
+    start = time.perf_counter()
+    diarizer = Diarizer.load()
+    load_s = time.perf_counter() - start
+    mono = [mixdown(a) for a in audio]
+    first_s = timed(lambda: diarizer.diarize(mono[0], 16000))
+    total_s = sum(timed(lambda m=m: diarizer.diarize(m, 16000)) for m in mono)
+    return {"diarizer_load_s": load_s, "diarization_first_call_s": first_s,
+            "diarization_over_transcription": total_s / stt_s}
+
+
+def bench_language() -> dict[str, float]:
+    """Labelling 10,000 utterances against the bare spaCy model over the same texts."""
+    try:
+        from analyzer.eval_language import bench_labelling
+    except ImportError:
+        return {}
+    return bench_labelling()
+
+
+def main() -> None:
+    """Run every benchmark and print each figure beside its target."""
+    targets = json.loads(TARGETS.read_text(encoding="utf-8"))["targets"]
+    figures = bench_transcription(sorted(DEMO.rglob("*.opus")))
+    figures.update(bench_language())
+    for name, value in figures.items():
+        target = targets.get(name)
+        verdict = "" if target is None else ("ok" if value <= target else "OVER TARGET")
+        limit = "" if target is None else f"(target <= {target})"
+        print(f"{name:36s} {value:10.3f} {limit:18s} {verdict}")
+
+
+if __name__ == "__main__":
+    main()
