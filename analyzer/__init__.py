@@ -1,3 +1,29 @@
-"""CallCoach: measure who talks and who listens across an archive of sales calls."""
+"""CallCoach: measure who talks and who listens across an archive of sales calls.
+
+The library API the command line wraps::
+
+    import analyzer
+    results = analyzer.analyze(["archive/"], "report/")
+    results.calls      # one row per call (pandas DataFrame)
+    results.reps       # one row per rep
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 __version__ = "0.1.0"
+__all__ = ["analyze", "Options", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use so that `import analyzer` stays cheap for the CLI's --help.
+    if name == "analyze":
+        from analyzer.pipeline import analyze
+
+        return analyze
+    if name == "Options":
+        from analyzer.types import Options
+
+        return Options
+    raise AttributeError(name)
