@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ def transcribe_call(audio: Audio, stt: SpeechToText, diarizer: Any = None) -> Tr
     turns = diarizer.diarize(samples, audio.sample_rate)
     from analyzer.diarize import attach_speakers
 
-    return attach_speakers(mono, turns)
+    return replace(attach_speakers(mono, turns), activity=tuple(turns))
 
 
 def split_at_pauses(segments: Sequence[Segment], gap_s: float) -> tuple[Segment, ...]:
