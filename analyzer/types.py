@@ -241,3 +241,32 @@ class Audio:
     sample_rate: int
     duration_s: float
     digest: str
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A stretch of one speaker holding the floor, until another speaker takes it over.
+
+    The speaker's own pauses do not end a turn, and a short backchannel from the other side
+    ("mm-hmm", "right") does not either: it becomes a turn of its own with ``backchannel``
+    set. Turns of different speakers may overlap in time (both talking at once).
+
+    Attributes:
+        speaker: Speaker label.
+        role: "rep", "customer" or "colleague".
+        start: Start of the first word (seconds; nan when the transcript has no times).
+        end: End of the last word (nan when unknown).
+        text: The words of the turn, joined by spaces.
+        words: The timed words of the turn (empty when its utterances had none).
+        word_count: Number of words, counted from the text when there are no timed words.
+        backchannel: True for a short acknowledgement that does not take the floor.
+    """
+
+    speaker: str
+    role: str
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+    word_count: int = 0
+    backchannel: bool = False
