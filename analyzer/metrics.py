@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.turns import (
+    EPSILON_S,
     MODELS_DIR,
     WORD_RE,
     TurnOptions,
@@ -82,7 +83,7 @@ def merge_intervals(intervals: Iterable[Interval], bridge_gap_s: float = 0.0) ->
     """Sorted, disjoint union of intervals; gaps up to ``bridge_gap_s`` are filled."""
     merged: list[list[float]] = []
     for start, end in sorted((s, e) for s, e in intervals if e > s):
-        if merged and start - merged[-1][1] <= bridge_gap_s:
+        if merged and start - merged[-1][1] <= bridge_gap_s + EPSILON_S:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
@@ -174,11 +175,14 @@ TALK_COLUMNS = ("rep_talk_s", "customer_talk_s", "colleague_talk_s", "silence_s"
 
 
 def call_length(duration_s: float, sides: Mapping[str, Sequence[Interval]]) -> float:
-    """The call's length: its duration, stretched to the last speech if that ends later."""
-    last = max((e for spans in sides.values() for _s, e in spans), default=NAN)
+    """The call's length: its duration, or the span of its speech when that is unknown or
+    longer (exported transcripts may carry a clock offset, so the span starts at the first
+    speech, not at 0). nan when neither is known."""
+    spans = [span for side in sides.values() for span in side]
+    speech = max(e for _s, e in spans) - min(s for s, _e in spans) if spans else NAN
     if not _finite(duration_s):
-        return last
-    return max(duration_s, last) if _finite(last) else duration_s
+        return speech
+    return max(duration_s, speech) if _finite(speech) else duration_s
 
 
 def _talk_metrics(sides: Mapping[str, list[Interval]], length: float) -> dict[str, float]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from analyzer.types import Turn, Utterance, Word
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models" / "metrics"
+EPSILON_S = 1e-6  # float noise: 1.3 - 1.0 is 0.30000000000000004
 WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
@@ -82,7 +83,7 @@ def build_turns(utterances: Sequence[Utterance], options: TurnOptions | None = N
     options = options or load_turn_options()
     units = _units(utterances)
     raw = _group(units, options.bridge_gap_s)
-    short = [g for k, g in enumerate(raw) if _is_backchannel(raw, k, options)]
+    short = _backchannels(raw, options)
     dropped = {u.index for g in short for u in g}
     floor = _group([u for u in units if u.index not in dropped], options.bridge_gap_s)
     groups = sorted([(g, False) for g in floor] + [(g, True) for g in short],
@@ -118,7 +119,8 @@ def _group(units: Sequence[_Unit], bridge_gap_s: float) -> list[list[_Unit]]:
     previous = None
     for unit in units:
         k = last.get(unit.speaker)
-        if k is not None and (previous == unit.speaker or unit.start - ends[k] <= bridge_gap_s):
+        if k is not None and (previous == unit.speaker
+                              or unit.start - ends[k] <= bridge_gap_s + EPSILON_S):
             groups[k].append(unit)
             ends[k] = max(ends[k], unit.end)
         else:
@@ -129,21 +131,33 @@ def _group(units: Sequence[_Unit], bridge_gap_s: float) -> list[list[_Unit]]:
     return groups
 
 
-def _is_backchannel(groups: Sequence[Sequence[_Unit]], k: int, options: TurnOptions) -> bool:
-    """A short run made only of backchannel words, while another speaker holds the floor:
-    either inside one of their runs in time, or between two of their runs."""
-    group = groups[k]
+def _backchannels(groups: Sequence[Sequence[_Unit]], options: TurnOptions) -> list[list[_Unit]]:
+    """Runs that do not take the floor: short, made only of backchannel words, and said while
+    another speaker holds it, either inside one of their runs in time or between the run of
+    the last floor holder and that speaker's next run."""
+    found: list[list[_Unit]] = []
+    holder = None
+    for k, group in enumerate(groups):
+        speaker = group[0].speaker
+        after = groups[k + 1][0].speaker if k + 1 < len(groups) else None
+        between = holder is not None and holder == after != speaker
+        if _is_short_backchannel(group, options) and (between or _inside(groups, group)):
+            found.append(list(group))
+        else:
+            holder = speaker
+    return found
+
+
+def _is_short_backchannel(group: Sequence[_Unit], options: TurnOptions) -> bool:
+    if max(u.end for u in group) - group[0].start > options.backchannel_max_s + EPSILON_S:
+        return False
+    return _only_backchannel_words(words_in(" ".join(u.text for u in group)), options)
+
+
+def _inside(groups: Sequence[Sequence[_Unit]], group: Sequence[_Unit]) -> bool:
     start, end = group[0].start, max(u.end for u in group)
-    if end - start > options.backchannel_max_s:
-        return False
-    if not _only_backchannel_words(words_in(" ".join(u.text for u in group)), options):
-        return False
-    speaker = group[0].speaker
-    inside = any(g[0].speaker != speaker and g[0].start <= start and max(u.end for u in g) >= end
-                 for g in groups)
-    between = (0 < k < len(groups) - 1 and groups[k - 1][0].speaker == groups[k + 1][0].speaker
-               != speaker)
-    return inside or between
+    return any(g[0].speaker != group[0].speaker and g[0].start <= start
+               and max(u.end for u in g) >= end for g in groups)
 
 
 def _only_backchannel_words(tokens: list[str], options: TurnOptions) -> bool:

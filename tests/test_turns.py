@@ -1,0 +1,153 @@
+"""Turns: hand-built calls with known turns, and invariants on random calls."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analyzer.turns import build_turns, floor_turns, words_in
+from analyzer.types import Utterance, Word
+
+NAN = math.nan
+
+
+def utt(speaker: str, *words: tuple[float, float, str], role: str = "") -> Utterance:
+    """An utterance from (start, end, text) words; role defaults to rep for R, else customer."""
+    role = role or ("rep" if speaker == "R" else "customer")
+    ws = tuple(Word(s, e, t, speaker) for s, e, t in words)
+    return Utterance(speaker, role, ws[0].start, ws[-1].end, " ".join(w.text for w in ws), ws)
+
+
+def spans(turns):
+    return [(t.speaker, t.start, t.end, t.backchannel) for t in turns]
+
+
+def test_turns_pause_of_same_speaker_does_not_end_turn():
+    turns = build_turns([utt("R", (0, 1, "hello")), utt("R", (5, 6, "again"))])
+    assert spans(turns) == [("R", 0, 6, False)]
+    assert turns[0].text == "hello again" and turns[0].word_count == 2
+
+
+def test_turns_other_speaker_ends_turn():
+    turns = build_turns([utt("R", (0, 1, "hello")), utt("C", (1.5, 2, "hi")),
+                         utt("R", (3, 4, "so"))])
+    assert spans(turns) == [("R", 0, 1, False), ("C", 1.5, 2, False), ("R", 3, 4, False)]
+
+
+def test_turns_backchannel_between_does_not_interrupt_monologue():
+    turns = build_turns([utt("R", (0, 5, "first")), utt("C", (5.5, 5.9, "Mm-hmm.")),
+                         utt("R", (6.5, 10, "second"))])
+    assert spans(turns) == [("R", 0, 10, False), ("C", 5.5, 5.9, True)]
+    assert spans(floor_turns(turns)) == [("R", 0, 10, False)]
+
+
+def test_turns_backchannel_phrase_inside_overlap_is_flagged():
+    words = [(i, i + 1, "word") for i in range(10)]
+    turns = build_turns([utt("R", *words), utt("C", (3.2, 3.5, "got"), (3.5, 3.9, "it"))])
+    assert spans(turns) == [("R", 0, 10, False), ("C", 3.2, 3.9, True)]
+
+
+def test_turns_long_acknowledgement_takes_floor():
+    turns = build_turns([utt("R", (0, 5, "first")), utt("C", (5.5, 7.0, "okay")),
+                         utt("R", (7.5, 10, "second"))])
+    assert [t.backchannel for t in turns] == [False, False, False]
+
+
+def test_turns_short_real_reply_takes_floor():
+    turns = build_turns([utt("R", (0, 5, "first")), utt("C", (5.5, 5.9, "wait")),
+                         utt("R", (6.5, 10, "second"))])
+    assert len(floor_turns(turns)) == 3
+
+
+def test_turns_last_word_acknowledgement_takes_floor():
+    turns = build_turns([utt("R", (0, 5, "deal?")), utt("C", (5.5, 5.9, "okay"))])
+    assert spans(turns) == [("R", 0, 5, False), ("C", 5.5, 5.9, False)]
+
+
+def test_turns_overlap_is_kept_in_both_turns():
+    rep = utt("R", *[(i, i + 1, "word") for i in range(10)])
+    customer = utt("C", *[(8 + i, 9 + i, "word") for i in range(4)])
+    turns = build_turns([rep, customer])
+    assert spans(turns) == [("R", 0, 10, False), ("C", 8, 12, False)]
+
+
+def test_turns_pause_during_overlap_hands_over_floor():
+    turns = build_turns([utt("R", (0, 5, "a")), utt("C", (4, 9, "b")), utt("R", (7, 8, "c"))])
+    assert spans(turns) == [("R", 0, 5, False), ("C", 4, 9, False), ("R", 7, 8, False)]
+
+
+def test_turns_utterance_without_words_is_one_unit():
+    plain = Utterance("C", "customer", 2.0, 4.0, "We use three tools.")
+    turns = build_turns([utt("R", (0, 1, "hi")), plain])
+    assert spans(turns) == [("R", 0, 1, False), ("C", 2, 4, False)]
+    assert turns[1].word_count == 4 and turns[1].words == ()
+
+
+def test_turns_untimed_transcript_keeps_input_order():
+    lines = [Utterance("R", "rep", NAN, NAN, "Hi there."),
+             Utterance("R", "rep", NAN, NAN, "How are you?"),
+             Utterance("C", "customer", NAN, NAN, "Yeah."),
+             Utterance("R", "rep", NAN, NAN, "Great."),
+             Utterance("C", "customer", NAN, NAN, "We need help.")]
+    turns = build_turns(lines)
+    assert [(t.speaker, t.text, t.backchannel) for t in turns] == [
+        ("R", "Hi there. How are you? Great.", False), ("C", "Yeah.", True),
+        ("C", "We need help.", False)]
+
+
+def test_turns_acknowledging_a_backchannel_keeps_the_floor():
+    turns = build_turns([utt("R", (0, 5, "pitch")), utt("C", (5.2, 5.5, "yeah")),
+                         utt("R", (5.7, 6.0, "great")), utt("C", (6.5, 8, "we need help"))])
+    assert spans(turns) == [("R", 0, 6.0, False), ("C", 5.2, 5.5, True), ("C", 6.5, 8, False)]
+
+
+def test_turns_empty_call_has_no_turns():
+    assert build_turns([]) == ()
+
+
+def test_turns_words_in_keeps_hyphens_and_apostrophes():
+    assert words_in("Mm-hmm. I don't, uh-huh!") == ["mm-hmm", "i", "don't", "uh-huh"]
+
+
+VOCAB = ["yeah", "right", "okay", "mm-hmm", "price", "team", "the", "what?", "um"]
+
+
+@st.composite
+def random_calls(draw, min_words: int = 0) -> list[Utterance]:
+    """Random two-party calls with words on a 1/8 s grid (exact arithmetic when shifted)."""
+    n = draw(st.integers(min_words, 30))
+    out = []
+    for _ in range(n):
+        speaker = draw(st.sampled_from(["R", "C"]))
+        start = draw(st.integers(0, 400)) / 8
+        words = []
+        for _ in range(draw(st.integers(1, 4))):
+            end = start + draw(st.integers(1, 12)) / 8
+            words.append((start, end, draw(st.sampled_from(VOCAB))))
+            start = end + draw(st.integers(0, 6)) / 8
+        out.append(utt(speaker, *words))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_calls())
+def test_turns_sorted_and_a_speakers_turns_never_overlap(call):
+    turns = build_turns(call)
+    assert [t.start for t in turns] == sorted(t.start for t in turns)
+    for speaker in ("R", "C"):
+        mine = [t for t in turns if t.speaker == speaker]
+        assert all(a.end < b.start for a, b in zip(mine, mine[1:], strict=False))
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_calls())
+def test_turns_keep_every_word_once(call):
+    turns = build_turns(call)
+    def key(w: Word) -> tuple:
+        return (w.start, w.end, w.text, w.speaker)
+
+    assert sorted((w for t in turns for w in t.words), key=key) == sorted(
+        (w for u in call for w in u.words), key=key)
+    assert sum(t.word_count for t in turns) == sum(len(u.words) for u in call)
