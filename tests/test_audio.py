@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import DEMO_ARCHIVE, realdata_path, write_wav
 
 from analyzer.audio import is_dual_mono, load_audio
 from analyzer.errors import InputError
-from conftest import DEMO_ARCHIVE, realdata_path, write_wav
 
 
 def test_audio_loads_stereo_wav_as_two_16k_channels(tmp_path):

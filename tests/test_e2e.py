@@ -6,10 +6,10 @@ import re
 
 import pandas as pd
 import pytest
+from conftest import DEMO_ARCHIVE, DEMO_TRUTH, realdata_path
 
 from analyzer.pipeline import Engines, analyze
 from analyzer.types import Options
-from conftest import DEMO_ARCHIVE, DEMO_TRUTH, realdata_path
 
 pytestmark = pytest.mark.slow
 

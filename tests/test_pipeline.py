@@ -6,10 +6,10 @@ import shutil
 
 import pandas as pd
 import pytest
+from conftest import DEMO_ARCHIVE, FakeSTT
 
 from analyzer.pipeline import Engines, analyze
 from analyzer.types import Options
-from conftest import DEMO_ARCHIVE, FakeSTT
 
 
 @pytest.fixture

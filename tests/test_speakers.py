@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from conftest import FakeSTT
 
 from analyzer.speakers import split_at_pauses, transcribe_call
 from analyzer.types import Audio, Segment, Word
-from conftest import FakeSTT
 
 
 def words(*spec: tuple[str, float, float]) -> tuple[Word, ...]:

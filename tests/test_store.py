@@ -5,8 +5,17 @@ from __future__ import annotations
 import math
 
 from analyzer import store
-from analyzer.types import (CallResult, CallSource, Flag, RoleAssignment, Segment, SpeakerTurn,
-                            Transcript, Utterance, Word)
+from analyzer.types import (
+    CallResult,
+    CallSource,
+    Flag,
+    RoleAssignment,
+    Segment,
+    SpeakerTurn,
+    Transcript,
+    Utterance,
+    Word,
+)
 
 
 def test_store_transcript_round_trips_with_nan(tmp_path):

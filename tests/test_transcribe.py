@@ -6,13 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import realdata_path
 
 from analyzer.audio import load_audio
 from analyzer.speakers import transcribe_call
 from analyzer.transcribe import BUNDLED_MODEL, bundled_model_dir, resolve_model
-from conftest import realdata_path
 
-LEFT = "He began a confused complaint against the wizard, who had vanished behind the curtain on the left."
+LEFT = ("He began a confused complaint against the wizard, who had vanished behind the curtain "
+        "on the left.")
 RIGHT = "The horizon seems extremely distant."
 
 
