@@ -73,10 +73,13 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
                                progress=_progress(quiet))
     except (ModelNotFound, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{len(results.calls)} calls analyzed, {len(results.errors)} failed "
-               f"(see {out / 'errors.csv'})." if len(results.errors) else
-               f"{len(results.calls)} calls analyzed.")
+    analyzed, failed = len(results.calls), len(results.errors)
+    summary = f"{analyzed} calls analyzed"
+    click.echo(f"{summary}, {failed} failed (see {out / 'errors.csv'})." if failed
+               else f"{summary}.")
     click.echo(f"Report: {(out / 'index.html').resolve()}")
+    if failed and not analyzed:
+        sys.exit(1)
 
 
 def _progress(quiet: bool):  # type: ignore[no-untyped-def]

@@ -1,0 +1,68 @@
+"""The command line, driven as a user would through CliRunner."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from analyzer.cli import cli
+from conftest import DEMO_ARCHIVE
+
+
+def invoke(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_cli_every_command_has_help_with_an_example(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.output
+
+
+def test_cli_version():
+    assert "callcoach" in invoke("--version").output
+
+
+def test_cli_analyze_needs_an_input_or_a_manifest(tmp_path):
+    result = CliRunner().invoke(cli, ["analyze", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "INPUT" in result.output
+
+
+def test_cli_analyze_all_inputs_missing_fails_with_one_line_each(tmp_path):
+    result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "a.wav"), str(tmp_path / "b.wav"),
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(lines) == 2 and all("file not found" in line for line in lines)
+    assert len(pd.read_csv(tmp_path / "out" / "errors.csv")) == 2
+
+
+@pytest.mark.slow
+def test_cli_analyze_demo_archive_with_the_real_model(tmp_path):
+    archive = shutil.copytree(DEMO_ARCHIVE, tmp_path / "archive")
+    (archive / "bob" / "broken.mp3").write_text("not a recording")
+    result = invoke("analyze", str(archive), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "4 calls analyzed, 1 failed" in result.output
+    assert "broken.mp3" in result.output
+    assert str((tmp_path / "out" / "index.html").resolve()) in result.output
+    calls = pd.read_csv(tmp_path / "out" / "calls.csv")
+    by_rep = calls.groupby("rep")["rep_talk_share"].mean()
+    assert by_rep["bob"] > 0.7 > 0.5 > by_rep["alice"]
+    page = (tmp_path / "out" / "reps" / "bob.html").read_text()
+    assert "pushy_close" in page and "self_promotion" in page
+
+
+def test_cli_label_reads_lines_and_writes_json_lines():
+    result = invoke("label", input="We are the market leader.\nHow is your team doing today?\n")
+    records = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["text"] for r in records] == ["We are the market leader.",
+                                            "How is your team doing today?"]
+    assert "self_promotion" in records[0]["labels"]
+    assert {"question", "customer_question"} <= set(records[1]["labels"])
+    assert {"label", "subtype", "rule", "span"} <= set(records[0]["evidence"][0])
