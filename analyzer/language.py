@@ -322,6 +322,8 @@ def is_negated(doc: Any, start: int, end: int) -> bool:
 
 
 def _is_negation(token: Any) -> bool:
+    if token.dep_ in ("nsubj", "nsubjpass") and token.lower_ in ("nobody", "nothing", "noone"):
+        return True
     return token.dep_ == "neg" or (token.dep_ == "det" and token.lower_ == "no")
 
 
