@@ -293,7 +293,8 @@ def _in_main_clause(token: Any) -> bool:
 
 
 def _is_inverted(token: Any) -> bool:
-    if token.pos_ != "AUX" and token.tag_ != "MD":
+    # The parser sometimes makes "did" in "how did the kids like it" the main verb.
+    if token.pos_ != "AUX" and token.tag_ != "MD" and token.lemma_ not in ("be", "do", "have"):
         return False
     head = token if token.dep_ == "ROOT" or token.dep_ not in ("aux", "auxpass") else token.head
     subjects = [c for c in head.children if c.dep_ in SUBJECT_DEPS]

@@ -1,0 +1,189 @@
+"""Sentence labels, rule files, flags and per-call language metrics."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from analyzer.errors import InputError
+from analyzer.language import RULES_DIR, Labeler, call_flags, language_metrics, load_rules
+from analyzer.types import Evidence, Flag, SentenceLabels, Utterance, Word
+
+
+@pytest.fixture(scope="module")
+def labeler() -> Labeler:
+    return Labeler.load()
+
+
+def labels_of(labeler: Labeler, text: str, role: str = "rep") -> set[str]:
+    return {label for s in labeler.label([text], [role])[0] for label in s.labels}
+
+
+@pytest.mark.parametrize("text", [
+    "so what does your rollout plan look like",
+    "do you guys have a dedicated it person",
+    "you moved offices last year right",
+    "i'm curious how you guys handle renewals",
+    "how did the kids like the camp",
+])
+def test_language_customer_questions_without_question_marks(labeler: Labeler, text: str) -> None:
+    assert labels_of(labeler, text) == {"question", "customer_question"}
+
+
+@pytest.mark.parametrize("text", ["Can you see the dashboard okay?", "does that sound fair"])
+def test_language_product_and_meeting_questions_are_not_about_the_customer(
+        labeler: Labeler, text: str) -> None:
+    assert labels_of(labeler, text) == {"question"}
+
+
+@pytest.mark.parametrize("text", [
+    "What we offer is a flat monthly fee.",
+    "When you're ready we can talk pricing.",
+    "I asked him what the timeline was.",
+])
+def test_language_wh_openings_that_are_not_questions(labeler: Labeler, text: str) -> None:
+    assert labels_of(labeler, text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "There's really no rush on our end.",
+    "I won't pressure you to sign today.",
+    "Nobody is asking you to decide today.",
+    "the discount doesn't expire so think it over",
+])
+def test_language_negated_pressure_is_not_pushy(labeler: Labeler, text: str) -> None:
+    assert "pushy_close" not in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize(("text", "subtype"), [
+    ("This discount expires on Friday.", "urgency"),
+    ("We only have two demo slots left before the holidays.", "scarcity"),
+    ("I'll go ahead and draw up the agreement now.", "assumptive"),
+    ("If I can knock off 5%, will you sign this week?", "conditional"),
+    ("Every other firm in your area already switched.", "bandwagon"),
+    ("No pressure, but this price ends Friday.", "urgency"),
+])
+def test_language_pushy_close_subtypes(labeler: Labeler, text: str, subtype: str) -> None:
+    sentences = labeler.label([text])[0]
+    evidence = [e for s in sentences for e in s.evidence if e.label == "pushy_close"]
+    assert evidence and evidence[0].subtype == subtype
+
+
+def test_language_customer_self_talk_is_not_self_promotion(labeler: Labeler) -> None:
+    text = "We're the best bakery in town."
+    assert labels_of(labeler, text, "rep") == {"self_promotion"}
+    assert labels_of(labeler, text, "customer") == set()
+    assert labels_of(labeler, "If you can do 10% off, we'll sign today.", "customer") == set()
+
+
+def test_language_label_keeps_every_sentence_in_order(labeler: Labeler) -> None:
+    sentences = labeler.label(["Thanks for the time. Our support is legendary. Got it."])[0]
+    assert [s.labels for s in sentences] == [(), ("self_promotion",), ()]
+    assert sentences[1].evidence[0].rule == "sp_praise_word"
+
+
+def test_language_label_rejects_mismatched_roles(labeler: Labeler) -> None:
+    with pytest.raises(ValueError):
+        labeler.label(["a", "b"], ["rep"])
+
+
+def test_language_label_jsonl_records(labeler: Labeler) -> None:
+    records = list(labeler.label_jsonl(["We are the market leader.\n", "\n", "ok\n"]))
+    assert [r["text"] for r in records] == ["We are the market leader.", "ok"]
+    assert records[0]["labels"] == ["self_promotion"]
+    assert set(records[0]["evidence"][0]) == {"label", "subtype", "rule", "span"}
+    assert records[1] == {"text": "ok", "labels": [], "evidence": []}
+
+
+def test_language_every_rule_is_documented_and_its_examples_fire(labeler: Labeler) -> None:
+    rules = load_rules()
+    assert len({r.id for r in rules}) == len(rules)
+    for rule in rules:
+        assert rule.id and rule.description and rule.examples, rule.id
+        for example in rule.examples:
+            doc = labeler.nlp(example)
+            sentences = labeler.label_doc(doc)
+            fired = {e.rule for s in sentences for e in s.evidence}
+            if rule.label.startswith("cue:"):
+                fired = {m.rule.id for m in labeler._matches(doc)}
+            assert rule.id in fired, f"{rule.id} does not fire on {example!r}"
+
+
+def test_language_bad_rule_file_names_file_and_line(tmp_path: Path) -> None:
+    for name in RULES_DIR.glob("*.json*"):
+        (tmp_path / name.name).write_text(name.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "question.jsonl").write_text('{"id": "x"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"question.jsonl:1"):
+        load_rules(tmp_path)
+
+
+def test_language_eval_corpus_scores_at_least_090(labeler: Labeler) -> None:
+    from analyzer.eval_language import CORPUS, HELDOUT, predict, read_corpus, score
+
+    for path in (CORPUS, HELDOUT):
+        items = read_corpus(path)
+        scores = score(items, [p for p, _ in predict(labeler, items)])
+        assert all(s.f1 >= 0.90 for s in scores), (path.name, scores)
+    assert len(read_corpus(CORPUS)) >= 400
+
+
+def _words(text: str, start: float, step: float) -> tuple[Word, ...]:
+    return tuple(Word(start + i * step, start + (i + 1) * step, w, "A")
+                 for i, w in enumerate(text.split()))
+
+
+def test_language_call_flags_time_sentences_from_words() -> None:
+    text = "Hi there. How is your team doing?"
+    utterance = Utterance("A", "rep", 10.0, 13.5, text, _words(text, 10.0, 0.5))
+    sentences = (SentenceLabels("Hi there.", ()),
+                 SentenceLabels("How is your team doing?", ("question", "customer_question"),
+                                (Evidence("question", "", "q_mark", "?"),
+                                 Evidence("customer_question", "", "cq_second_person", "your"))))
+    flags = call_flags([utterance], [sentences])
+    assert [(f.label, f.rule, f.start, f.end) for f in flags] == [
+        ("question", "q_mark", 11.0, 13.5), ("customer_question", "cq_second_person", 11.0, 13.5)]
+
+
+def test_language_call_flags_fall_back_to_utterance_times() -> None:
+    utterance = Utterance("B", "customer", 2.0, 4.0, "Is it cheap?")
+    sentences = (SentenceLabels("Is it cheap?", ("question",),
+                                (Evidence("question", "", "q_mark", "?"),)),)
+    (flag,) = call_flags([utterance], [sentences])
+    assert (flag.role, flag.start, flag.end, flag.text) == ("customer", 2.0, 4.0, "Is it cheap?")
+
+
+def _flag(role: str, label: str) -> Flag:
+    return Flag(role, 0.0, 1.0, label, "", "r", "t")
+
+
+def test_language_metrics_count_rep_sentences_only() -> None:
+    flags = [_flag("rep", "self_promotion"), _flag("rep", "self_promotion"),
+             _flag("rep", "customer_question"), _flag("rep", "question"),
+             _flag("customer", "customer_question"), _flag("customer", "question"),
+             _flag("rep", "pushy_close")]
+    metrics = language_metrics(flags)
+    assert metrics["rep_questions"] == 1 and metrics["pushy_closing"] == 1
+    assert metrics["customer_focused_questions"] == 1 and metrics["self_promotion"] == 2
+    assert metrics["self_focus_share"] == pytest.approx(2 / 3)
+    assert metrics["egomaniac"] is True
+
+
+def test_language_metrics_share_is_nan_without_either() -> None:
+    metrics = language_metrics([_flag("rep", "question")])
+    assert math.isnan(metrics["self_focus_share"]) and metrics["egomaniac"] is False
+
+
+def test_language_cli_label_writes_json_lines() -> None:
+    from click.testing import CliRunner
+
+    from analyzer.cli import cli
+
+    lines = "We are the market leader.\nhow are the kids\n"
+    result = CliRunner().invoke(cli, ["label"], input=lines)
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.output.splitlines()]
+    assert records[0]["labels"] == ["self_promotion"]
+    assert records[1]["labels"] == ["question", "customer_question"]
