@@ -1,0 +1,142 @@
+"""Import transcripts: read a transcript made elsewhere into the Transcript the audio path makes.
+
+Every reader takes the file's text and returns a ``Transcript`` whose segments are sorted by
+start, each speaker named as the file names them (trimmed; "unknown" when a cue has none).
+Overlapping cues are kept as they are; empty cues, and cues that are only non-speech tags such
+as ``[noise]``, are skipped. Word-level formats are grouped into one segment per run of words by
+the same speaker, keeping the words. Plain text has no times: ``timed`` is False and every time
+is nan. The formats are listed in ``FORMATS_HELP``; the readers live in ``text`` (WebVTT,
+SubRip, plain text), ``services`` (speech-service JSON) and ``own`` (CallCoach JSON).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from analyzer.audio import AUDIO_SUFFIXES
+from analyzer.errors import InputError
+from analyzer.transcripts.build import UNKNOWN_SPEAKER, FormatError, parse_json
+from analyzer.transcripts.own import OWN_FORMAT, read_callcoach, write_transcript_json
+from analyzer.transcripts.services import (
+    json_shape,
+    read_assemblyai,
+    read_aws,
+    read_deepgram,
+    read_gridspace,
+    read_whisperx,
+)
+from analyzer.transcripts.text import SRT_TIMING_RE, read_srt, read_txt, read_vtt
+from analyzer.types import Transcript
+
+__all__ = ["FORMATS", "FORMATS_HELP", "OWN_FORMAT", "READERS", "TRANSCRIPT_SUFFIXES",
+           "UNKNOWN_SPEAKER", "TranscriptError", "detect_format", "format_name",
+           "linked_audio", "read_transcript", "write_transcript_json"]
+
+TRANSCRIPT_SUFFIXES = (".vtt", ".srt", ".json", ".txt")
+
+FORMATS_HELP = {
+    "vtt": "WebVTT: Zoom (`Name: text`) and Teams (`<v Name>text</v>`) exports",
+    "srt": "SubRip subtitles, the speaker as a `Name:` prefix",
+    "txt": "plain text, one `Name: text` line per utterance, no times",
+    "whisperx": "WhisperX / Whisper JSON: `segments` with `speaker` and `words`",
+    "assemblyai": "AssemblyAI JSON: `utterances` (times in ms), or `words` with `speaker`",
+    "deepgram": "Deepgram JSON: `results.utterances`, or channel `words` with `speaker`",
+    "aws": "AWS Transcribe JSON: `results.items` with `speaker_labels` or `channel_labels`",
+    "gridspace": "Gridspace / Harper Valley JSON: a list of segments with `speaker_role`",
+    "callcoach": "CallCoach's own transcript JSON (see write_transcript_json)",
+}
+FORMAT_ALIASES = {"webvtt": "vtt", "zoom": "vtt", "teams": "vtt", "text": "txt",
+                  "whisper": "whisperx", "transcribe": "aws", "harpervalley": "gridspace",
+                  "harper-valley": "gridspace", "own": "callcoach", "json": "callcoach"}
+
+
+class TranscriptError(InputError):
+    """A transcript that cannot be read; the message names the line or field at fault."""
+
+
+def read_transcript(path: str | Path, fmt: str | None = None) -> Transcript:
+    """Read a transcript file in any supported format (detected unless ``fmt`` names one).
+
+    Raises TranscriptError naming the file and the line or field at fault.
+    """
+    name = str(path)
+    text = _read_text(Path(path))
+    fmt = format_name(fmt, name) if fmt else detect_format(text, name)
+    try:
+        return READERS[fmt](text)
+    except FormatError as exc:
+        raise TranscriptError(name, f"{fmt}: {exc}") from None
+
+
+def format_name(fmt: str, path: str = "") -> str:
+    """The canonical name of a format (``"zoom"`` -> ``"vtt"``); TranscriptError if unknown."""
+    key = fmt.strip().lower()
+    key = FORMAT_ALIASES.get(key, key)
+    if key not in READERS:
+        raise TranscriptError(path, f"unknown transcript format {fmt!r} "
+                                    f"(known: {', '.join(FORMATS)})")
+    return key
+
+
+def detect_format(text: str, path: str) -> str:
+    """Name the format of a transcript from its content.
+
+    JSON is told apart by its fields; text by a ``WEBVTT`` header or SubRip timings; anything
+    else is plain text. Raises TranscriptError for JSON that is invalid or of no known shape.
+    """
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("WEBVTT"):
+        return "vtt"
+    if stripped[:1] in ("{", "["):
+        try:
+            return json_shape(parse_json(text))
+        except FormatError as exc:
+            raise TranscriptError(path, str(exc)) from None
+    if SRT_TIMING_RE.search(stripped[:2000]):
+        return "srt"
+    return "txt"
+
+
+def linked_audio(path: str | Path) -> str:
+    """The recording next to a transcript with the same stem ("" when there is none).
+
+    ``call.vtt`` links ``call.wav`` (or .mp3, .m4a, ...); ``call.transcript.vtt`` links
+    ``call.m4a`` too. Suffixes are compared case-insensitively.
+    """
+    path = Path(path)
+    stems = {path.stem, path.stem.removesuffix(".transcript")}
+    try:
+        siblings = {p.suffix.lower(): p for p in path.parent.iterdir()
+                    if p.is_file() and p.stem in stems and p.suffix.lower() in AUDIO_SUFFIXES}
+    except OSError:
+        return ""
+    for suffix in AUDIO_SUFFIXES:
+        if suffix in siblings:
+            return str(siblings[suffix])
+    return ""
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise TranscriptError(str(path), f"cannot read ({exc.strerror or exc})") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise TranscriptError(str(path), f"line {line}: not UTF-8 text") from None
+    if not text.strip():
+        raise TranscriptError(str(path), "empty file")
+    return text
+
+
+READERS: dict[str, Callable[[str], Transcript]] = {
+    "vtt": read_vtt, "srt": read_srt, "txt": read_txt, "whisperx": read_whisperx,
+    "assemblyai": read_assemblyai, "deepgram": read_deepgram, "aws": read_aws,
+    "gridspace": read_gridspace, "callcoach": read_callcoach,
+}
+FORMATS: tuple[str, ...] = tuple(READERS)

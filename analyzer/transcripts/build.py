@@ -1,0 +1,150 @@
+"""Shared building blocks of the transcript readers: clean segments, checked fields, errors."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from analyzer.types import NAN, Segment, Transcript, Word
+
+UNKNOWN_SPEAKER = "unknown"
+TAG_RE = re.compile(r"<[^>]*>")
+# Non-speech annotations ("[noise]", "[laughter]") are not talk: they are dropped from the text.
+_NON_SPEECH_RE = re.compile(r"\[[^\]]*\]")
+
+
+class FormatError(ValueError):
+    """A reader's complaint about the content (line or field); read_transcript adds the path."""
+
+
+def segment(speaker: str, start: float, end: float, text: str, words: Iterable[Word] = (),
+             where: str = "") -> Segment | None:
+    """A cleaned segment, or None when nothing was said in it."""
+    speaker = speaker.strip() or UNKNOWN_SPEAKER
+    if end < start:
+        raise FormatError(f"{where}: ends ({end:.3f} s) before it starts ({start:.3f} s)")
+    kept = tuple(Word(w.start, w.end, w.text, w.speaker or speaker, w.probability)
+                 for w in words if clean(w.text))
+    text = clean(text) or " ".join(w.text for w in kept)
+    return Segment(speaker, start, end, text, kept) if text else None
+
+
+def group_words(words: Sequence[Word]) -> list[Segment | None]:
+    """One segment per run of consecutive words by the same speaker."""
+    segments: list[Segment | None] = []
+    run: list[Word] = []
+    for word in [w for w in words if clean(w.text)]:
+        if run and word.speaker != run[-1].speaker:
+            segments.append(_run_segment(run))
+            run = []
+        run.append(word)
+    if run:
+        segments.append(_run_segment(run))
+    return segments
+
+
+def _run_segment(run: Sequence[Word]) -> Segment | None:
+    speaker = run[0].speaker.strip() or UNKNOWN_SPEAKER
+    words = [Word(w.start, w.end, w.text, speaker, w.probability) for w in run]
+    return segment(speaker, min(w.start for w in run), max(w.end for w in run),
+                    " ".join(w.text for w in run), words)
+
+
+def build(segments: Iterable[Segment | None], source: str, *, timed: bool = True,
+           duration: float = NAN) -> Transcript:
+    """A Transcript from the non-empty segments, sorted by start (file order when untimed)."""
+    kept = [s for s in segments if s is not None]
+    if not kept:
+        raise FormatError("no speech: the transcript has no cue with text")
+    if timed:
+        kept.sort(key=lambda s: s.start)
+    ends = [s.end for s in kept if math.isfinite(s.end)]
+    if ends:
+        duration = max(ends) if math.isnan(duration) else max(duration, *ends)
+    speakers = tuple(dict.fromkeys(s.speaker for s in kept))
+    return Transcript(tuple(kept), speakers, duration if timed else NAN, source, timed)
+
+
+def clean(text: str) -> str:
+    """Text without markup, entities and non-speech tags, whitespace collapsed."""
+    text = html.unescape(TAG_RE.sub(" ", text))
+    return " ".join(_NON_SPEECH_RE.sub(" ", text).split())
+
+
+def word_from(item: Any, speaker: str, where: str, text_key: str, unit: float = 1.0,
+              optional_times: bool = False) -> Word:
+    """A Word from a JSON object; times are divided by ``unit`` (1000 for milliseconds)."""
+    default = NAN if optional_times else None
+    score = number(item, "score", where, default=1.0)
+    return Word(number(item, "start", where, unit, default),
+                number(item, "end", where, unit, default),
+                text_field(item, text_key, where), label(item, "speaker", speaker),
+                number(item, "confidence", where, default=score))
+
+
+def label(item: Any, key: str, default: str) -> str:
+    """A speaker label from a field, as text ("0" for 0), or ``default`` when absent."""
+    value = item.get(key) if isinstance(item, Mapping) else None
+    return default if value is None or value == "" else str(value).strip()
+
+
+def parse_json(text: str) -> Any:
+    """Parse JSON, or FormatError naming the line where it breaks."""
+    try:
+        return json.loads(text.lstrip("\ufeff"))
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"line {exc.lineno}: invalid JSON ({exc.msg})") from None
+
+
+def field(obj: Any, key: str, where: str) -> Any:
+    """A required field of a JSON object."""
+    if not isinstance(obj, Mapping) or obj.get(key) is None:
+        raise FormatError(f"field {_path(where, key)}: missing")
+    return obj[key]
+
+
+def list_field(obj: Any, key: str, where: str, required: bool = True) -> list[Any]:
+    """A list field of a JSON object (empty when absent and not required)."""
+    value = obj.get(key) if isinstance(obj, Mapping) else None
+    if value is None and not required:
+        return []
+    if not isinstance(value, list):
+        raise FormatError(f"field {_path(where, key)}: expected a list")
+    return value
+
+
+def text_field(obj: Any, key: str, where: str, required: bool = True) -> str:
+    """A text field of a JSON object (numbers are turned into text)."""
+    value = obj.get(key) if isinstance(obj, Mapping) else None
+    if value is None and not required:
+        return ""
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise FormatError(f"field {_path(where, key)}: expected text, got {value!r}"[:120])
+    return str(value)
+
+
+def number(obj: Any, key: str, where: str, unit: float = 1.0,
+           default: float | None = None) -> float:
+    """A time (divided by ``unit`` into seconds) or a score; AWS writes numbers as strings.
+
+    Negative and non-finite values are errors.
+    """
+    value = obj.get(key) if isinstance(obj, Mapping) else None
+    if value is None and default is not None:
+        return default
+    try:
+        result = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise FormatError(f"field {_path(where, key)}: expected a number, got {value!r}"[:120]
+                          ) from None
+    if not math.isfinite(result) or result < 0 or isinstance(value, bool):
+        raise FormatError(f"field {_path(where, key)}: {value!r} is not a time or score")
+    return result / unit
+
+
+def _path(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
