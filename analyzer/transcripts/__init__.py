@@ -26,7 +26,7 @@ from analyzer.transcripts.services import (
     read_gridspace,
     read_whisperx,
 )
-from analyzer.transcripts.text import SRT_TIMING_RE, read_srt, read_txt, read_vtt
+from analyzer.transcripts.text import CUE_TIMING_RE, read_srt, read_txt, read_vtt
 from analyzer.types import Transcript
 
 __all__ = ["FORMATS", "FORMATS_HELP", "OWN_FORMAT", "READERS", "TRANSCRIPT_SUFFIXES",
@@ -82,8 +82,9 @@ def format_name(fmt: str, path: str = "") -> str:
 def detect_format(text: str, path: str) -> str:
     """Name the format of a transcript from its content.
 
-    JSON is told apart by its fields; text by a ``WEBVTT`` header or SubRip timings; anything
-    else is plain text. Raises TranscriptError for JSON that is invalid or of no known shape.
+    JSON is told apart by its fields; text by a ``WEBVTT`` header or cue timings (SubRip,
+    unless the file is named .vtt); anything else is plain text. Raises TranscriptError for
+    JSON that is invalid or of no known shape.
     """
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("WEBVTT"):
@@ -93,8 +94,8 @@ def detect_format(text: str, path: str) -> str:
             return json_shape(parse_json(text))
         except FormatError as exc:
             raise TranscriptError(path, str(exc)) from None
-    if SRT_TIMING_RE.search(stripped[:2000]):
-        return "srt"
+    if CUE_TIMING_RE.search(stripped[:2000]):
+        return "vtt" if path.lower().endswith(".vtt") else "srt"
     return "txt"
 
 

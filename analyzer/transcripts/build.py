@@ -134,7 +134,9 @@ def number(obj: Any, key: str, where: str, unit: float = 1.0,
     Negative and non-finite values are errors.
     """
     value = obj.get(key) if isinstance(obj, Mapping) else None
-    if value is None and default is not None:
+    if value is None:
+        if default is None:
+            raise FormatError(f"field {_path(where, key)}: missing")
         return default
     try:
         result = float(value)  # type: ignore[arg-type]

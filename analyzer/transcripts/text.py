@@ -10,7 +10,8 @@ from analyzer.types import NAN, Segment, Transcript
 
 _TIMESTAMP_RE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})$")
 _TIMING_RE = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")
-SRT_TIMING_RE = re.compile(r"^\s*\d+:\d{2}:\d{2}[,.]\d{1,3}\s+-->", re.MULTILINE)
+CUE_TIMING_RE = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}\s+-->",
+                           re.MULTILINE)
 _VOICE_RE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>")
 _PREFIX_RE = re.compile(r"^\s*([^:]{1,60}?)\s*:(?:\s+|$)(.*)$", re.DOTALL)
 _NOT_IN_NAMES = set('?!;"“”')
@@ -21,7 +22,8 @@ def read_vtt(text: str) -> Transcript:
     """WebVTT: the speaker from a ``<v Name>`` tag (Teams) or a ``Name:`` prefix (Zoom)."""
     lines = text.splitlines()
     if not lines or not lines[0].lstrip("\ufeff").startswith("WEBVTT"):
-        raise FormatError("line 1: a WebVTT file starts with 'WEBVTT'")
+        raise FormatError("line 1: a WebVTT file starts with 'WEBVTT' "
+                          "(--format srt reads cues without it)")
     blocks = list(_blocks(lines))
     header_line, header = blocks[0]
     arrows = [i for i, line in enumerate(header) if "-->" in line]
