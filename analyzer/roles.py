@@ -64,8 +64,8 @@ class Roster:
         return cls(tuple(_roster_entry(row, line, str(path)) for line, row in enumerate(rows, 2)))
 
     def aliases(self, rep: str) -> tuple[str, ...]:
-        """The names ``rep`` appears under, the rep's own id first."""
-        return (rep,) + tuple(e.name for e in self.entries if e.role == "rep" and _same(e.rep, rep))
+        """The names ``rep`` appears under."""
+        return tuple(e.name for e in self.entries if e.role == "rep" and _same(e.rep, rep))
 
     def colleagues(self, rep: str) -> tuple[str, ...]:
         """Names of everyone else on the team (other reps, colleagues) for a call of ``rep``."""

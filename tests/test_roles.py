@@ -1,0 +1,226 @@
+"""Role assignment: named speakers, the roster, phrase cues and stereo channels."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import realdata_path
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analyzer.roles import (
+    CUES_PATH,
+    Roster,
+    RosterError,
+    assign_by_cues,
+    assign_roles,
+    channel_roles,
+    names_match,
+)
+from analyzer.transcripts import read_transcript
+from analyzer.types import NAN, Segment, Transcript
+
+
+def call(*lines: tuple[str, str], timed: bool = True) -> Transcript:
+    """A transcript from (speaker, text) lines, one second each."""
+    segments = tuple(Segment(who, i if timed else NAN, i + 1 if timed else NAN, text)
+                     for i, (who, text) in enumerate(lines))
+    return Transcript(segments, tuple(dict.fromkeys(w for w, _ in lines)),
+                      len(lines) if timed else NAN, "test", timed)
+
+
+SALES = call(("Priya Shah", "Hi Sam, this is Priya from Acme. Do you have a minute?"),
+             ("Sam Cole", "Sure, go ahead."),
+             ("Priya Shah", "What are you using today for your invoicing?"),
+             ("Sam Cole", "We're using spreadsheets. How much is your tool?"))
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("Priya Shah", "priya shah", True),
+    ("Priya Shah", "priya.shah@acme.com", True),
+    ("Priya Shah", "Priya S", True),
+    ("Priya Shah", "Priya S.", True),
+    ("Shah, Priya", "Priya Shah", True),
+    ("Priya Shah (Acme)", "PRIYA SHAH", True),
+    ("José Álvarez", "jose alvarez", True),
+    ("Priya Shah", "Priya Sharma", False),
+    ("Priya Shah", "Priya", False),
+    ("Priya Shah", "Pria Shah", False),
+    ("spk_0", "spk_0", True),
+    ("spk_0", "spk_1", False),
+    ("", "", False),
+])
+def test_roles_names_match_loosely(a: str, b: str, same: bool) -> None:
+    assert names_match(a, b) is same
+    assert names_match(b, a) is same
+
+
+@pytest.mark.parametrize("given_name", ["Priya Shah", "priya shah", "priya.shah@acme.com",
+                                        "Priya S"])
+def test_roles_named_rep_speaker_wins(given_name: str) -> None:
+    customer_sounding = call(("Priya Shah", "I'm calling about my account."),
+                             ("Sam Cole", "Thank you for calling, how can I help you?"))
+    roles = assign_roles(customer_sounding, rep_speaker=given_name)
+    assert roles.rep_speakers == ("Priya Shah",)
+    assert (roles.method, roles.confidence) == ("name", 1.0)
+    assert roles.role_of("Sam Cole") == "customer"
+
+
+def test_roles_named_speaker_absent_falls_back_to_cues() -> None:
+    roles = assign_roles(SALES, rep_speaker="Dana White")
+    assert roles.rep_speakers == ("Priya Shah",) and roles.method == "cues"
+
+
+def test_roles_every_alias_of_the_rep_is_the_rep() -> None:
+    rejoined = call(("Priya Shah", "Hello"), ("Sam Cole", "hi"), ("priya.shah@acme.com", "back"))
+    roles = assign_roles(rejoined, rep_speaker="Priya Shah")
+    assert roles.rep_speakers == ("Priya Shah", "priya.shah@acme.com")
+
+
+@pytest.fixture
+def roster(tmp_path: Path) -> Roster:
+    path = tmp_path / "roster.csv"
+    path.write_text("rep,name,role\n"
+                    "priya,Priya Shah,rep\n"
+                    "priya,priya.shah@acme.com,\n"
+                    "lee,Lee Park,rep\n"
+                    "priya,Noor Ali,colleague\n", encoding="utf-8")
+    return Roster.load(path)
+
+
+def test_roles_roster_aliases_and_colleagues(roster: Roster) -> None:
+    meeting = call(("Noor Ali", "Thank you for calling Acme, how can I help you?"),
+                   ("Priya S", "Hi, I'm joining too."),
+                   ("Sam Cole", "I'd like to see pricing."),
+                   ("Lee Park", "Hello all."),
+                   ("Jo Bay", "Hi."))
+    roles = assign_roles(meeting, roster=roster, rep="priya")
+    assert roles.rep_speakers == ("Priya S",)
+    assert (roles.method, roles.confidence) == ("roster", 1.0)
+    assert set(roles.colleagues) == {"Noor Ali", "Lee Park"}
+    assert [roles.role_of(s) for s in ("Sam Cole", "Jo Bay")] == ["customer", "customer"]
+
+
+def test_roles_roster_without_the_rep_still_names_colleagues(roster: Roster) -> None:
+    meeting = call(("Lee Park", "Thank you for calling, how can I help you?"),
+                   ("Dana White", "Hi, this is Dana from Acme. What are you using today?"),
+                   ("Sam Cole", "I'm calling about my account."))
+    roles = assign_roles(meeting, roster=roster, rep="dana-white")
+    assert roles.colleagues == ("Lee Park",)
+    assert roles.rep_speakers == ("Dana White",)  # the rep's own id, matched as a name
+    assert (roles.method, roles.confidence) == ("name", 0.9)
+
+
+def test_roles_roster_colleague_is_never_picked_by_cues(roster: Roster) -> None:
+    meeting = call(("Lee Park", "Thank you for calling, how can I help you?"),
+                   ("Ravi Iyer", "Let me check that. What are you using today?"),
+                   ("Sam Cole", "I'm calling about my account."))
+    roles = assign_roles(meeting, roster=roster, rep="ravi-unlisted")
+    assert roles.rep_speakers == ("Ravi Iyer",) and roles.method == "cues"
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("rep,alias\npriya,Priya\n", "line 1: missing column(s) name"),
+    ("rep,name,role\npriya,Priya,boss\n", "line 2: role 'boss'"),
+    ("rep,name\npriya,Priya\n,Lee\n", "line 3: rep and name must not be empty"),
+])
+def test_roles_bad_roster_names_the_line(tmp_path: Path, text: str, where: str) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RosterError, match=re.escape(where)) as caught:
+        Roster.load(path)
+    assert str(caught.value).startswith(f"{path}: ")
+
+
+def test_roles_cues_find_the_seller() -> None:
+    roles = assign_by_cues(SALES)
+    assert roles.rep_speakers == ("Priya Shah",) and roles.method == "cues"
+    assert 0.3 < roles.confidence <= 1.0
+
+
+def test_roles_cues_find_the_agent_of_an_inbound_call() -> None:
+    inbound = call(("B", "I'm calling about my bill, I need to change my card."),
+                   ("A", "Sure, let me check that for you. Can you confirm your name?"),
+                   ("B", "I was wondering if you could do it today."),
+                   ("A", "Is there anything else I can help you with?"))
+    assert assign_by_cues(inbound).rep_speakers == ("A",)
+
+
+def test_roles_first_speaker_after_a_bare_greeting_is_a_weak_cue() -> None:
+    outbound = call(("callee", "Hello?"), ("caller", "Hey, good to hear you."),
+                    ("callee", "Yes, go on."))
+    roles = assign_by_cues(outbound)
+    assert roles.rep_speakers == ("caller",)
+    assert 0.0 < roles.confidence < 0.2
+
+
+def test_roles_no_cues_means_no_confidence() -> None:
+    roles = assign_by_cues(call(("a", "Yes."), ("b", "Hello."), ("a", "Fine."), timed=False))
+    assert roles.confidence < 0.15 and len(roles.rep_speakers) == 1
+
+
+def test_roles_lone_speaker_is_rep_only_when_cues_say_so() -> None:
+    voicemail = call(("x", "Hi, this is Priya from Acme, calling to follow up."))
+    assert assign_by_cues(voicemail).rep_speakers == ("x",)
+    silent = assign_by_cues(call(("x", "Okay then.")))
+    assert silent.rep_speakers == () and silent.confidence == 0.0
+    customer = assign_by_cues(call(("x", "I'm calling about my account, I need help.")))
+    assert customer.rep_speakers == () and customer.confidence > 0.3
+
+
+def test_roles_unknown_speaker_is_never_the_rep() -> None:
+    roles = assign_by_cues(call(("unknown", "Thank you for calling, how can I help you?"),
+                                ("Ana", "Let me check our plans."), ("Bo", "I'd like to order.")))
+    assert roles.rep_speakers == ("Ana",)
+    assert assign_roles(call(("unknown", "hi")), rep="unknown").rep_speakers == ()
+
+
+def test_roles_more_than_two_speakers_keep_everyone() -> None:
+    roles = assign_by_cues(call(("a", "I'd like to know more."), ("b", "Let me check our plans."),
+                                ("c", "My account is old."), ("d", "Hi.")))
+    assert roles.rep_speakers == ("b",)
+    assert [roles.role_of(s) for s in "acd"] == ["customer"] * 3
+
+
+def test_roles_stereo_channel() -> None:
+    roles = channel_roles("right")
+    assert (roles.rep_speakers, roles.method, roles.confidence) == (("right",), "channel", 1.0)
+    assert roles.role_of("left") == "customer"
+    with pytest.raises(ValueError, match="left' or 'right"):
+        channel_roles("middle")
+
+
+PHRASES = ["thank you for calling", "how can I help you", "I'm calling about my account",
+           "I'd like to", "let me check", "hello", "yes", "what are you using today", "okay"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from(PHRASES)), min_size=1,
+                max_size=8))
+def test_roles_cue_confidence_is_a_probability(lines: list[tuple[str, str]]) -> None:
+    transcript = call(*lines)
+    roles = assign_by_cues(transcript)
+    assert 0.0 <= roles.confidence <= 1.0
+    assert set(roles.rep_speakers) <= set(transcript.speakers) and len(roles.rep_speakers) <= 1
+
+
+def test_roles_cue_file_is_valid_and_documented() -> None:
+    data = json.loads(CUES_PATH.read_text(encoding="utf-8"))
+    readme = (CUES_PATH.parent / "README.md").read_text(encoding="utf-8")
+    for side in ("rep", "customer"):
+        for cue in data[side]:
+            re.compile(cue["pattern"])
+            assert cue["weight"] > 0 and cue["why"]
+    for key in ("version", "rep", "customer", "greetings", "first_speaker_weight",
+                "evidence_half"):
+        assert key in data and f"`{key}`" in readme
+
+
+def test_roles_real_harper_valley_agent_is_the_rep() -> None:
+    path = next(realdata_path("harper_valley").glob("*.json"))
+    roles = assign_roles(read_transcript(path))
+    assert roles.rep_speakers == ("agent",) and roles.method == "cues"
+    assert roles.confidence > 0.6
