@@ -1,13 +1,15 @@
 """Score the sentence labeler on labelled utterances; benchmark it against bare spaCy.
 
-    python -m analyzer.eval_language                 # the eval corpus and the held-out set
+    python -m analyzer.eval_language                 # eval corpus, held-out set, fresh batches
     python -m analyzer.eval_language other.jsonl     # any file in the same format
     python -m analyzer.eval_language --errors        # also list every wrong utterance
     python -m analyzer.eval_language --bench         # 10,000 utterances: labeler vs nlp.pipe
 
 A corpus file has one JSON object per line: {"text", "labels": [...], "role"?: "customer",
 "subtype"?: "..."}. Labels are scored per utterance (the union of its sentences' labels).
-Exits 1 when any label's F1 on a gated file is below the threshold (0.90).
+Exits 1 when any label's F1 on a gated file is below the threshold (0.90). By default the
+gated files are the eval corpus and the held-out set; the fresh and blind batches (written
+after the rules) are reported, not gated. Files named on the command line are all gated.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from analyzer.language import DEFAULT_MODEL, RULES_DIR, Labeler
 LABELS = ("question", "customer_question", "self_promotion", "pushy_close")
 CORPUS = RULES_DIR / "eval_corpus.jsonl"
 HELDOUT = RULES_DIR / "heldout.jsonl"
+# Batches written after the rules, scored for information only: they estimate unseen speech.
+REPORTED = (RULES_DIR / "fresh.jsonl", RULES_DIR / "fresh2.jsonl", RULES_DIR / "blind.jsonl")
 THRESHOLD = 0.90
 
 
@@ -169,7 +173,7 @@ def bench(model: str = DEFAULT_MODEL, n: int = 10_000) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Score the given corpus files (default: eval corpus and held-out set); 1 if any F1 < 0.90."""
+    """Score corpus files (default: gated sets, then reported batches); 1 if a gated F1 < 0.90."""
     parser = argparse.ArgumentParser(prog="python -m analyzer.eval_language",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path, help="corpus JSONL files")
@@ -181,12 +185,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench(args.model)
         return 0
     labeler = Labeler.load(args.model)
+    gated = list(args.files) or [CORPUS, HELDOUT]
+    reported = [] if args.files else [p for p in REPORTED if p.exists()]
     failed = False
-    for path in args.files or [CORPUS, HELDOUT]:
+    for path in gated + reported:
         items = read_corpus(path)
-        scores = report(str(path), items, predict(labeler, items), args.errors)
+        name = str(path) if path in gated else f"{path} (reported, not gated)"
+        scores = report(name, items, predict(labeler, items), args.errors)
         low = [s.label for s in scores if s.f1 < THRESHOLD]
-        if low:
+        if low and path in gated:
             failed = True
             print(f"FAIL: F1 below {THRESHOLD} for {', '.join(low)}")
     return 1 if failed else 0

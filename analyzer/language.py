@@ -191,7 +191,10 @@ class Labeler:
         by_sent: list[list[_Match]] = [[] for _ in sents]
         starts = [s.start for s in sents]
         for match in self._matches(doc):
-            by_sent[_sentence_index(starts, match.start)].append(match)
+            index = _sentence_index(starts, match.start)
+            # A match reaching into the next sentence ("Great. Could") says nothing about either.
+            if match.end <= sents[index].end:
+                by_sent[index].append(match)
         return tuple(self._decide(doc, sent, matches, role)
                      for sent, matches in zip(sents, by_sent))
 

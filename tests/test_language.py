@@ -85,6 +85,14 @@ def test_language_label_keeps_every_sentence_in_order(labeler: Labeler) -> None:
     assert sentences[1].evidence[0].rule == "sp_praise_word"
 
 
+def test_language_match_across_sentence_boundary_stays_in_its_sentence(labeler: Labeler) -> None:
+    # q_inverted_main once matched ". Could" and labelled "Great." a question.
+    sentences = labeler.label(["Great. Could we set up a time next week?"])[0]
+    assert [s.labels for s in sentences] == [(), ("question",)]
+    for sentence in sentences:
+        assert all(e.span in sentence.text for e in sentence.evidence), sentence
+
+
 def test_language_label_rejects_mismatched_roles(labeler: Labeler) -> None:
     with pytest.raises(ValueError):
         labeler.label(["a", "b"], ["rep"])
