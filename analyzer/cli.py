@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from analyzer import __version__
+from analyzer.errors import InputError
+from analyzer.transcripts import FORMAT_ALIASES, FORMATS
 from analyzer.types import Options
 
 
@@ -44,7 +46,9 @@ def model_option(command):  # type: ignore[no-untyped-def]
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False), default=None,
               help="CSV rep,name[,role]: the names each rep (or colleague) appears under.")
 @click.option("--format", "transcript_format", default="",
-              help="Force the transcript format instead of detecting it.")
+              type=click.Choice(("",) + FORMATS + tuple(FORMAT_ALIASES), case_sensitive=False),
+              help="Force the transcript format instead of detecting it: "
+                   + ", ".join(FORMATS) + ".")
 @click.option("--no-diarize", is_flag=True, help="Do not split speakers of mono recordings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary.")
 def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: str,
@@ -59,6 +63,7 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
     Example:
         callcoach analyze archive/ --out report/
         callcoach analyze --manifest calls.csv --out report/ --rep-channel right
+        callcoach analyze exports/ --out report/ --roster team.csv
     """
     from analyzer.pipeline import analyze as run_analysis
     from analyzer.transcribe import ModelNotFound
@@ -71,7 +76,7 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
     try:
         results = run_analysis(inputs, out, manifest=manifest, options=options,
                                progress=_progress(quiet))
-    except (ModelNotFound, ValueError) as exc:
+    except (ModelNotFound, InputError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     analyzed, failed = len(results.calls), len(results.errors)
     summary = f"{analyzed} calls analyzed"

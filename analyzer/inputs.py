@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from analyzer.audio import AUDIO_SUFFIXES
+from analyzer.transcripts import TRANSCRIPT_SUFFIXES, linked_audio
 from analyzer.types import CallError, CallSource
 
-TRANSCRIPT_SUFFIXES = (".vtt", ".srt", ".json", ".txt")
 UNKNOWN_REP = "unknown"
 MANIFEST_COLUMNS = ("path", "rep", "call_id", "date", "rep_channel", "rep_speaker")
 
@@ -108,17 +108,8 @@ def _skip_linked_audio(files: list[Path]) -> list[Path]:
 
 
 def _source(path: Path, rep: str, call_id: str = "") -> CallSource:
-    return CallSource(call_id or path.stem, rep, str(path), audio_path=_linked_audio(path))
-
-
-def _linked_audio(path: Path) -> str:
-    if path.suffix.lower() not in TRANSCRIPT_SUFFIXES:
-        return ""
-    for suffix in AUDIO_SUFFIXES:
-        candidate = path.with_suffix(suffix)
-        if candidate.is_file():
-            return str(candidate)
-    return ""
+    linked = linked_audio(path) if path.suffix.lower() in TRANSCRIPT_SUFFIXES else ""
+    return CallSource(call_id or path.stem, rep, str(path), audio_path=linked)
 
 
 def _unique_ids(calls: list[CallSource]) -> tuple[CallSource, ...]:

@@ -83,6 +83,7 @@ class Run:
     out: Path
     options: Options
     data_version: str
+    roster: Any = None
 
     def result_path(self, call: CallSource) -> Path:
         """File of one call's finished result."""
@@ -106,7 +107,7 @@ def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Pat
     """
     options = options or Options()
     engines = engines or Engines(options)
-    run = Run(Path(out), options, models_version())
+    run = Run(Path(out), options, models_version(), load_roster(options.roster))
     found = find_calls(paths, manifest, rep=options.rep)
     results: list[CallResult] = []
     errors: list[CallError] = list(found.errors)
@@ -147,7 +148,7 @@ def analyze_or_resume(call: CallSource, run: Run, engines: Engines,
 def analyze_call(call: CallSource, run: Run, engines: Engines) -> CallResult:
     """Run every stage on one call, from its file to its result."""
     transcript = load_transcript(call, run, engines)
-    roles = decide_roles(transcript, call, run.options)
+    roles = decide_roles(transcript, call, run.options, run.roster)
     utterances = tuple(
         Utterance(s.speaker, roles.role_of(s.speaker), s.start, s.end, s.text, s.words)
         for s in transcript.segments)
@@ -171,13 +172,22 @@ def load_transcript(call: CallSource, run: Run, engines: Engines) -> Transcript:
     return transcript
 
 
-def decide_roles(transcript: Transcript, call: CallSource, options: Options) -> RoleAssignment:
+def load_roster(path: str) -> Any:
+    """The run's roster (rep -> names they appear under), read once; None without one."""
+    if not path:
+        return None
+    from analyzer.roles import Roster
+
+    return Roster.load(path)
+
+
+def decide_roles(transcript: Transcript, call: CallSource, options: Options,
+                 roster: Any = None) -> RoleAssignment:
     """Who is the rep: the channel for stereo calls, else names, roster, voice or cues."""
     from analyzer import roles
 
     if set(transcript.speakers) <= {"left", "right"} and transcript.source == "whisper":
         return roles.channel_roles(call.rep_channel or options.rep_channel)
-    roster = roles.Roster.load(options.roster) if options.roster else None
     return roles.assign_roles(transcript, rep_speaker=call.rep_speaker or options.rep_name,
                               roster=roster, rep=call.rep)
 
