@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from scipy.signal import resample_poly
 
 from analyzer.errors import InputError
 from analyzer.types import Segment, SpeakerTurn, Transcript, Word
@@ -325,6 +323,8 @@ def _length_batches(lengths: list[int], batch_size: int, spread: float = 1.15) -
 def _map_local_speakers(windows: _Windows, label_of_frame: np.ndarray,
                         n_speakers: int) -> np.ndarray:
     """Match each window's local speakers to global speakers (-1: no evidence)."""
+    from scipy.optimize import linear_sum_assignment
+
     n_windows, n_local_frames, n_local = windows.activity.shape
     mapping = np.full((n_windows, n_local), -1)
     for w in range(n_windows):
@@ -422,6 +422,8 @@ def _prepare(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     if audio.ndim == 2:
         audio = audio.mean(axis=0 if audio.shape[0] <= 2 else 1)
     if sample_rate != SAMPLE_RATE:
+        from scipy.signal import resample_poly
+
         audio = resample_poly(audio, SAMPLE_RATE, sample_rate).astype(np.float32)
     return np.ascontiguousarray(audio)
 
