@@ -5,11 +5,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DIARIZATION := $(VENV)/.diarization
 DEMO_OUT ?= demo-out
 
-.PHONY: install demo test test-fast lint eval eval-diarization bench demo-audio clean
+.PHONY: install install-base install-diarization demo test test-fast lint eval \
+	eval-diarization bench demo-audio clean
 
-install: $(STAMP)
+install: $(STAMP) $(DIARIZATION)
+install-base: $(STAMP)
+install-diarization: $(DIARIZATION)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,11 +21,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# torch first, pinned to the CPU build, so that nothing pulls a multi-GB CUDA build.
+$(DIARIZATION): $(STAMP)
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev,diarization]'
+	touch $(DIARIZATION)
+
+demo: $(STAMP) $(DIARIZATION)
 	$(BIN)/callcoach analyze demo/archive --out $(DEMO_OUT)
 	@echo "Open $(abspath $(DEMO_OUT))/index.html in a browser."
 
-test: $(STAMP)
+test: $(STAMP) $(DIARIZATION)
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
@@ -34,7 +44,10 @@ lint: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python -m analyzer.eval_language
 
-bench: $(STAMP)
+eval-diarization: $(DIARIZATION)
+	$(BIN)/python -m analyzer.eval_diarization
+
+bench: $(STAMP) $(DIARIZATION)
 	$(BIN)/python -m analyzer.bench
 
 # Regenerates the committed demo audio (needs espeak-ng, sox and ffmpeg from Debian).
