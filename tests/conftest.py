@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
-from analyzer.types import Segment, Word
+from analyzer.types import Segment, Utterance, Word
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = REPO.parent / "shared" / "realdata"
@@ -103,3 +104,30 @@ def write_wav(path: Path, channels: list[np.ndarray], rate: int = 16000) -> Path
         handle.setframerate(rate)
         handle.writeframes(pcm.tobytes())
     return path
+
+
+def utt(speaker: str, *words: tuple[float, float, str], role: str = "") -> Utterance:
+    """An utterance from (start, end, text) words; role defaults to rep for R, else customer."""
+    role = role or ("rep" if speaker == "R" else "customer")
+    ws = tuple(Word(s, e, t, speaker) for s, e, t in words)
+    return Utterance(speaker, role, ws[0].start, ws[-1].end, " ".join(w.text for w in ws), ws)
+
+
+VOCAB = ["yeah", "right", "okay", "mm-hmm", "price", "team", "the", "what?", "um"]
+
+
+@st.composite
+def random_calls(draw, min_words: int = 0) -> list[Utterance]:
+    """Random two-party calls with words on a 1/8 s grid (exact arithmetic when shifted)."""
+    n = draw(st.integers(min_words, 30))
+    out = []
+    for _ in range(n):
+        speaker = draw(st.sampled_from(["R", "C"]))
+        start = draw(st.integers(0, 400)) / 8
+        words = []
+        for _ in range(draw(st.integers(1, 4))):
+            end = start + draw(st.integers(1, 12)) / 8
+            words.append((start, end, draw(st.sampled_from(VOCAB))))
+            start = end + draw(st.integers(0, 6)) / 8
+        out.append(utt(speaker, *words))
+    return out

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
+from conftest import random_calls, utt
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from analyzer.turns import build_turns, floor_turns, words_in
 from analyzer.types import Utterance, Word
@@ -13,11 +13,6 @@ from analyzer.types import Utterance, Word
 NAN = math.nan
 
 
-def utt(speaker: str, *words: tuple[float, float, str], role: str = "") -> Utterance:
-    """An utterance from (start, end, text) words; role defaults to rep for R, else customer."""
-    role = role or ("rep" if speaker == "R" else "customer")
-    ws = tuple(Word(s, e, t, speaker) for s, e, t in words)
-    return Utterance(speaker, role, ws[0].start, ws[-1].end, " ".join(w.text for w in ws), ws)
 
 
 def spans(turns):
@@ -109,26 +104,6 @@ def test_turns_empty_call_has_no_turns():
 
 def test_turns_words_in_keeps_hyphens_and_apostrophes():
     assert words_in("Mm-hmm. I don't, uh-huh!") == ["mm-hmm", "i", "don't", "uh-huh"]
-
-
-VOCAB = ["yeah", "right", "okay", "mm-hmm", "price", "team", "the", "what?", "um"]
-
-
-@st.composite
-def random_calls(draw, min_words: int = 0) -> list[Utterance]:
-    """Random two-party calls with words on a 1/8 s grid (exact arithmetic when shifted)."""
-    n = draw(st.integers(min_words, 30))
-    out = []
-    for _ in range(n):
-        speaker = draw(st.sampled_from(["R", "C"]))
-        start = draw(st.integers(0, 400)) / 8
-        words = []
-        for _ in range(draw(st.integers(1, 4))):
-            end = start + draw(st.integers(1, 12)) / 8
-            words.append((start, end, draw(st.sampled_from(VOCAB))))
-            start = end + draw(st.integers(0, 6)) / 8
-        out.append(utt(speaker, *words))
-    return out
 
 
 @settings(max_examples=150, deadline=None)
