@@ -20,13 +20,19 @@ if TYPE_CHECKING:
     from analyzer.tables import Results
 
 LOW_CONFIDENCE = 0.7
-SUMMARY_METRICS = ("rep_talk_share", "longest_monologue_s", "longest_customer_story_s",
-                   "interactivity", "patience_s", "rep_wpm", "rep_filler_per_min",
-                   "rep_questions", "customer_focused_questions", "self_promotion",
-                   "pushy_closing", "self_focus_share")
+SUMMARY_METRICS = {
+    "rep_talk_share": "Talk share", "longest_monologue_s": "Longest monologue (s)",
+    "longest_customer_story_s": "Longest customer story (s)",
+    "interactivity": "Switches per min", "patience_s": "Patience (s)", "rep_wpm": "Words per min",
+    "rep_filler_per_min": "Fillers per min", "rep_questions": "Questions",
+    "customer_focused_questions": "Questions about the customer",
+    "self_promotion": "Self-promotion", "pushy_closing": "Pushy closing",
+    "egomaniac": "Egomaniac"}
+REPORTED_LABELS = ("customer_question", "self_promotion", "pushy_close")
 CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;
-text-align:left;vertical-align:top}th{background:#f3f3f3}.good{background:#d8f5d0}
+table{border-collapse:collapse;margin:1em 0}
+td,th{border:1px solid #ccc;padding:4px 6px;font-size:90%;text-align:left;vertical-align:top}
+th{background:#f3f3f3}.good{background:#d8f5d0}
 .watch{background:#fff2c2}.bad{background:#ffd2cc}.low{color:#b00;font-weight:bold}
 .flag{font-size:90%}.muted{color:#777}"""
 
@@ -67,9 +73,23 @@ def rep_page(rep: str, calls: pd.DataFrame, flags: pd.DataFrame, out: Path) -> s
     """One rep's page: talk share per call, every call's metrics, and every flagged sentence."""
     calls = calls.sort_values(["date", "call_id"])
     parts = [f"<p><a href='../index.html'>&larr; all reps</a></p><h1>{_e(rep)}</h1>",
-             _talk_share_chart(calls), "<h2>Calls</h2>", _calls_table(calls, out),
-             "<h2>Flagged sentences</h2>", _flags_section(calls, flags, out)]
+             _verdict(calls), _talk_share_chart(calls), "<h2>Calls</h2>",
+             _calls_table(calls, out), "<h2>Flagged sentences</h2>",
+             _flags_section(calls, flags, out)]
     return _page(f"CallCoach: {rep}", "".join(parts), "../")
+
+
+def _verdict(calls: pd.DataFrame) -> str:
+    """The headline a coach reads first: talk share, and the dating-egomaniac test."""
+    share = calls["rep_talk_share"].mean() if "rep_talk_share" in calls else math.nan
+    lines = [f"<p><b>{len(calls)}</b> calls; talks <b>{_fmt(share)}</b> of the time on average."]
+    if "egomaniac" in calls:
+        count = int(calls["egomaniac"].fillna(False).astype(bool).sum())
+        lines.append(f" Self-promotion outnumbers questions about the customer in <b>{count}</b>"
+                     f" of {len(calls)} calls.")
+    if "pushy_closing" in calls:
+        lines.append(f" Pushy closing lines: <b>{int(calls['pushy_closing'].fillna(0).sum())}</b>.")
+    return "".join(lines) + "</p>"
 
 
 def _talk_share_chart(calls: pd.DataFrame) -> str:
@@ -99,7 +119,7 @@ def _talk_share_lines() -> list[tuple[float, str]]:
 
 def _calls_table(calls: pd.DataFrame, out: Path) -> str:
     metrics = [m for m in SUMMARY_METRICS if m in calls.columns]
-    head = ["Date", "Call", "Duration s", "Roles", *metrics]
+    head = ["Date", "Call", "Duration (s)", "Roles", *(SUMMARY_METRICS[m] for m in metrics)]
     rows = []
     for _, call in calls.iterrows():
         cells = [_e(call.get("date", "")), _call_link(call, out), _fmt(call.get("duration_s")),
@@ -125,14 +145,17 @@ def _metric_cell(call: pd.Series, metric: str) -> str:
 
 
 def _flags_section(calls: pd.DataFrame, flags: pd.DataFrame, out: Path) -> str:
-    shown = flags[flags["role"] == "rep"] if len(flags) else flags
+    shown = flags[(flags["role"] == "rep") & flags["label"].isin(REPORTED_LABELS)]
     if shown.empty:
         return "<p class='muted'>No flagged sentences.</p>"
     audio = dict(zip(calls["call_id"], calls.get("audio_path", [""] * len(calls))))
     rows = [[_e(f["call_id"]), _time_link(audio.get(f["call_id"], ""), f["start_s"], out),
              _e(f["label"]), _e(f["subtype"]), f"<code>{_e(f['rule'])}</code>", _e(f["text"])]
             for _, f in shown.sort_values(["call_id", "start_s"]).iterrows()]
-    return _table(["Call", "Time", "Label", "Subtype", "Rule", "Sentence"], rows, "flag")
+    note = ("<p class='muted'>The rep's sentences that asked about the customer, promoted "
+            "themselves or pushed for the close; every question is in flags.csv. The time "
+            "opens the recording at that moment.</p>")
+    return note + _table(["Call", "Time", "Label", "Subtype", "Rule", "Sentence"], rows, "flag")
 
 
 def _call_link(call: pd.Series, out: Path) -> str:
