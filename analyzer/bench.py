@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from analyzer.activity import channel_activity
@@ -36,9 +37,9 @@ def bench_transcription(calls: list[Path]) -> dict[str, float]:
     load_s = time.perf_counter() - start
     audio = [load_audio(p) for p in calls]
     seconds = sum(a.duration_s for a in audio)
-    stt_s = sum(timed(lambda a=a, c=c, s=s: stt.transcribe(c, s))
+    stt_s = sum(timed(partial(stt.transcribe, c, s))
                 for a in audio for c, s in zip(a.channels, CHANNELS))
-    activity_s = sum(timed(lambda a=a: channel_activity(a.channels, CHANNELS, a.sample_rate))
+    activity_s = sum(timed(partial(channel_activity, a.channels, CHANNELS, a.sample_rate))
                      for a in audio)
     figures = {"audio_s": seconds, "model_load_s": load_s,
                "transcription_x_realtime": stt_s / seconds,
@@ -57,7 +58,7 @@ def _bench_diarization(audio: list, stt_s: float) -> dict[str, float]:
     load_s = time.perf_counter() - start
     mono = [mixdown(a) for a in audio]
     first_s = timed(lambda: diarizer.diarize(mono[0], 16000))
-    total_s = sum(timed(lambda m=m: diarizer.diarize(m, 16000)) for m in mono)
+    total_s = sum(timed(partial(diarizer.diarize, m, 16000)) for m in mono)
     return {"diarizer_load_s": load_s, "diarization_first_call_s": first_s,
             "diarization_over_transcription": total_s / stt_s}
 

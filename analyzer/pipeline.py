@@ -115,7 +115,10 @@ def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Pat
         _say(progress, f"error: {error.path}: {error.reason}")
     for call in found.calls:
         outcome = analyze_or_resume(call, run, engines, progress)
-        (results if isinstance(outcome, CallResult) else errors).append(outcome)
+        if isinstance(outcome, CallResult):
+            results.append(outcome)
+        else:
+            errors.append(outcome)
     return build_results(results, errors, run.out)
 
 

@@ -110,7 +110,7 @@ def _talk_share_lines() -> list[tuple[float, str]]:
         from analyzer.metrics import load_benchmarks
     except ImportError:
         return []
-    lines = []
+    lines: list[tuple[float, str]] = []
     for bench in load_benchmarks():
         if getattr(bench, "metric", "") == "rep_talk_share":
             lines.extend((float(v), f"{name} ({v:.0%})") for name, v in bench.lines())
