@@ -66,3 +66,20 @@ def test_cli_label_reads_lines_and_writes_json_lines():
     assert "self_promotion" in records[0]["labels"]
     assert {"question", "customer_question"} <= set(records[1]["labels"])
     assert {"label", "subtype", "rule", "span"} <= set(records[0]["evidence"][0])
+
+
+def test_cli_analyze_real_exports_with_rep_name_and_cues(tmp_path):
+    from conftest import realdata_path
+
+    zoom = realdata_path("zoom_vtt", "meeting001_transcript.vtt")
+    harper = next(realdata_path("harper_valley").glob("*.json"))
+    manifest = tmp_path / "calls.csv"
+    manifest.write_text(f"path,rep,rep_speaker\n{zoom},andrew,Andrew Knight\n{harper},agent_1,\n")
+    result = invoke("analyze", "--manifest", str(manifest), "--out", str(tmp_path / "out"), "-q")
+    assert result.exit_code == 0, result.output
+    calls = pd.read_csv(tmp_path / "out" / "calls.csv").set_index("rep")
+    assert calls.loc["andrew", "role_method"] == "name"
+    assert calls.loc["andrew", "speakers"] == 6
+    assert calls.loc["agent_1", "role_method"] == "cues"
+    assert calls.loc["agent_1", "rep_talk_s"] == pytest.approx(12.27, abs=0.01)
+    assert calls.loc["agent_1", "customer_talk_s"] == pytest.approx(8.46, abs=0.01)
