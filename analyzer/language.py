@@ -29,8 +29,12 @@ UNUSED_COMPONENTS = ("ner",)
 CLAUSAL_DEPS = frozenset({"advcl", "csubj", "csubjpass", "relcl", "acl"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "expl"})
 NEGATION_PATH_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "acl", "prep", "pobj", "dobj", "acomp",
-                                "attr", "aux", "auxpass", "advmod", "npadvmod", "amod",
+                                "attr", "aux", "auxpass", "advmod", "npadvmod", "amod", "relcl",
                                 "compound", "nsubj", "nsubjpass", "det", "poss", "prt", "dative"})
+OWN_WORDS = frozenset({"we", "us", "i", "ours", "ourselves", "myself", "it"})
+TAG_WORDS = frozenset({"yeah", "right", "correct", "no", "yes", "true"})
+OWN_POSSESSIVES = frozenset({"our", "my"})
+ATTRIBUTES = ("cc_open", "cc_end", "cc_main", "cc_inverted", "cc_ours")
 
 
 @dataclass(frozen=True)
@@ -143,10 +147,13 @@ class Labeler:
             self._add(rule, Matcher, PhraseMatcher, DependencyMatcher)
 
     def _add(self, rule: Rule, matcher_t: Any, phrase_t: Any, dep_t: Any) -> None:
+        # A token or dependency rule may list several patterns: a list of patterns, not of dicts.
+        patterns = rule.pattern if rule.pattern and isinstance(rule.pattern[0], list) else [
+            rule.pattern]
         if rule.kind == "token":
-            self.matcher.add(rule.id, [rule.pattern])
+            self.matcher.add(rule.id, patterns)
         elif rule.kind == "dependency":
-            self.dep_matcher.add(rule.id, [rule.pattern])
+            self.dep_matcher.add(rule.id, patterns)
         elif rule.kind == "phrase":
             if rule.attr not in self.phrase_matchers:
                 self.phrase_matchers[rule.attr] = phrase_t(self.nlp.vocab, attr=rule.attr)
@@ -164,7 +171,7 @@ class Labeler:
         import spacy
         from spacy.tokens import Token
 
-        for name in ("cc_open", "cc_end", "cc_main", "cc_inverted"):
+        for name in ATTRIBUTES:
             if not Token.has_extension(name):
                 Token.set_extension(name, default=False)
         rules_dir = rules_dir or RULES_DIR
@@ -187,7 +194,7 @@ class Labeler:
     def label_doc(self, doc: Any, role: str = REP) -> tuple[SentenceLabels, ...]:
         """Label the sentences of one parsed utterance."""
         mark_syntax(doc, self.fillers)
-        sents = list(doc.sents)
+        sents = sentences(doc)
         by_sent: list[list[_Match]] = [[] for _ in sents]
         starts = [s.start for s in sents]
         for match in self._matches(doc):
@@ -261,6 +268,22 @@ def _sentence_index(starts: list[int], token_i: int) -> int:
     return max(bisect_right(starts, token_i) - 1, 0)
 
 
+def sentences(doc: Any) -> list[Any]:
+    """The parser's sentences, with a tag word split off unpunctuated text put back.
+
+    ASR text has no commas: the parser cuts "you guys are still on the old system yeah" into
+    two sentences, and the tag that makes it a question would label nothing.
+    """
+    merged: list[Any] = []
+    for sent in doc.sents:
+        if (merged and len(sent) == 1 and sent[0].lower_ in TAG_WORDS
+                and not doc[sent.start - 1].is_punct):
+            merged[-1] = doc[merged[-1].start:sent.end]
+        else:
+            merged.append(sent)
+    return merged
+
+
 def mark_syntax(doc: Any, fillers: frozenset[str]) -> Any:
     """Set the cc_* token attributes the patterns test; return the doc.
 
@@ -269,8 +292,10 @@ def mark_syntax(doc: Any, fillers: frozenset[str]) -> Any:
     cc_end: last word of a sentence, ignoring punctuation.
     cc_main: the word is not inside a subordinate clause (adverbial, subject, relative).
     cc_inverted: an auxiliary or copula standing before its subject ("are you", "is it").
+    cc_ours: the word is said of the speaker's side: its noun phrase is ours ("our best crew")
+        or its clause's subject is ("we're the fastest", "I pride myself on being the best").
     """
-    for sent in doc.sents:
+    for sent in sentences(doc):
         words = [t for t in sent if not t.is_punct]
         if words:
             words[-1]._.cc_end = True
@@ -283,7 +308,27 @@ def mark_syntax(doc: Any, fillers: frozenset[str]) -> Any:
                 opening = True
             token._.cc_main = _in_main_clause(token)
             token._.cc_inverted = _is_inverted(token)
+            token._.cc_ours = _said_of_us(token)
     return doc
+
+
+def _is_ours(token: Any) -> bool:
+    return token.lower_ in OWN_WORDS or any(
+        c.dep_ == "poss" and c.lower_ in OWN_POSSESSIVES for c in token.children)
+
+
+def _said_of_us(token: Any) -> bool:
+    """Walk up to the nearest clause with a subject; ours if a phrase on the way or it is."""
+    for _ in range(len(token.sent)):
+        if _is_ours(token):
+            return True
+        subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects and token.pos_ in ("VERB", "AUX"):
+            return _is_ours(subjects[0])
+        if token.head is token:
+            return False
+        token = token.head
+    return False
 
 
 def _in_main_clause(token: Any) -> bool:
@@ -320,6 +365,9 @@ def is_negated(doc: Any, start: int, end: int) -> bool:
             if any(_is_negation(c) for c in token.children):
                 return True
             if token.dep_ not in NEGATION_PATH_DEPS or token.head is token:
+                break
+            # A clause before its head is a separate statement: "it's great, you'll never wait".
+            if token.dep_ == "ccomp" and token.i < token.head.i:
                 break
             token = token.head
     return False
