@@ -40,3 +40,13 @@ def test_eval_language_main_fails_below_threshold(tmp_path: Path, capsys) -> Non
 def test_eval_language_bench_texts_are_unique() -> None:
     texts = bench_texts(1000)
     assert len(texts) == len(set(texts)) == 1000
+
+
+def test_eval_language_default_run_reports_fresh_batches_without_gating(capsys) -> None:  # type: ignore[no-untyped-def]
+    from analyzer.eval_language import REPORTED
+
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    for path in REPORTED:
+        if path.exists():
+            assert f"{path} (reported, not gated)" in out

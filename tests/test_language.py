@@ -72,6 +72,37 @@ def test_language_pushy_close_subtypes(labeler: Labeler, text: str, subtype: str
     assert evidence and evidence[0].subtype == subtype
 
 
+@pytest.mark.parametrize(("text", "promo"), [
+    ("Our advisors are some of the best-trained in the country.", True),
+    ("I pride myself on being the most honest guy on this lot.", True),
+    ("The best part of my job is meeting people like you.", False),
+    ("The biggest issue we see in clinics your size is no-shows.", False),
+])
+def test_language_praise_counts_only_when_said_of_our_side(
+        labeler: Labeler, text: str, promo: bool) -> None:
+    assert ("self_promotion" in labels_of(labeler, text)) is promo
+
+
+@pytest.mark.parametrize("text", [
+    "you mentioned turnover earlier whats driving that",
+    "so you guys are still on the old avaya system yeah",
+    "what prompted you to reach out to us",
+])
+def test_language_asr_run_on_questions_about_the_customer(labeler: Labeler, text: str) -> None:
+    assert labels_of(labeler, text) == {"question", "customer_question"}
+
+
+def test_language_asr_tag_word_stays_in_its_sentence(labeler: Labeler) -> None:
+    sentences = labeler.label(["so you guys are still on the old avaya system yeah"])[0]
+    assert len(sentences) == 1
+
+
+def test_language_downplayed_deadline_is_not_pushy(labeler: Labeler) -> None:
+    text = "the state rebate wraps up in december but it's not a big amount either way"
+    assert "pushy_close" not in labels_of(labeler, text)
+    assert "pushy_close" in labels_of(labeler, "The promotion wraps up on Sunday.")
+
+
 def test_language_customer_self_talk_is_not_self_promotion(labeler: Labeler) -> None:
     text = "We're the best bakery in town."
     assert labels_of(labeler, text, "rep") == {"self_promotion"}
