@@ -8,6 +8,7 @@ where it stopped and several workers can share one output folder.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import cached_property
@@ -32,6 +33,7 @@ from analyzer.types import (
 )
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+WAIT_S = 2.0
 Progress = Callable[[str], None]
 
 
@@ -93,6 +95,10 @@ class Run:
         """File of one call's failure."""
         return self.out / "calls" / f"{store.safe_name(call.call_id)}.error.json"
 
+    def lock_path(self, call: CallSource) -> Path:
+        """Lock a worker holds while it analyzes one call."""
+        return self.out / "calls" / f"{store.safe_name(call.call_id)}.lock"
+
     def transcript_path(self, key: str) -> Path:
         """Cached transcript of one recording under one set of transcription options."""
         return self.out / "cache" / "transcripts" / f"{key}.json"
@@ -113,27 +119,53 @@ def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Pat
     errors: list[CallError] = list(found.errors)
     for error in found.errors:
         _say(progress, f"error: {error.path}: {error.reason}")
-    for call in found.calls:
-        outcome = analyze_or_resume(call, run, engines, progress)
-        if isinstance(outcome, CallResult):
-            results.append(outcome)
-        else:
-            errors.append(outcome)
+    waiting = list(found.calls)
+    while waiting:
+        outcomes = [(c, analyze_or_resume(c, run, engines, progress)) for c in waiting]
+        results.extend(o for _, o in outcomes if isinstance(o, CallResult))
+        errors.extend(o for _, o in outcomes if isinstance(o, CallError))
+        waiting = [c for c, o in outcomes if o is None]
+        if waiting:
+            _say(progress, f"waiting for {len(waiting)} calls other workers are analyzing")
+            time.sleep(WAIT_S)
     return build_results(results, errors, run.out)
 
 
 def analyze_or_resume(call: CallSource, run: Run, engines: Engines,
-                      progress: Progress | None = None) -> CallResult | CallError:
-    """Return a call's stored result when still valid, else analyze it and store the outcome."""
+                      progress: Progress | None = None) -> CallResult | CallError | None:
+    """Return a call's stored result when still valid, else analyze it and store the outcome.
+
+    None means another worker sharing ``run.out`` is analyzing the call right now.
+    """
     try:
         key = store.run_key(file_digest(call.path), call, _result_options(run.options),
                             run.data_version, __version__)
     except OSError as exc:
         return _fail(call, run, "input", f"cannot read the file ({exc.strerror})", progress)
+    stored = _stored(run, call, key)
+    if stored is not None:
+        _say(progress, f"done (cached): {call.path}")
+        return stored
+    if not store.claim(run.lock_path(call)):
+        return None
+    try:
+        return _analyze_and_store(call, run, engines, key, progress)
+    finally:
+        store.release(run.lock_path(call))
+
+
+def _stored(run: Run, call: CallSource, key: str) -> CallResult | None:
     stored = store.read_json(run.result_path(call))
     if stored and stored.get("key") == key:
-        _say(progress, f"done (cached): {call.path}")
         return store.to_dataclass(CallResult, stored["result"])
+    return None
+
+
+def _analyze_and_store(call: CallSource, run: Run, engines: Engines, key: str,
+                       progress: Progress | None) -> CallResult | CallError:
+    stored = _stored(run, call, key)  # another worker may have finished it just before
+    if stored is not None:
+        return stored
     try:
         result = analyze_call(call, run, engines)
     except InputError as exc:

@@ -13,7 +13,9 @@ import json
 import math
 import os
 import re
+import socket
 import tempfile
+import time
 import types as pytypes
 import typing
 from pathlib import Path
@@ -42,6 +44,48 @@ def write_json(path: Path, payload: Any) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(_plain(payload), handle, ensure_ascii=False, allow_nan=True)
     os.replace(tmp, path)
+
+
+def claim(path: Path, stale_after_s: float = 6 * 3600) -> bool:
+    """Take the lock file ``path`` for this process; False when a live worker holds it.
+
+    A lock is stale (and taken over) when its process has died on this host, or when it is
+    older than ``stale_after_s`` (a worker on another machine that never came back).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            if not _stale(path, stale_after_s):
+                return False
+            path.unlink(missing_ok=True)
+            continue
+        with os.fdopen(fd, "w") as handle:
+            json.dump({"pid": os.getpid(), "host": socket.gethostname(), "time": time.time()},
+                      handle)
+        return True
+    return False
+
+
+def release(path: Path) -> None:
+    """Give up a lock taken with ``claim``."""
+    path.unlink(missing_ok=True)
+
+
+def _stale(path: Path, stale_after_s: float) -> bool:
+    holder = read_json(path) or {}
+    if time.time() - float(holder.get("time", 0)) > stale_after_s:
+        return True
+    if holder.get("host") != socket.gethostname():
+        return False
+    try:
+        os.kill(int(holder.get("pid", 0)), 0)
+    except (ProcessLookupError, ValueError):
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def read_json(path: Path) -> Any:

@@ -100,3 +100,30 @@ def test_pipeline_unexpected_failure_of_one_call_is_recorded(archive, tmp_path, 
     results = run(archive, tmp_path / "out", Flaky(fake_stt.lines))
     assert len(results.calls) == 3
     assert "decoder exploded" in results.errors["reason"].iloc[0]
+
+
+def test_pipeline_two_workers_share_an_output_folder_without_redoing(archive, tmp_path,
+                                                                      fake_stt, monkeypatch):
+    import threading
+    import time
+
+    import analyzer.pipeline
+
+    monkeypatch.setattr(analyzer.pipeline, "WAIT_S", 0.05)
+
+    class Slow(FakeSTT):
+        def transcribe(self, samples, speaker):
+            time.sleep(0.2)
+            return super().transcribe(samples, speaker)
+
+    first, second = Slow(fake_stt.lines), Slow(fake_stt.lines)
+    outcome = {}
+    worker = threading.Thread(target=lambda: outcome.setdefault(
+        "a", run(archive, tmp_path / "out", first)))
+    worker.start()
+    time.sleep(0.1)
+    outcome["b"] = run(archive, tmp_path / "out", second)
+    worker.join()
+    assert first.calls + second.calls == 8
+    assert len(outcome["a"].calls) == len(outcome["b"].calls) == 4
+    assert not list((tmp_path / "out" / "calls").glob("*.lock"))

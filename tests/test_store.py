@@ -55,3 +55,28 @@ def test_store_key_changes_with_any_part():
 
 def test_store_safe_name_flattens_folders():
     assert store.safe_name("alice/2026/c1") == "alice__2026__c1"
+
+
+def test_store_claim_is_exclusive_until_released(tmp_path):
+    lock = tmp_path / "c.lock"
+    assert store.claim(lock)
+    assert not store.claim(lock)
+    store.release(lock)
+    assert store.claim(lock)
+
+
+def test_store_claim_of_a_dead_worker_is_taken_over(tmp_path):
+    import socket
+    import time
+
+    lock = tmp_path / "c.lock"
+    beyond_pid_max = 2**22 + 1
+    store.write_json(lock, {"pid": beyond_pid_max, "host": socket.gethostname(),
+                            "time": time.time()})
+    assert store.claim(lock)
+
+
+def test_store_claim_older_than_the_limit_is_stale(tmp_path):
+    lock = tmp_path / "c.lock"
+    store.write_json(lock, {"pid": 1, "host": "another-machine", "time": 0.0})
+    assert store.claim(lock)
