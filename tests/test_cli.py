@@ -8,9 +8,9 @@ import shutil
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import DEMO_ARCHIVE
 
 from analyzer.cli import cli
-from conftest import DEMO_ARCHIVE
 
 
 def invoke(*args: str, input: str | None = None):
