@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from analyzer.store import safe_name
-from analyzer.types import CallResult
+from analyzer.types import CallResult, Flag, Utterance
 
 if TYPE_CHECKING:
     from analyzer.tables import Results
@@ -34,7 +34,8 @@ table{border-collapse:collapse;margin:1em 0}
 td,th{border:1px solid #ccc;padding:4px 6px;font-size:90%;text-align:left;vertical-align:top}
 th{background:#f3f3f3}.good{background:#d8f5d0}
 .watch{background:#fff2c2}.bad{background:#ffd2cc}.low{color:#b00;font-weight:bold}
-.flag{font-size:90%}.muted{color:#777}"""
+.flag{font-size:90%}mark.self_promotion{background:#ffd2cc}
+mark.pushy_close{background:#ffb3a7}mark.customer_question{background:#d8f5d0}.muted{color:#777}"""
 
 
 def write_reports(tables: Results, results: Sequence[CallResult], out: Path) -> None:
@@ -46,11 +47,20 @@ def write_reports(tables: Results, results: Sequence[CallResult], out: Path) -> 
         page = rep_page(str(rep), calls, flags, out)
         (out / "reps" / f"{rep_file(str(rep))}").write_text(page, encoding="utf-8")
     (out / "index.html").write_text(index_page(tables), encoding="utf-8")
+    (out / "call-pages").mkdir(exist_ok=True)
+    for result in results:
+        page = call_page(result, out)
+        (out / "call-pages" / call_file(result.source.call_id)).write_text(page, encoding="utf-8")
 
 
 def rep_file(rep: str) -> str:
     """File name of a rep's page."""
     return f"{safe_name(rep)}.html"
+
+
+def call_file(call_id: str) -> str:
+    """File name of a call's page."""
+    return f"{safe_name(call_id)}.html"
 
 
 def index_page(tables: Results) -> str:
@@ -159,17 +169,113 @@ def _flags_section(calls: pd.DataFrame, flags: pd.DataFrame, out: Path) -> str:
 
 
 def _call_link(call: pd.Series, out: Path) -> str:
-    audio = call.get("audio_path", "")
-    if isinstance(audio, str) and audio:
-        return f'<a href="{_e(_relative(audio, out / "reps"))}">{_e(call["call_id"])}</a>'
-    return _e(call["call_id"])
+    return f'<a href="../call-pages/{call_file(str(call["call_id"]))}">{_e(call["call_id"])}</a>'
+
+
+ROLE_COLOURS = {"rep": "#3f6fb5", "customer": "#e08a2c", "colleague": "#7a9a4a"}
+SEEK_JS = """<script>function seek(t){var a=document.getElementById('audio');
+if(a){a.currentTime=t;a.play();}}</script>"""
+
+
+def call_page(result: CallResult, out: Path) -> str:
+    """One call: its numbers, a timeline of who spoke when, and the transcript with every
+    flagged sentence highlighted; clicking a time plays the recording from there."""
+    source, metrics = result.source, result.metrics
+    rep_link = f"../reps/{rep_file(source.rep)}"
+    head = (f"<p><a href='{rep_link}'>&larr; {_e(source.rep)}</a></p><h1>{_e(source.call_id)}</h1>"
+            f"<p>{_e(source.date) + ' &middot; ' if source.date else ''}"
+            f"{_fmt(metrics.get('duration_s'))} s &middot; "
+            f"roles by {_e(result.roles.method)} ({_fmt(result.roles.confidence)})"
+            f"{_low_confidence_note(result.roles.confidence)}</p>")
+    parts = [head, _audio_player(result, out), _timeline(result), _call_metrics(metrics),
+             "<h2>Transcript</h2>", _transcript(result)]
+    return _page(f"CallCoach: {source.call_id}", "".join(parts) + SEEK_JS, "../")
+
+
+def _low_confidence_note(confidence: float) -> str:
+    if confidence >= LOW_CONFIDENCE:
+        return ""
+    return " <span class='low'>&#9888; low confidence: the rep may be the other speaker</span>"
+
+
+def _audio_player(result: CallResult, out: Path) -> str:
+    audio = result.source.audio_path or (
+        result.source.path if result.metrics.get("source") == "whisper" else "")
+    if not audio:
+        return ""
+    src = _e(_relative(audio, out / "call-pages"))
+    return f"<audio id='audio' controls preload='none' src='{src}'></audio>"
+
+
+def _timeline(result: CallResult) -> str:
+    fig = go.Figure()
+    for role, colour in ROLE_COLOURS.items():
+        spans = [u for u in result.utterances if u.role == role and not math.isnan(u.start)]
+        if spans:
+            fig.add_trace(go.Bar(base=[u.start for u in spans], x=[u.end - u.start for u in spans],
+                                 y=[role] * len(spans), orientation="h", name=role,
+                                 marker_color=colour, hovertext=[u.text[:80] for u in spans]))
+    flags = [f for f in result.flags if f.label in REPORTED_LABELS and not math.isnan(f.start)]
+    if flags:
+        fig.add_trace(go.Scatter(x=[f.start for f in flags], y=[f.role for f in flags],
+                                 mode="markers", name="flagged", marker_symbol="x",
+                                 marker_color="#c00", marker_size=11,
+                                 hovertext=[f"{f.label} {f.subtype}: {f.text}" for f in flags]))
+    fig.update_layout(title="Who spoke when", height=260, xaxis_title="seconds",
+                      margin={"t": 40, "b": 40}, barmode="overlay")
+    return fig.to_html(full_html=False, include_plotlyjs=False)
+
+
+def _call_metrics(metrics: Mapping[str, Any]) -> str:
+    shown = [m for m in SUMMARY_METRICS if m in metrics]
+    row = [f'<span class="{metrics.get(f"{m}_status", "")}">{_fmt(metrics[m])}</span>'
+           for m in shown]
+    return _table([SUMMARY_METRICS[m] for m in shown], [row])
+
+
+def _transcript(result: CallResult) -> str:
+    rows = []
+    for utterance in result.utterances:
+        time = _seek_link(utterance.start)
+        who = f"<span style='color:{ROLE_COLOURS.get(utterance.role, '#444')}'>" \
+              f"{_e(utterance.role)}</span> <span class='muted'>{_e(utterance.speaker)}</span>"
+        rows.append([time, who, _highlighted(utterance, result.flags)])
+    return _table(["Time", "Speaker", "Said"], rows)
+
+
+def _seek_link(start: float) -> str:
+    if math.isnan(start):
+        return "&ndash;"
+    return f"<a href='#' onclick='seek({start:.2f});return false'>{_clock(start)}</a>"
+
+
+def _highlighted(utterance: Utterance, flags: Sequence[Flag]) -> str:
+    """The utterance's text with each flagged sentence marked, the rule in its tooltip."""
+    text = _e(utterance.text)
+    for flag in flags:
+        if flag.label in REPORTED_LABELS and flag.role == utterance.role and flag.text and \
+                _e(flag.text) in text and _within(flag.start, utterance):
+            tip = _e(f"{flag.label} {flag.subtype} ({flag.rule})".replace("  ", " "))
+            text = text.replace(_e(flag.text), f"<mark class='{flag.label}' title='{tip}'>"
+                                f"{_e(flag.text)}</mark> <sup>{_e(flag.label)}</sup>", 1)
+    return text
+
+
+def _within(start: float, utterance: Utterance) -> bool:
+    if math.isnan(start) or math.isnan(utterance.start):
+        return True
+    return utterance.start - 0.01 <= start <= utterance.end + 0.01
+
+
+def _clock(start: float) -> str:
+    return f"{int(start // 60)}:{int(start % 60):02d}"
 
 
 def _time_link(audio: str, start: float, out: Path) -> str:
     """A clock time that opens the recording at that moment (media fragment #t=)."""
     if not isinstance(start, float) or math.isnan(start):
         return "&ndash;"
-    clock = f"{int(start // 60)}:{int(start % 60):02d}"
+    clock = _clock(start)
     if not audio:
         return clock
     return f'<a href="{_e(_relative(audio, out / "reps"))}#t={start:.1f}">{clock}</a>'

@@ -46,3 +46,18 @@ def test_report_index_lists_failed_inputs(tmp_path):
 def test_report_rep_names_are_escaped(tmp_path):
     build_results([result("c1", "<script>x</script>")], [], tmp_path)
     assert "<script>x</script>" not in (tmp_path / "index.html").read_text()
+
+
+def test_report_call_page_highlights_flagged_sentences_with_their_rule(tmp_path):
+    flag = Flag("rep", 0.5, 2.0, "self_promotion", "", "sp_superlative", "We are the best.")
+    build_results([result("c1", "bob", flags=[flag])], [], tmp_path)
+    page = (tmp_path / "call-pages" / "c1.html").read_text()
+    assert "<mark class='self_promotion' title='self_promotion (sp_superlative)'>" in page
+    assert "seek(0.00)" in page and "<audio id='audio'" in page
+    rep_page = (tmp_path / "reps" / "bob.html").read_text()
+    assert 'href="../call-pages/c1.html"' in rep_page
+
+
+def test_report_call_page_warns_about_low_role_confidence(tmp_path):
+    build_results([result("c1", "ann", confidence=0.4)], [], tmp_path)
+    assert "the rep may be the other speaker" in (tmp_path / "call-pages" / "c1.html").read_text()
