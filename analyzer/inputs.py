@@ -24,17 +24,18 @@ class Inputs:
 
 
 def find_calls(paths: Sequence[str | Path], manifest: str | Path | None = None,
-               rep: str = "", transcripts: bool = True) -> Inputs:
+               rep: str = "", transcripts: bool = True, skip: str | Path | None = None) -> Inputs:
     """Collect calls from files, folders (searched recursively) and an optional manifest.
 
     A folder's first level names the rep (``archive/<rep>/.../call.wav``); a manifest row
     (columns ``path,rep`` and optional ``call_id,date,rep_channel,rep_speaker``) overrides it.
+    Files under ``skip`` (the run's own output folder) are never taken for calls.
     """
     found: list[CallSource] = []
     errors: list[CallError] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(_from_folder(path, transcripts))
+            found.extend(c for c in _from_folder(path, transcripts) if not _inside(c.path, skip))
         elif path.is_file():
             found.append(_source(path, rep or UNKNOWN_REP))
         else:
@@ -98,6 +99,12 @@ def _from_folder(root: Path, transcripts: bool) -> Iterable[CallSource]:
         rep = parts[0] if len(parts) > 1 else UNKNOWN_REP
         call_id = path.relative_to(root).with_suffix("").as_posix()
         yield _source(path, rep, call_id)
+
+
+def _inside(path: str, folder: str | Path | None) -> bool:
+    if folder is None:
+        return False
+    return Path(folder).resolve() in Path(path).resolve().parents
 
 
 def _skip_linked_audio(files: list[Path]) -> list[Path]:

@@ -114,7 +114,7 @@ def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Pat
     options = options or Options()
     engines = engines or Engines(options)
     run = Run(Path(out), options, models_version(), load_roster(options.roster))
-    found = find_calls(paths, manifest, rep=options.rep)
+    found = find_calls(paths, manifest, rep=options.rep, skip=out)
     results: list[CallResult] = []
     errors: list[CallError] = list(found.errors)
     for error in found.errors:

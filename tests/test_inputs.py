@@ -69,3 +69,10 @@ def test_inputs_audio_next_to_a_transcript_is_linked_not_analyzed_twice(tmp_path
     touch(tmp_path / "r" / "call.m4a")
     (call,) = find_calls([tmp_path]).calls
     assert call.path.endswith("call.vtt") and call.audio_path.endswith("call.m4a")
+
+
+def test_inputs_output_folder_inside_the_archive_is_not_read_back(tmp_path):
+    touch(tmp_path / "alice" / "c1.wav")
+    touch(tmp_path / "report" / "calls" / "alice__c1.json")
+    found = find_calls([tmp_path], skip=tmp_path / "report")
+    assert [c.call_id for c in found.calls] == ["alice/c1"]
