@@ -13,9 +13,11 @@ README).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -134,8 +136,21 @@ class Diarizer:
         segmentation, embedding = segmentation.eval(), embedding.eval()
         key = _weights_key(root / params.segmentation_model, root / params.embedding_model,
                            params.window_s)
-        return cls(segmentation, embedding, params, model["frame_step"],
-                   model["frame_duration"], _Onnx.build(segmentation, embedding, params, key))
+        diarizer = cls(segmentation, embedding, params, model["frame_step"],
+                       model["frame_duration"], _Onnx.build(segmentation, embedding, params, key))
+        diarizer.warm_up()
+        return diarizer
+
+    def warm_up(self) -> None:
+        """Run both networks once on silence and import scipy's parts: the first run
+        allocates buffers, and both cost the first call about 0.3 s otherwise."""
+        import scipy.fft  # noqa: F401
+        import scipy.optimize  # noqa: F401
+
+        p = self.params
+        rows = [(0, round((p.chunk_s + 2 * p.chunk_margin_s) * 100))]
+        self._segment(np.zeros(round((p.window_s + p.step_s) * SAMPLE_RATE), dtype=np.float32))
+        self._frame_features(np.zeros((rows[0][1], 80), dtype=np.float32), rows * 2)
 
     def diarize(self, samples: np.ndarray, sample_rate: int) -> tuple[SpeakerTurn, ...]:
         """Return who spoke when in a mono recording, sorted by start time.
@@ -203,24 +218,28 @@ class Diarizer:
         p = self.params
         x = feats - feats.mean(axis=0, keepdims=True)
         chunk, margin = 2 * round(p.chunk_s * 50), 2 * round(p.chunk_margin_s * 50)
-        wanted = np.zeros(len(x) + 1, dtype=int)
-        for a, b in rows:
-            wanted[a] += 1
-            wanted[min(b, len(x))] -= 1
-        wanted = np.cumsum(wanted)[:-1] > 0
         out = np.zeros(((len(x) + 1) // 2, self.channels), dtype=np.float32)
-        with torch.inference_mode():
-            for start in range(0, len(x), chunk):
-                end = min(len(x), start + chunk)
-                if not wanted[start:end].any():
-                    continue
-                a, b = max(0, start - margin), min(len(x), end + margin)
-                piece = np.ascontiguousarray(x[None, a:b])
-                h = (self.onnx.trunk(piece) if self.onnx else
-                     _trunk(self.embedding, torch.from_numpy(piece)).numpy())[0].T
-                first = (start - a) // 2
-                count = (end + 1) // 2 - start // 2
-                out[start // 2:start // 2 + count] = h[first:first + count]
+
+        def run(stretch: tuple[int, int]) -> None:
+            start, end = stretch
+            a, b = max(0, start - margin), min(len(x), end + margin)
+            piece = np.ascontiguousarray(x[None, a:b])
+            if self.onnx:
+                h = self.onnx.trunk(piece)[0].T
+            else:
+                with torch.inference_mode():
+                    h = _trunk(self.embedding, torch.from_numpy(piece)).numpy()[0].T
+            first, count = (start - a) // 2, (end + 1) // 2 - start // 2
+            out[start // 2:start // 2 + count] = h[first:first + count]
+
+        stretches = _stretches(rows, len(x), chunk)
+        if self.onnx:
+            # One stretch per core: CAM++ gains little from a second thread within a run.
+            with ThreadPoolExecutor(self.onnx.workers) as pool:
+                list(pool.map(run, stretches))
+        else:
+            for stretch in stretches:
+                run(stretch)
         return out
 
     def _pool(self, frames: np.ndarray, rows: list[tuple[int, int]]) -> np.ndarray:
@@ -228,18 +247,23 @@ class Diarizer:
         network's last layer (what CAM++ does to a piece, without rerunning the trunk)."""
         import torch
 
-        sums = np.concatenate([np.zeros((1, frames.shape[1])), np.cumsum(frames, axis=0,
-                                                                          dtype=np.float64)])
-        squares = np.concatenate([np.zeros((1, frames.shape[1])),
-                                  np.cumsum(frames.astype(np.float64) ** 2, axis=0)])
-        a = np.clip(np.array([r[0] // 2 for r in rows]), 0, len(frames) - 1)
-        b = np.clip(np.array([(r[1] + 1) // 2 for r in rows]), a + 2, len(frames))
-        n = (b - a)[:, None]
-        mean = (sums[b] - sums[a]) / n
-        var = (squares[b] - squares[a] - n * mean ** 2) / np.maximum(n - 1, 1)
-        stats = np.concatenate([mean, np.sqrt(np.maximum(var, 0.0))], axis=1).astype(np.float32)
+        stats = np.zeros((len(rows), 2 * frames.shape[1]), dtype=np.float32)
+        for i, (a, b) in enumerate(rows):
+            h = frames[min(a // 2, len(frames) - 2):max((b + 1) // 2, a // 2 + 2)]
+            stats[i] = np.concatenate([h.mean(axis=0), h.std(axis=0, ddof=1)])
         with torch.inference_mode():
             return self.embedding.xvector.dense(torch.from_numpy(stats)).numpy()
+
+
+def _stretches(rows: list[tuple[int, int]], n_rows: int, chunk: int) -> list[tuple[int, int]]:
+    """The ``chunk``-row stretches of a fixed grid that hold any of the wanted rows."""
+    wanted = np.zeros(n_rows + 1, dtype=int)
+    for a, b in rows:
+        wanted[min(a, n_rows)] += 1
+        wanted[min(b, n_rows)] -= 1
+    wanted = np.cumsum(wanted)[:-1] > 0
+    return [(s, min(n_rows, s + chunk)) for s in range(0, n_rows, chunk)
+            if wanted[s:s + chunk].any()]
 
 
 def _trunk(embedding: Any, x: Any) -> Any:
@@ -255,20 +279,19 @@ def _trunk(embedding: Any, x: Any) -> Any:
 class _Onnx:
     """The segmentation network and the CAM++ trunk as onnxruntime sessions."""
 
-    def __init__(self, segmentation: Any, trunk: Any) -> None:
+    def __init__(self, segmentation: Any, trunk: Any, workers: int) -> None:
         self.segmentation = segmentation
         self.trunk_session = trunk
+        self.workers = workers
 
     @classmethod
     def build(cls, segmentation: Any, embedding: Any, params: DiarizationParams,
               key: str) -> _Onnx | None:
         """Export both networks to the cache folder unless already there (about 2 s, once),
         then open them; None when the onnx exporter or onnxruntime is missing."""
-        try:
-            import onnx  # noqa: F401 - torch's exporter needs it
-            import onnxruntime
-            import torch
-        except ImportError:
+        import torch
+
+        if not all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime")):
             return None
 
         class Trunk(torch.nn.Module):
@@ -285,11 +308,8 @@ class _Onnx:
                            {"x": {0: "batch"}, "y": {0: "batch"}})
         trunk_path = _export(Trunk().eval(), torch.zeros(1, 300, 80), folder / "campplus.onnx",
                              {"x": {1: "rows"}, "y": {2: "frames"}})
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3
-        return cls(*(onnxruntime.InferenceSession(str(path), options,
-                                                  providers=["CPUExecutionProvider"])
-                     for path in (seg_path, trunk_path)))
+        workers = max(1, min(4, os.cpu_count() or 1))
+        return cls(_session(seg_path, 0), _session(trunk_path, 1), workers)
 
     def segment(self, chunks: np.ndarray) -> np.ndarray:
         """Powerset log-probabilities of (windows, 1, samples) audio."""
@@ -298,6 +318,15 @@ class _Onnx:
     def trunk(self, feats: np.ndarray) -> np.ndarray:
         """CAM++ frame features of (1, rows, 80) filterbanks."""
         return self.trunk_session.run(None, {"x": feats})[0]
+
+
+def _session(path: Path, threads: int) -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    options.intra_op_num_threads = threads
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 def _export(module: Any, example: Any, path: Path, axes: dict) -> Path:
@@ -590,7 +619,10 @@ def fbank(audio: np.ndarray) -> np.ndarray:
     frames -= frames.mean(axis=1, keepdims=True)
     frames[:, 1:] -= 0.97 * frames[:, :-1].copy()
     frames[:, 0] *= 0.03
-    power = np.abs(np.fft.rfft(frames * _POVEY, 512, axis=1)[:, :256]) ** 2
+    from scipy.fft import rfft
+
+    spectrum = rfft((frames * _POVEY).astype(np.float32), 512, axis=1, workers=-1)[:, :256]
+    power = spectrum.real ** 2 + spectrum.imag ** 2
     return np.log(np.maximum(power @ _BANKS.T, np.finfo(np.float32).eps)).astype(np.float32)
 
 
