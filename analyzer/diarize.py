@@ -45,6 +45,9 @@ class DiarizationParams:
         speech_threshold: Window-averaged speech probability above which a frame is speech.
         piece_s: Length of an embedded piece of speech.
         piece_shift_s: Shift between embedded pieces.
+        label_piece_s: Length of the pieces that name each frame's speaker once the
+            speakers are known (shorter than ``piece_s``: sharper speaker changes).
+        label_shift_s: Shift between those pieces.
         cluster_threshold: Cosine similarity of two speaker centroids above which they are
             one speaker.
         min_cluster_share: Least share of the speech a speaker must hold.
@@ -67,6 +70,8 @@ class DiarizationParams:
     speech_threshold: float = 0.1
     piece_s: float = 1.5
     piece_shift_s: float = 0.75
+    label_piece_s: float = 1.5
+    label_shift_s: float = 0.75
     cluster_threshold: float = 0.8
     min_cluster_share: float = 0.05
     min_speaker_s: float = 5.0
@@ -164,17 +169,19 @@ class Diarizer:
             return ()
         windows = self._segment(audio)
         speech = _aggregate(windows, windows.speech) > p.speech_threshold
-        spans = _sliding_spans(speech, round(p.piece_s / windows.frame_step),
-                               round(p.piece_shift_s / windows.frame_step))
+        step = windows.frame_step
+        spans = _sliding_spans(speech, round(p.piece_s / step), round(p.piece_shift_s / step))
+        fine = _sliding_spans(speech, round(p.label_piece_s / step),
+                              round(p.label_shift_s / step))
         if not spans:
             return ()
-        to_row = windows.frame_step / 0.01
-        rows = [(int(a * to_row), int(b * to_row)) for a, b in spans]
-        frames = self._frame_features(fbank(audio), rows)
-        embeddings = self._pool(frames, rows)
-        weights = np.array([(b - a) * windows.frame_step for a, b in spans])
+        frames = self._frame_features(fbank(audio), _rows(spans + fine, step))
+        embeddings = _unit(self._pool(frames, _rows(spans, step)))
+        weights = np.array([(b - a) * step for a, b in spans])
         labels = cluster_embeddings(embeddings, weights, p)
-        label_of_frame = _frame_labels(spans, embeddings, weights, labels, windows.n_frames)
+        centroids = _centroids(embeddings, weights, labels)
+        label_of_frame = _frame_labels(fine, _unit(self._pool(frames, _rows(fine, step))),
+                                       centroids, windows.n_frames)
         n_speakers = int(labels.max()) + 1
         mapping = _map_local_speakers(windows, label_of_frame, n_speakers)
         activity = _reconstruct(windows, mapping, n_speakers, p.speech_threshold)
@@ -368,7 +375,7 @@ def cluster_embeddings(embeddings: np.ndarray, weights: np.ndarray,
     their centroids are less similar than ``cluster_threshold``: centroids average many
     pieces, so their similarity is far steadier than that of two short pieces.
     """
-    x = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-9)
+    x = _unit(embeddings)
     labels = np.zeros(len(x), dtype=int)
     tried: set[int] = set()
     while labels.max() + 1 < params.max_speakers:
@@ -450,21 +457,29 @@ def _sliding_spans(speech: np.ndarray, length: int, shift: int) -> list[tuple[in
     return spans
 
 
-def _frame_labels(spans: list[tuple[int, int]], embeddings: np.ndarray, weights: np.ndarray,
-                  labels: np.ndarray, n_frames: int) -> np.ndarray:
+def _frame_labels(spans: list[tuple[int, int]], embeddings: np.ndarray, centroids: np.ndarray,
+                  n_frames: int) -> np.ndarray:
     """Name each frame's most likely speaker from the pieces covering it (-1: none).
 
     Pieces overlap, so a frame's speaker comes from the summed similarity of every piece
     covering it to each speaker's centroid, which smooths out a stray piece.
     """
-    x = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-9)
-    similarity = x @ _centroids(x, weights, labels).T
+    similarity = embeddings @ centroids.T
     score = np.zeros((n_frames, similarity.shape[1]))
     covered = np.zeros(n_frames, dtype=bool)
     for (a, b), row in zip(spans, similarity):
         score[a:b] += row
         covered[a:b] = True
     return np.where(covered, np.argmax(score, axis=1), -1)
+
+
+def _rows(spans: list[tuple[int, int]], frame_step: float) -> list[tuple[int, int]]:
+    """Segmentation frames to filterbank rows (100 per second)."""
+    return [(int(a * frame_step * 100), int(b * frame_step * 100)) for a, b in spans]
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
 
 
 def _aggregate(windows: _Windows, values: np.ndarray) -> np.ndarray:
