@@ -163,31 +163,58 @@ class Diarizer:
         Speakers are named SPEAKER_00, SPEAKER_01, ... in order of first speech.
         Overlapping speech gives overlapping turns.
         """
+        return self.diarize_with_voices(samples, sample_rate)[0]
+
+    def diarize_with_voices(self, samples: np.ndarray, sample_rate: int
+                            ) -> tuple[tuple[SpeakerTurn, ...], dict[str, np.ndarray]]:
+        """``diarize``, plus each speaker's voice print (unit CAM++ centroid, comparable
+        with ``voice``) at no extra cost."""
         p = self.params
         audio = _prepare(samples, sample_rate)
         if audio.size < SAMPLE_RATE // 2 or not np.any(audio):
-            return ()
+            return (), {}
         windows = self._segment(audio)
         speech = _aggregate(windows, windows.speech) > p.speech_threshold
-        step = windows.frame_step
-        spans = _sliding_spans(speech, round(p.piece_s / step), round(p.piece_shift_s / step))
-        fine = _sliding_spans(speech, round(p.label_piece_s / step),
-                              round(p.label_shift_s / step))
+        spans, fine = self._spans(speech, p.piece_s, p.piece_shift_s), self._spans(
+            speech, p.label_piece_s, p.label_shift_s)
         if not spans:
-            return ()
-        frames = self._frame_features(fbank(audio), _rows(spans + fine, step))
-        embeddings = _unit(self._pool(frames, _rows(spans, step)))
-        weights = np.array([(b - a) * step for a, b in spans])
+            return (), {}
+        frames = self._frame_features(fbank(audio), _rows(spans + fine, self.frame_step))
+        embeddings = self._pool(frames, spans)
+        weights = np.array([(b - a) * self.frame_step for a, b in spans])
         labels = cluster_embeddings(embeddings, weights, p)
         centroids = _centroids(embeddings, weights, labels)
-        label_of_frame = _frame_labels(fine, _unit(self._pool(frames, _rows(fine, step))),
-                                       centroids, windows.n_frames)
-        n_speakers = int(labels.max()) + 1
-        mapping = _map_local_speakers(windows, label_of_frame, n_speakers)
-        activity = _reconstruct(windows, mapping, n_speakers, p.speech_threshold)
+        label_of_frame = _frame_labels(fine, self._pool(frames, fine), centroids,
+                                       windows.n_frames)
+        mapping = _map_local_speakers(windows, label_of_frame, len(centroids))
+        activity = _reconstruct(windows, mapping, len(centroids), p.speech_threshold)
         activity = _trust_embeddings(activity, label_of_frame)
-        activity = _fill_pauses(activity, round(p.max_pause_s / windows.frame_step))
-        return _turns(activity, windows, p.min_turn_s)
+        activity = _fill_pauses(activity, round(p.max_pause_s / self.frame_step))
+        turns, names = _turns(activity, windows, p.min_turn_s)
+        return turns, {name: centroids[k] for k, name in names.items()}
+
+    def voice(self, samples: np.ndarray, sample_rate: int) -> np.ndarray | None:
+        """The voice print of the main speaker of a recording (a stereo call's rep
+        channel): the centroid of its largest speaker, None when nobody speaks."""
+        p = self.params
+        audio = _prepare(samples, sample_rate)
+        if audio.size < SAMPLE_RATE // 2 or not np.any(audio):
+            return None
+        windows = self._segment(audio)
+        spans = self._spans(_aggregate(windows, windows.speech) > p.speech_threshold,
+                            p.piece_s, p.piece_shift_s)
+        if not spans:
+            return None
+        frames = self._frame_features(fbank(audio), _rows(spans, self.frame_step))
+        embeddings = self._pool(frames, spans)
+        weights = np.array([(b - a) * self.frame_step for a, b in spans])
+        labels = cluster_embeddings(embeddings, weights, p)
+        main = int(np.argmax(np.bincount(labels, weights=weights)))
+        return _centroids(embeddings, weights, labels)[main]
+
+    def _spans(self, speech: np.ndarray, piece_s: float, shift_s: float) -> list[tuple[int, int]]:
+        return _sliding_spans(speech, round(piece_s / self.frame_step),
+                              round(shift_s / self.frame_step))
 
     def _segment(self, audio: np.ndarray) -> _Windows:
         import torch
@@ -249,17 +276,19 @@ class Diarizer:
                 run(stretch)
         return out
 
-    def _pool(self, frames: np.ndarray, rows: list[tuple[int, int]]) -> np.ndarray:
-        """Embed each span of filterbank rows: mean and deviation of its frames, then the
-        network's last layer (what CAM++ does to a piece, without rerunning the trunk)."""
+    def _pool(self, frames: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
+        """Unit embedding of each span of segmentation frames: mean and deviation of its
+        CAM++ frames, then the network's last layer (what CAM++ does to a piece, without
+        rerunning the trunk)."""
         import torch
 
+        rows = _rows(spans, self.frame_step)
         stats = np.zeros((len(rows), 2 * frames.shape[1]), dtype=np.float32)
         for i, (a, b) in enumerate(rows):
             h = frames[min(a // 2, len(frames) - 2):max((b + 1) // 2, a // 2 + 2)]
             stats[i] = np.concatenate([h.mean(axis=0), h.std(axis=0, ddof=1)])
         with torch.inference_mode():
-            return self.embedding.xvector.dense(torch.from_numpy(stats)).numpy()
+            return _unit(self.embedding.xvector.dense(torch.from_numpy(stats)).numpy())
 
 
 def _stretches(rows: list[tuple[int, int]], n_rows: int, chunk: int) -> list[tuple[int, int]]:
@@ -453,7 +482,7 @@ def _sliding_spans(speech: np.ndarray, length: int, shift: int) -> list[tuple[in
         starts = list(range(a, max(a + 1, b - length + 1), shift))
         if starts[-1] + length < b:
             starts.append(b - length)
-        spans.extend((s, min(b, s + length)) for s in starts)
+        spans.extend((int(s), min(int(b), int(s) + length)) for s in starts)
     return spans
 
 
@@ -566,7 +595,7 @@ def _fill_pauses(activity: np.ndarray, max_frames: int) -> np.ndarray:
     """Close a speaker's pauses of at most ``max_frames`` while nobody else speaks."""
     out = activity.copy()
     for k in range(activity.shape[1]):
-        others = np.delete(activity, k, axis=1).any(axis=1)
+        others = np.asarray(np.delete(activity, k, axis=1).any(axis=1))
         edges = np.diff(np.concatenate([[0], activity[:, k].astype(int), [0]]))
         ends, starts = np.flatnonzero(edges == -1)[:-1], np.flatnonzero(edges == 1)[1:]
         for a, b in zip(ends, starts):
@@ -575,7 +604,8 @@ def _fill_pauses(activity: np.ndarray, max_frames: int) -> np.ndarray:
     return out
 
 
-def _turns(activity: np.ndarray, windows: _Windows, min_turn_s: float) -> tuple[SpeakerTurn, ...]:
+def _turns(activity: np.ndarray, windows: _Windows, min_turn_s: float
+           ) -> tuple[tuple[SpeakerTurn, ...], dict[int, str]]:
     raw: list[tuple[int, float, float]] = []
     for k in range(activity.shape[1]):
         edges = np.diff(np.concatenate([[0], activity[:, k].astype(int), [0]]))
@@ -588,7 +618,7 @@ def _turns(activity: np.ndarray, windows: _Windows, min_turn_s: float) -> tuple[
     names: dict[int, str] = {}
     for k, _, _ in raw:
         names.setdefault(k, f"SPEAKER_{len(names):02d}")
-    return tuple(SpeakerTurn(names[k], s, e) for k, s, e in raw)
+    return tuple(SpeakerTurn(names[k], s, e) for k, s, e in raw), names
 
 
 def _prepare(samples: np.ndarray, sample_rate: int) -> np.ndarray:
