@@ -51,8 +51,8 @@ class DiarizationParams:
         cluster_threshold: Cosine similarity of two speaker centroids above which they are
             one speaker.
         min_cluster_share: Least share of the speech a speaker must hold.
-        min_speaker_s: Least embedded speech a speaker must hold (a centroid of fewer
-            seconds is too noisy to compare).
+        min_speaker_s: Least speech a speaker must hold (a centroid of fewer seconds is
+            too noisy to compare).
         max_speakers: Upper bound on speakers in one call.
         refine_iterations: Passes moving pieces to the nearest speaker centroid.
         max_pause_s: A speaker's pauses shorter than this, while nobody else talks, stay
@@ -181,7 +181,7 @@ class Diarizer:
             return (), {}
         frames = self._frame_features(fbank(audio), _rows(spans + fine, self.frame_step))
         embeddings = self._pool(frames, spans)
-        weights = np.array([(b - a) * self.frame_step for a, b in spans])
+        weights = self._seconds(spans)
         labels = cluster_embeddings(embeddings, weights, p)
         centroids = _centroids(embeddings, weights, labels)
         label_of_frame = _frame_labels(fine, self._pool(frames, fine), centroids,
@@ -207,10 +207,16 @@ class Diarizer:
             return None
         frames = self._frame_features(fbank(audio), _rows(spans, self.frame_step))
         embeddings = self._pool(frames, spans)
-        weights = np.array([(b - a) * self.frame_step for a, b in spans])
+        weights = self._seconds(spans)
         labels = cluster_embeddings(embeddings, weights, p)
         main = int(np.argmax(np.bincount(labels, weights=weights)))
         return _centroids(embeddings, weights, labels)[main]
+
+    def _seconds(self, spans: list[tuple[int, int]]) -> np.ndarray:
+        """Seconds of speech each piece stands for: pieces overlap, so a piece counts for
+        its length times shift over length, and the weights add up to the speech."""
+        share = min(1.0, self.params.piece_shift_s / self.params.piece_s)
+        return np.array([(b - a) * self.frame_step * share for a, b in spans])
 
     def _spans(self, speech: np.ndarray, piece_s: float, shift_s: float) -> list[tuple[int, int]]:
         return _sliding_spans(speech, round(piece_s / self.frame_step),
@@ -324,7 +330,8 @@ class _Onnx:
     def build(cls, segmentation: Any, embedding: Any, params: DiarizationParams,
               key: str) -> _Onnx | None:
         """Export both networks to the cache folder unless already there (about 2 s, once),
-        then open them; None when the onnx exporter or onnxruntime is missing."""
+        then open them; None when the onnx exporter or onnxruntime is missing or the cache
+        folder cannot be written."""
         import torch
 
         if not all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime")):
@@ -340,10 +347,13 @@ class _Onnx:
 
         folder = _cache_dir() / key
         width = int(params.window_s * SAMPLE_RATE)
-        seg_path = _export(segmentation, torch.zeros(1, 1, width), folder / "segmentation.onnx",
-                           {"x": {0: "batch"}, "y": {0: "batch"}})
-        trunk_path = _export(Trunk().eval(), torch.zeros(1, 300, 80), folder / "campplus.onnx",
-                             {"x": {1: "rows"}, "y": {2: "frames"}})
+        try:
+            seg_path = _export(segmentation, torch.zeros(1, 1, width),
+                               folder / "segmentation.onnx", {"x": {0: "batch"}, "y": {0: "batch"}})
+            trunk_path = _export(Trunk().eval(), torch.zeros(1, 300, 80),
+                                 folder / "campplus.onnx", {"x": {1: "rows"}, "y": {2: "frames"}})
+        except OSError:  # no writable cache folder: torch runs the networks
+            return None
         workers = max(1, min(4, os.cpu_count() or 1))
         return cls(_session(seg_path, 0), _session(trunk_path, 1), workers)
 

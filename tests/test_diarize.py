@@ -5,9 +5,16 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from analyzer.diarize import attach_speakers, read_rttm, write_rttm
+from analyzer.diarize import (
+    DiarizationParams,
+    attach_speakers,
+    cluster_embeddings,
+    read_rttm,
+    write_rttm,
+)
 from analyzer.errors import InputError
 from analyzer.types import Segment, SpeakerTurn, Transcript, Word
 
@@ -51,6 +58,24 @@ def test_diarize_attach_speakers_word_outside_turns_takes_nearest() -> None:
     assert [s.speaker for s in out.segments] == ["A", "B"]
 
 
+def _pieces(rng: np.random.Generator, centre: np.ndarray, n: int) -> np.ndarray:
+    return centre + 0.25 * rng.standard_normal((n, centre.size))
+
+
+def test_diarize_cluster_embeddings_finds_two_voices_and_ignores_a_short_one() -> None:
+    rng = np.random.default_rng(0)
+    a, b, c = (rng.standard_normal(192) for _ in range(3))
+    params = DiarizationParams("seg", "emb", min_speaker_s=4.0)
+    two = np.vstack([_pieces(rng, a, 20), _pieces(rng, b, 20)])
+    labels = cluster_embeddings(two, np.full(40, 0.75), params)
+    assert len(set(labels[:20])) == len(set(labels[20:])) == 1 and labels[0] != labels[20]
+    one = _pieces(rng, a, 40)
+    assert cluster_embeddings(one, np.full(40, 0.75), params).max() == 0
+    # 3 pieces of a third voice are 2.25 s of speech: too little to be a speaker.
+    short = np.vstack([two, _pieces(rng, c, 3)])
+    assert cluster_embeddings(short, np.full(43, 0.75), params).max() == 1
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not HAS_EXTRA or not REALDATA.is_dir(),
                     reason="diarization extra or realdata absent")
@@ -64,3 +89,20 @@ def test_diarize_der_on_real_clips() -> None:
         turns = diarizer.diarize(mixdown(load_audio(audio)), 16000)
         # The target on every clip; measured 0.049-0.095 (models/diarization/README.md).
         assert der(read_rttm(rttm), turns)["der"] <= 0.10, name
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_EXTRA or not REALDATA.is_dir(),
+                    reason="diarization extra or realdata absent")
+def test_diarize_onnx_and_torch_agree() -> None:
+    import copy
+
+    from analyzer.audio import load_audio, mixdown
+    from analyzer.diarize import Diarizer
+
+    diarizer = Diarizer.load()
+    assert diarizer.onnx is not None
+    samples = mixdown(load_audio(REALDATA / "pyannote_sample" / "sample.wav"))
+    with_torch = copy.copy(diarizer)
+    with_torch.onnx = None
+    assert diarizer.diarize(samples, 16000) == with_torch.diarize(samples, 16000)
