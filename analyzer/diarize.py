@@ -690,13 +690,13 @@ def fbank(audio: np.ndarray) -> np.ndarray:
     n = 1 + (len(audio) - 400) // 160
     if n <= 0:
         return np.zeros((0, 80), dtype=np.float32)
-    frames = audio[np.arange(400)[None, :] + 160 * np.arange(n)[:, None]].astype(np.float64)
+    frames = audio[np.arange(400)[None, :] + 160 * np.arange(n)[:, None]].astype(np.float32)
     frames -= frames.mean(axis=1, keepdims=True)
     frames[:, 1:] -= 0.97 * frames[:, :-1].copy()
     frames[:, 0] *= 0.03
     from scipy.fft import rfft
 
-    spectrum = rfft((frames * _POVEY).astype(np.float32), 512, axis=1, workers=-1)[:, :256]
+    spectrum = rfft(frames * _POVEY, 512, axis=1, workers=-1)[:, :256]
     power = spectrum.real ** 2 + spectrum.imag ** 2
     return np.log(np.maximum(power @ _BANKS.T, np.finfo(np.float32).eps)).astype(np.float32)
 
