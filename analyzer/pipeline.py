@@ -8,12 +8,15 @@ where it stopped and several workers can share one output folder.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from analyzer import __version__, store
 from analyzer.audio import AUDIO_SUFFIXES, file_digest, load_audio
@@ -31,6 +34,7 @@ from analyzer.types import (
     Transcript,
     Utterance,
 )
+from analyzer.voice import VoiceProfiles
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 WAIT_S = 2.0
@@ -43,12 +47,24 @@ class Engines:
     def __init__(self, options: Options, stt: SpeechToText | None = None,
                  labeler: Any = None, diarizer: Any = None) -> None:
         self.options = options
+        self.voices = VoiceProfiles.empty()
         if stt is not None:
             self.__dict__["stt"] = stt
         if labeler is not None:
             self.__dict__["labeler"] = labeler
         if diarizer is not None:
             self.__dict__["diarizer"] = diarizer
+
+    def learn_voice(self, rep: str, roles: RoleAssignment, transcript: Transcript) -> bool:
+        """Fold the rep's voice from this call into their profile; True when it changed."""
+        voices = {s: np.asarray(v, dtype=np.float32) for s, v in transcript.voices.items()}
+        if roles.method == "channel" and roles.rep_speakers:
+            learned = self.voices.learn(rep, voices.get(roles.rep_speakers[0]))
+        else:
+            learned = self.voices.learn_from_call(rep, roles, voices)
+        changed = learned is not self.voices
+        self.voices = learned
+        return changed
 
     @cached_property
     def stt(self) -> SpeechToText:
@@ -95,6 +111,10 @@ class Run:
         """File of one call's failure."""
         return self.out / "calls" / f"{store.safe_name(call.call_id)}.error.json"
 
+    def voices_path(self) -> Path:
+        """The reps' voice prints, learned over every run into this folder."""
+        return self.out / "voices.json"
+
     def lock_path(self, call: CallSource) -> Path:
         """Lock a worker holds while it analyzes one call."""
         return self.out / "calls" / f"{store.safe_name(call.call_id)}.lock"
@@ -114,6 +134,8 @@ def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Pat
     options = options or Options()
     engines = engines or Engines(options)
     run = Run(Path(out), options, models_version(), load_roster(options.roster))
+    if run.voices_path().is_file():
+        engines.voices = VoiceProfiles.load(run.voices_path())
     found = find_calls(paths, manifest, rep=options.rep, skip=out)
     results: list[CallResult] = []
     errors: list[CallError] = list(found.errors)
@@ -183,7 +205,9 @@ def _analyze_and_store(call: CallSource, run: Run, engines: Engines, key: str,
 def analyze_call(call: CallSource, run: Run, engines: Engines) -> CallResult:
     """Run every stage on one call, from its file to its result."""
     transcript = load_transcript(call, run, engines)
-    roles = decide_roles(transcript, call, run.options, run.roster)
+    roles = decide_roles(transcript, call, run.options, run.roster, engines.voices)
+    if engines.learn_voice(call.rep, roles, transcript):
+        _save_voices(engines.voices, run.voices_path())
     utterances = tuple(
         Utterance(s.speaker, roles.role_of(s.speaker), s.start, s.end, s.text, s.words)
         for s in transcript.segments)
@@ -198,7 +222,7 @@ def load_transcript(call: CallSource, run: Run, engines: Engines) -> Transcript:
         return read_transcript(call.path, run.options.transcript_format or None)
     audio = load_audio(call.path)
     key = store.run_key(audio.digest, _transcription_options(run.options),
-                        models_version("audio", "transcription.json", "diarization"))
+                        models_version("audio", "transcription.json", "diarization/params.json"))
     cached = store.read_json(run.transcript_path(key))
     if cached is not None:
         return store.to_dataclass(Transcript, cached)
@@ -217,14 +241,30 @@ def load_roster(path: str) -> Any:
 
 
 def decide_roles(transcript: Transcript, call: CallSource, options: Options,
-                 roster: Any = None) -> RoleAssignment:
-    """Who is the rep: the channel for stereo calls, else names, roster, voice or cues."""
+                 roster: Any = None, voices: VoiceProfiles | None = None) -> RoleAssignment:
+    """Who is the rep: the channel for stereo calls; else a name (manifest, option, roster),
+    else the rep's known voice or the cues in the words, whichever is surer."""
     from analyzer import roles
 
     if set(transcript.speakers) <= {"left", "right"} and transcript.source == "whisper":
         return roles.channel_roles(call.rep_channel or options.rep_channel)
-    return roles.assign_roles(transcript, rep_speaker=call.rep_speaker or options.rep_name,
-                              roster=roster, rep=call.rep)
+    decided = roles.assign_roles(transcript, rep_speaker=call.rep_speaker or options.rep_name,
+                                 roster=roster, rep=call.rep)
+    if decided.method != "cues" or voices is None or not transcript.voices:
+        return decided
+    prints = {s: np.asarray(v, dtype=np.float32) for s, v in transcript.voices.items()}
+    by_voice = voices.match(call.rep, prints)
+    if by_voice is None or by_voice.confidence <= decided.confidence:
+        return decided
+    return replace(by_voice, colleagues=decided.colleagues)
+
+
+def _save_voices(voices: VoiceProfiles, path: Path) -> None:
+    """Write the voice prints atomically (other workers may be reading them)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    voices.save(tmp)
+    os.replace(tmp, path)
 
 
 def measure(call: CallSource, transcript: Transcript, roles: RoleAssignment,

@@ -32,22 +32,43 @@ def is_stereo(audio: Audio) -> bool:
     return len(audio.channels) == 2 and not is_dual_mono(audio)
 
 
+VOICE_SAMPLE_S = 60
+
+
 def transcribe_call(audio: Audio, stt: SpeechToText, diarizer: Any = None) -> Transcript:
-    """Transcribe a call: per channel when stereo, else once, then diarize if possible."""
+    """Transcribe a call: per channel when stereo, else once, then diarize if possible.
+
+    With a diarizer, the transcript also carries a voice print per speaker, so the rep of a
+    mono call can be recognised by the voice learned from their other calls.
+    """
     gap = utterance_gap_s()
     if is_stereo(audio):
         segments = [s for channel, speaker in zip(audio.channels, CHANNELS)
                     for s in split_at_pauses(stt.transcribe(channel, speaker), gap)]
         activity = channel_activity(audio.channels, CHANNELS, audio.sample_rate)
-        return _transcript(segments, audio.duration_s, activity)
+        transcript = _transcript(segments, audio.duration_s, activity)
+        return replace(transcript, voices=_channel_voices(audio, diarizer))
     samples = mixdown(audio)
     mono = _transcript(split_at_pauses(stt.transcribe(samples, MONO), gap), audio.duration_s, ())
     if diarizer is None:
         return mono
-    turns = diarizer.diarize(samples, audio.sample_rate)
+    turns, voices = diarizer.diarize_with_voices(samples, audio.sample_rate)
     from analyzer.diarize import attach_speakers
 
-    return replace(attach_speakers(mono, turns), activity=tuple(turns))
+    return replace(attach_speakers(mono, turns), activity=tuple(turns), voices=_plain(voices))
+
+
+def _channel_voices(audio: Audio, diarizer: Any) -> dict[str, tuple[float, ...]]:
+    """Each channel's main voice, from its first minute (a clean sample of one person)."""
+    if diarizer is None:
+        return {}
+    head = audio.sample_rate * VOICE_SAMPLE_S
+    return _plain({speaker: diarizer.voice(channel[:head], audio.sample_rate)
+                   for channel, speaker in zip(audio.channels, CHANNELS)})
+
+
+def _plain(voices: dict[str, Any]) -> dict[str, tuple[float, ...]]:
+    return {s: tuple(round(float(x), 6) for x in v) for s, v in voices.items() if v is not None}
 
 
 def split_at_pauses(segments: Sequence[Segment], gap_s: float) -> tuple[Segment, ...]:

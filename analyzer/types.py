@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 REP = "rep"
@@ -87,6 +87,8 @@ class Transcript:
         activity: Who was heard when, measured on the audio (voice activity per channel, or
             diarization); empty when only the transcript's own times are known. Talk time is
             measured on it when present, because transcribers drop fillers and short replies.
+        voices: A voice print (speaker embedding) per speaker label, when the diarizer is
+            installed; role assignment compares them with each rep's known voice.
     """
 
     segments: tuple[Segment, ...]
@@ -95,6 +97,7 @@ class Transcript:
     source: str
     timed: bool = True
     activity: tuple[SpeakerTurn, ...] = ()
+    voices: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

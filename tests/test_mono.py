@@ -63,3 +63,25 @@ def test_mono_rep_talk_share_matches_reference(mono_results: object, call: str) 
     calls = mono_results.calls  # type: ignore[attr-defined]
     share = calls[calls.call_id == call].iloc[0].rep_talk_share
     assert abs(share - _agent_share(call)) <= 0.05
+
+
+def test_mono_rep_recognised_by_the_voice_learned_from_a_stereo_call(
+        tmp_path: Path, whisper: object) -> None:
+    """A rep's stereo call teaches their voice; their mono call is then named by it."""
+    from analyzer.pipeline import Engines, analyze
+    from analyzer.types import Options
+
+    stereo = SPOKENWOZ / "audio" / "SNG0480.wav"
+    left, right = load_audio(stereo).channels
+    mono = write_wav(tmp_path / "SNG0480-mono.wav", [(left + right) / 2])
+    manifest = tmp_path / "calls.csv"
+    manifest.write_text(f"path,rep,rep_channel\n{stereo},agent,right\n{mono},agent,\n")
+    results = analyze([], tmp_path / "out", manifest=manifest, options=Options(),
+                      engines=Engines(Options(), stt=whisper))  # type: ignore[arg-type]
+    row = results.calls.set_index("call_id").loc["SNG0480-mono"]
+    assert row.role_method == "voice" and row.role_confidence > 0.5
+    rep = results.utterances[(results.utterances.call_id == "SNG0480-mono")
+                             & (results.utterances.role == "rep")]
+    said = re.sub(r"[^a-z' ]", " ", " ".join(rep.text).lower())
+    assert AGENT_WORDS["SNG0480"] in " ".join(said.split())
+    assert (tmp_path / "out" / "voices.json").is_file()

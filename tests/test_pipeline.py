@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import DEMO_ARCHIVE, FakeSTT
@@ -19,7 +20,7 @@ def archive(tmp_path):
 
 
 def run(archive, out, stt, **kwargs):
-    options = kwargs.pop("options", Options())
+    options = kwargs.pop("options", Options(diarize=False))
     return analyze([archive], out, options=options, engines=Engines(options, stt=stt), **kwargs)
 
 
@@ -68,7 +69,8 @@ def test_pipeline_killed_run_resumes_where_it_stopped(archive, tmp_path, fake_st
 
 def test_pipeline_changed_options_recompute(archive, tmp_path, fake_stt):
     run(archive, tmp_path / "out", fake_stt)
-    swapped = run(archive, tmp_path / "out", FakeSTT(), options=Options(rep_channel="right"))
+    swapped = run(archive, tmp_path / "out", FakeSTT(),
+                  options=Options(rep_channel="right", diarize=False))
     left = run(archive, tmp_path / "other", FakeSTT(fake_stt.lines))
     merged = left.calls.merge(swapped.calls, on="call_id", suffixes=("", "_swapped"))
     assert (merged["rep_talk_s"] == merged["customer_talk_s_swapped"]).all()
@@ -127,3 +129,45 @@ def test_pipeline_two_workers_share_an_output_folder_without_redoing(archive, tm
     assert first.calls + second.calls == 8
     assert len(outcome["a"].calls) == len(outcome["b"].calls) == 4
     assert not list((tmp_path / "out" / "calls").glob("*.lock"))
+
+
+def voice_call(cue_text: str):
+    from analyzer.types import Segment, Transcript
+
+    segments = (Segment("SPEAKER_00", 0.0, 2.0, cue_text), Segment("SPEAKER_01", 2.5, 4.0, "ok"))
+    voices = {"SPEAKER_00": (1.0, 0.0, 0.0), "SPEAKER_01": (0.0, 1.0, 0.0)}
+    return Transcript(segments, ("SPEAKER_00", "SPEAKER_01"), 4.0, "whisper", True, (), voices)
+
+
+def test_pipeline_known_voice_names_the_rep_when_cues_are_weak():
+    from analyzer.pipeline import decide_roles
+    from analyzer.types import CallSource
+    from analyzer.voice import VoiceProfiles
+
+    profiles = VoiceProfiles.empty().learn("priya", np.array([0.0, 1.0, 0.05]))
+    call = CallSource("c", "priya", "c.wav")
+    roles = decide_roles(voice_call("so yeah"), call, Options(), voices=profiles)
+    assert (roles.method, roles.rep_speakers) == ("voice", ("SPEAKER_01",))
+
+
+def test_pipeline_named_rep_beats_voice():
+    from analyzer.pipeline import decide_roles
+    from analyzer.types import CallSource
+    from analyzer.voice import VoiceProfiles
+
+    profiles = VoiceProfiles.empty().learn("priya", np.array([0.0, 1.0, 0.0]))
+    call = CallSource("c", "priya", "c.wav", rep_speaker="SPEAKER_00")
+    roles = decide_roles(voice_call("hi"), call, Options(), voices=profiles)
+    assert (roles.method, roles.rep_speakers) == ("name", ("SPEAKER_00",))
+
+
+def test_pipeline_stereo_rep_channel_teaches_the_rep_voice(tmp_path):
+    from analyzer.pipeline import Engines
+    from analyzer.types import RoleAssignment
+
+    engines = Engines(Options(diarize=False), stt=FakeSTT())
+    transcript = voice_call("hi")
+    channel = RoleAssignment(("SPEAKER_01",), "channel", 1.0)
+    assert engines.learn_voice("priya", channel, transcript)
+    assert engines.voices.match("priya", {"A": np.array([0.0, 1.0, 0.0]),
+                                          "B": np.array([1.0, 0.0, 0.0])}).rep_speakers == ("A",)
