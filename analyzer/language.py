@@ -34,6 +34,7 @@ NEGATION_PATH_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "acl", "prep", "pobj"
 OWN_WORDS = frozenset({"we", "us", "i", "ours", "ourselves", "myself", "it"})
 TAG_WORDS = frozenset({"yeah", "right", "correct", "no", "yes", "true"})
 OWN_POSSESSIVES = frozenset({"our", "my"})
+NOUN_MODIFIER_DEPS = frozenset({"poss", "compound", "nmod", "amod"})
 ATTRIBUTES = ("cc_open", "cc_end", "cc_main", "cc_inverted", "cc_ours")
 
 
@@ -289,7 +290,7 @@ def mark_syntax(doc: Any, fillers: frozenset[str]) -> Any:
 
     cc_open: first word of a sentence or of a clause after a comma or "and/so/but",
         skipping fillers ("so", "um", "okay" ...).
-    cc_end: last word of a sentence, ignoring punctuation.
+    cc_end: last word of a sentence, and the punctuation after it.
     cc_main: the word is not inside a subordinate clause (adverbial, subject, relative).
     cc_inverted: an auxiliary or copula standing before its subject ("are you", "is it").
     cc_ours: the word is said of the speaker's side: its noun phrase is ours ("our best crew")
@@ -298,7 +299,10 @@ def mark_syntax(doc: Any, fillers: frozenset[str]) -> Any:
     for sent in sentences(doc):
         words = [t for t in sent if not t.is_punct]
         if words:
-            words[-1]._.cc_end = True
+            # Closing punctuation ends the sentence too: a "?" inside it ("voted best by
+            # Which? for ...") is part of a name, not a question.
+            for token in doc[words[-1].i:sent.end]:
+                token._.cc_end = True
         opening = True
         for token in sent:
             if opening and not token.is_punct and token.lower_ not in fillers:
@@ -313,8 +317,11 @@ def mark_syntax(doc: Any, fillers: frozenset[str]) -> Any:
 
 
 def _is_ours(token: Any) -> bool:
+    # The possessive may sit on a compound before the head noun: "our freight claims ratio".
+    modifiers = [m for left in token.lefts if left.dep_ in NOUN_MODIFIER_DEPS
+                 for m in left.subtree]
     return token.lower_ in OWN_WORDS or any(
-        c.dep_ == "poss" and c.lower_ in OWN_POSSESSIVES for c in token.children)
+        m.dep_ == "poss" and m.lower_ in OWN_POSSESSIVES for m in modifiers)
 
 
 def _said_of_us(token: Any) -> bool:
