@@ -226,3 +226,37 @@ def test_language_cli_label_writes_json_lines() -> None:
     records = [json.loads(line) for line in result.output.splitlines()]
     assert records[0]["labels"] == ["self_promotion"]
     assert records[1]["labels"] == ["question", "customer_question"]
+
+
+def test_language_question_mark_inside_a_name_is_not_a_question(labeler: Labeler) -> None:
+    text = "We've been voted best home security provider by Which? for the fourth year running."
+    assert labels_of(labeler, text) == {"self_promotion"}
+
+
+@pytest.mark.parametrize("text", [
+    "You'd be crazy to pass this up, wouldn't you?",
+    "It's a no-brainer really, isn't it?",
+    "do you wanna take it home in the red or the grey",
+])
+def test_language_pushy_tag_questions_are_not_customer_questions(
+        labeler: Labeler, text: str) -> None:
+    assert labels_of(labeler, text) == {"question", "pushy_close"}
+
+
+@pytest.mark.parametrize("text", [
+    "When you say it's too expensive, is that the upfront cost or the monthly?",
+    "sounds like the bigger issue is your team keeps running out of seats is that right",
+])
+def test_language_customer_either_or_and_their_shortage_are_not_pushy(
+        labeler: Labeler, text: str) -> None:
+    assert "pushy_close" not in labels_of(labeler, text)
+
+
+def test_language_pressure_before_a_reassurance_is_still_pushy(labeler: Labeler) -> None:
+    text = "I'd hate for you to miss out on the spring rate, but no pressure at all."
+    assert labels_of(labeler, text) == {"pushy_close"}
+
+
+def test_language_sending_papers_to_read_at_leisure_is_not_assumptive(labeler: Labeler) -> None:
+    text = "I'll email the contract over and you can read it in your own time."
+    assert labels_of(labeler, text) == set()
