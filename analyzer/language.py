@@ -134,12 +134,14 @@ class Labeler:
     """The spaCy model plus the compiled rules; load once, label many utterances."""
 
     def __init__(self, nlp: Any, rules: Sequence[Rule], labels: dict[str, dict[str, Any]],
-                 lexicon: dict[str, list[str]]) -> None:
+                 lexicon: dict[str, list[str]], backstop: Any = None) -> None:
         from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 
         self.nlp = nlp
         self.rules = {r.id: r for r in rules}
         self.labels = labels
+        # The backstop model (analyzer.textcat) adds labels the rules missed; None: rules only.
+        self.backstop = backstop
         self.fillers = frozenset(lexicon.get("fillers", ()))
         self.matcher = Matcher(nlp.vocab)
         self.dep_matcher = DependencyMatcher(nlp.vocab)
@@ -167,8 +169,10 @@ class Labeler:
             raise InputError(rule.id, f"unknown rule kind {rule.kind!r}")
 
     @classmethod
-    def load(cls, model: str = DEFAULT_MODEL, rules_dir: Path | None = None) -> Labeler:
-        """Load the spaCy model (without its unused components) and the rules in rules_dir."""
+    def load(cls, model: str = DEFAULT_MODEL, rules_dir: Path | None = None,
+             backstop: bool = True) -> Labeler:
+        """Load the spaCy model (without its unused components), the rules in rules_dir and,
+        when backstop is true, the backstop model in ``models/language/textcat/``."""
         import spacy
         from spacy.tokens import Token
 
@@ -177,7 +181,13 @@ class Labeler:
                 Token.set_extension(name, default=False)
         rules_dir = rules_dir or RULES_DIR
         nlp = spacy.load(model, exclude=list(UNUSED_COMPONENTS))
-        return cls(nlp, load_rules(rules_dir), load_labels(rules_dir), load_lexicon(rules_dir))
+        extra = None
+        if backstop:
+            from analyzer.textcat import Backstop
+
+            extra = Backstop.load()
+        return cls(nlp, load_rules(rules_dir), load_labels(rules_dir), load_lexicon(rules_dir),
+                   extra)
 
     def label(self, texts: Sequence[str], roles: Sequence[str] | None = None,
               batch_size: int = 256) -> list[tuple[SentenceLabels, ...]]:
@@ -190,7 +200,10 @@ class Labeler:
         if len(roles) != len(texts):
             raise ValueError("roles must have one entry per text")
         docs = self.nlp.pipe(texts, batch_size=batch_size)
-        return [self.label_doc(doc, role) for doc, role in zip(docs, roles)]
+        labelled = [self.label_doc(doc, role) for doc, role in zip(docs, roles)]
+        if self.backstop is None:
+            return labelled
+        return self.backstop.add_labels(labelled, roles, self.labels)
 
     def label_doc(self, doc: Any, role: str = REP) -> tuple[SentenceLabels, ...]:
         """Label the sentences of one parsed utterance."""
