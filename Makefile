@@ -9,7 +9,7 @@ DIARIZATION := $(VENV)/.diarization
 DEMO_OUT ?= demo-out
 
 .PHONY: install install-base install-diarization demo test test-fast lint eval \
-	eval-diarization bench demo-audio clean
+	eval-diarization train-textcat bench demo-audio clean
 
 install: $(STAMP) $(DIARIZATION)
 install-base: $(STAMP)
@@ -43,6 +43,10 @@ lint: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m analyzer.eval_language
+
+# Retrains the language backstop model from the corpora (deterministic, a few seconds).
+train-textcat: $(STAMP)
+	$(BIN)/python -m analyzer.train_textcat
 
 eval-diarization: $(DIARIZATION)
 	$(BIN)/python -m analyzer.eval_diarization
