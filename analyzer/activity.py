@@ -6,13 +6,13 @@ fillers, false starts and short replies that are still time spent speaking.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from analyzer.settings import load_settings
 from analyzer.types import SpeakerTurn
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -44,9 +44,7 @@ class ActivityOptions:
 @lru_cache(maxsize=1)
 def load_options(path: Path = MODELS_DIR / "audio" / "speech_activity.json") -> ActivityOptions:
     """Read the activity settings from their data file."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    fields = ActivityOptions.__dataclass_fields__
-    return ActivityOptions(**{k: v for k, v in data.items() if k in fields})
+    return load_settings(ActivityOptions, path)
 
 
 def voice_regions(samples: np.ndarray, sample_rate: int, options: ActivityOptions) -> np.ndarray:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import json
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from analyzer.errors import InputError
+from analyzer.settings import load_settings
 from analyzer.types import Segment, SpeakerTurn, Transcript, Word
 
 SAMPLE_RATE = 16000
@@ -92,9 +92,7 @@ class DiarizationParams:
     @classmethod
     def from_file(cls, path: str | Path = PARAMS_PATH) -> DiarizationParams:
         """Read the settings from a JSON file (unknown keys such as "version" are ignored)."""
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return load_settings(cls, path)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from analyzer.settings import load_settings
 from analyzer.types import RoleAssignment
 
 VOICE_PATH = Path(__file__).resolve().parents[1] / "models" / "diarization" / "voice.json"
@@ -42,8 +43,7 @@ class VoiceSettings:
     @classmethod
     def from_file(cls, path: str | Path = VOICE_PATH) -> VoiceSettings:
         """Read the settings (unknown keys such as "version" are ignored)."""
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        return load_settings(cls, path)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,18 @@
+"""Settings read from the data files under models/ into frozen dataclasses."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def load_settings(cls: type[T], path: str | Path) -> T:
+    """Build ``cls`` from a JSON file's keys; keys it does not know ("version",
+    "description") are documentation and are ignored."""
+    data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in data.items() if k in known})
