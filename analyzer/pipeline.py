@@ -57,7 +57,7 @@ class Engines:
 
     def learn_voice(self, rep: str, roles: RoleAssignment, transcript: Transcript) -> bool:
         """Fold the rep's voice from this call into their profile; True when it changed."""
-        voices = {s: np.asarray(v, dtype=np.float32) for s, v in transcript.voices.items()}
+        voices = voice_prints(transcript)
         if roles.method == "channel" and roles.rep_speakers:
             learned = self.voices.learn(rep, voices.get(roles.rep_speakers[0]))
         else:
@@ -252,11 +252,15 @@ def decide_roles(transcript: Transcript, call: CallSource, options: Options,
                                  roster=roster, rep=call.rep)
     if decided.method != "cues" or voices is None or not transcript.voices:
         return decided
-    prints = {s: np.asarray(v, dtype=np.float32) for s, v in transcript.voices.items()}
-    by_voice = voices.match(call.rep, prints)
+    by_voice = voices.match(call.rep, voice_prints(transcript))
     if by_voice is None or by_voice.confidence <= decided.confidence:
         return decided
     return replace(by_voice, colleagues=decided.colleagues)
+
+
+def voice_prints(transcript: Transcript) -> dict[str, np.ndarray]:
+    """The transcript's voice print per speaker, as arrays."""
+    return {s: np.asarray(v, dtype=np.float32) for s, v in transcript.voices.items()}
 
 
 def _save_voices(voices: VoiceProfiles, path: Path) -> None:
