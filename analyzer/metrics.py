@@ -19,7 +19,7 @@ from typing import Any
 
 from analyzer.turns import (
     EPSILON_S,
-    MODELS_DIR,
+    METRICS_DIR,
     WORD_RE,
     TurnOptions,
     build_turns,
@@ -239,7 +239,7 @@ def word_count(utterance: Utterance) -> int:
 
 
 @lru_cache(maxsize=4)
-def load_fillers(path: Path = MODELS_DIR / "fillers.csv") -> tuple[Filler, ...]:
+def load_fillers(path: Path = METRICS_DIR / "fillers.csv") -> tuple[Filler, ...]:
     """The filler words and phrases, longest first."""
     with path.open(encoding="utf-8", newline="") as handle:
         rows = [Filler(tuple(words_in(r["phrase"])), r["when"].strip() == "aside")
@@ -283,7 +283,7 @@ def _set_off(text: str, tokens: Sequence[tuple[str, int, int]], first: int, afte
 
 
 @lru_cache(maxsize=4)
-def load_question_starts(path: Path = MODELS_DIR / "question_starts.txt") -> frozenset[str]:
+def load_question_starts(path: Path = METRICS_DIR / "question_starts.txt") -> frozenset[str]:
     """First words that make a sentence without a question mark a question."""
     return frozenset(read_list(path))
 
@@ -314,7 +314,7 @@ def _question_counts(utterances: Sequence[Utterance], given: Mapping[str, float]
 
 
 @lru_cache(maxsize=4)
-def load_benchmarks(path: Path = MODELS_DIR / "benchmarks.csv") -> tuple[Benchmark, ...]:
+def load_benchmarks(path: Path = METRICS_DIR / "benchmarks.csv") -> tuple[Benchmark, ...]:
     """The benchmark bands, one per metric that has a published benchmark."""
     with path.open(encoding="utf-8", newline="") as handle:
         return tuple(_benchmark(row) for row in csv.DictReader(handle))

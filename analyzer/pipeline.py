@@ -22,8 +22,10 @@ from analyzer import __version__, store
 from analyzer.audio import AUDIO_SUFFIXES, file_digest, load_audio
 from analyzer.errors import InputError
 from analyzer.inputs import find_calls
+from analyzer.outputs import write_outputs
+from analyzer.settings import MODELS_DIR
 from analyzer.speakers import transcribe_call
-from analyzer.tables import Results, build_results
+from analyzer.tables import Results
 from analyzer.transcribe import ModelNotFound, SpeechToText, WhisperOptions, WhisperTranscriber
 from analyzer.types import (
     CallError,
@@ -36,7 +38,6 @@ from analyzer.types import (
 )
 from analyzer.voice import VoiceProfiles
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 WAIT_S = 2.0
 Progress = Callable[[str], None]
 
@@ -150,7 +151,7 @@ def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Pat
         if waiting:
             _say(progress, f"waiting for {len(waiting)} calls other workers are analyzing")
             time.sleep(WAIT_S)
-    return build_results(results, errors, run.out)
+    return write_outputs(results, errors, run.out)
 
 
 def analyze_or_resume(call: CallSource, run: Run, engines: Engines,

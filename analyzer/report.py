@@ -7,17 +7,15 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from analyzer.store import safe_name
-from analyzer.types import CallResult, Flag, Utterance
-
-if TYPE_CHECKING:
-    from analyzer.tables import Results
+from analyzer.tables import Results
+from analyzer.types import Flag, Utterance
 
 LOW_CONFIDENCE = 0.7
 SUMMARY_METRICS = {
@@ -38,8 +36,9 @@ th{background:#f3f3f3}.good{background:#d8f5d0}
 mark.pushy_close{background:#ffb3a7}mark.customer_question{background:#d8f5d0}.muted{color:#777}"""
 
 
-def write_reports(tables: Results, results: Sequence[CallResult], out: Path) -> None:
-    """Write ``index.html`` and ``reps/<rep>.html`` into ``out``."""
+def write_reports(tables: Results, out: Path) -> None:
+    """Write ``index.html``, ``reps/<rep>.html`` and ``call-pages/<call>.html`` into ``out``,
+    from the tables alone."""
     (out / "reps").mkdir(parents=True, exist_ok=True)
     (out / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
     for rep, calls in tables.calls.groupby("rep", sort=True):
@@ -48,9 +47,27 @@ def write_reports(tables: Results, results: Sequence[CallResult], out: Path) -> 
         (out / "reps" / f"{rep_file(str(rep))}").write_text(page, encoding="utf-8")
     (out / "index.html").write_text(index_page(tables), encoding="utf-8")
     (out / "call-pages").mkdir(exist_ok=True)
-    for result in results:
-        page = call_page(result, out)
-        (out / "call-pages" / call_file(result.source.call_id)).write_text(page, encoding="utf-8")
+    utterances = dict(iter(tables.utterances.groupby("call_id", sort=False)))
+    flags_of = dict(iter(tables.flags.groupby("call_id", sort=False)))
+    for _, call in tables.calls.iterrows():
+        call_id = str(call["call_id"])
+        page = call_page(call, _utterances(utterances.get(call_id)), _flags(flags_of.get(call_id)),
+                         out)
+        (out / "call-pages" / call_file(call_id)).write_text(page, encoding="utf-8")
+
+
+def _utterances(rows: pd.DataFrame | None) -> tuple[Utterance, ...]:
+    if rows is None:
+        return ()
+    return tuple(Utterance(r["speaker"], r["role"], r["start_s"], r["end_s"], r["text"])
+                 for r in rows.to_dict("records"))
+
+
+def _flags(rows: pd.DataFrame | None) -> tuple[Flag, ...]:
+    if rows is None:
+        return ()
+    return tuple(Flag(r["role"], r["start_s"], r["end_s"], r["label"], r["subtype"], r["rule"],
+                      r["text"]) for r in rows.to_dict("records"))
 
 
 def rep_file(rep: str) -> str:
@@ -148,7 +165,7 @@ def _roles_cell(call: pd.Series) -> str:
     return text
 
 
-def _metric_cell(call: pd.Series, metric: str) -> str:
+def _metric_cell(call: Mapping[str, Any] | pd.Series, metric: str) -> str:
     status = call.get(f"{metric}_status", "")
     status = status if isinstance(status, str) else ""
     return f'<span class="{status}" title="{status}">{_fmt(call.get(metric))}</span>'
@@ -177,19 +194,21 @@ SEEK_JS = """<script>function seek(t){var a=document.getElementById('audio');
 if(a){a.currentTime=t;a.play();}}</script>"""
 
 
-def call_page(result: CallResult, out: Path) -> str:
+def call_page(call: pd.Series, utterances: Sequence[Utterance], flags: Sequence[Flag],
+              out: Path) -> str:
     """One call: its numbers, a timeline of who spoke when, and the transcript with every
     flagged sentence highlighted; clicking a time plays the recording from there."""
-    source, metrics = result.source, result.metrics
-    rep_link = f"../reps/{rep_file(source.rep)}"
-    head = (f"<p><a href='{rep_link}'>&larr; {_e(source.rep)}</a></p><h1>{_e(source.call_id)}</h1>"
-            f"<p>{_e(source.date) + ' &middot; ' if source.date else ''}"
-            f"{_fmt(metrics.get('duration_s'))} s &middot; "
-            f"roles by {_e(result.roles.method)} ({_fmt(result.roles.confidence)})"
-            f"{_low_confidence_note(result.roles.confidence)}</p>")
-    parts = [head, _audio_player(result, out), _timeline(result), _call_metrics(metrics),
-             "<h2>Transcript</h2>", _transcript(result)]
-    return _page(f"CallCoach: {source.call_id}", "".join(parts) + SEEK_JS, "../")
+    call_id, rep, date = str(call["call_id"]), str(call["rep"]), str(call.get("date", "") or "")
+    method, confidence = call.get("role_method", ""), float(call.get("role_confidence", 1.0))
+    head = (f"<p><a href='../reps/{rep_file(rep)}'>&larr; {_e(rep)}</a></p><h1>{_e(call_id)}</h1>"
+            f"<p>{_e(date) + ' &middot; ' if date else ''}"
+            f"{_fmt(call.get('duration_s'))} s &middot; "
+            f"roles by {_e(method)} ({_fmt(confidence)})"
+            f"{_low_confidence_note(confidence)}</p>")
+    parts = [head, _audio_player(str(call.get("audio_path", "") or ""), out),
+             _timeline(utterances, flags), _call_metrics(call),
+             "<h2>Transcript</h2>", _transcript(utterances, flags)]
+    return _page(f"CallCoach: {call_id}", "".join(parts) + SEEK_JS, "../")
 
 
 def _low_confidence_note(confidence: float) -> str:
@@ -198,48 +217,44 @@ def _low_confidence_note(confidence: float) -> str:
     return " <span class='low'>&#9888; low confidence: the rep may be the other speaker</span>"
 
 
-def _audio_player(result: CallResult, out: Path) -> str:
-    audio = result.source.audio_path or (
-        result.source.path if result.metrics.get("source") == "whisper" else "")
+def _audio_player(audio: str, out: Path) -> str:
     if not audio:
         return ""
     src = _e(_relative(audio, out / "call-pages"))
     return f"<audio id='audio' controls preload='none' src='{src}'></audio>"
 
 
-def _timeline(result: CallResult) -> str:
+def _timeline(utterances: Sequence[Utterance], flags: Sequence[Flag]) -> str:
     fig = go.Figure()
     for role, colour in ROLE_COLOURS.items():
-        spans = [u for u in result.utterances if u.role == role and not math.isnan(u.start)]
+        spans = [u for u in utterances if u.role == role and not math.isnan(u.start)]
         if spans:
             fig.add_trace(go.Bar(base=[u.start for u in spans], x=[u.end - u.start for u in spans],
                                  y=[role] * len(spans), orientation="h", name=role,
                                  marker_color=colour, hovertext=[u.text[:80] for u in spans]))
-    flags = [f for f in result.flags if f.label in REPORTED_LABELS and not math.isnan(f.start)]
-    if flags:
-        fig.add_trace(go.Scatter(x=[f.start for f in flags], y=[f.role for f in flags],
+    shown = [f for f in flags if f.label in REPORTED_LABELS and not math.isnan(f.start)]
+    if shown:
+        fig.add_trace(go.Scatter(x=[f.start for f in shown], y=[f.role for f in shown],
                                  mode="markers", name="flagged", marker_symbol="x",
                                  marker_color="#c00", marker_size=11,
-                                 hovertext=[f"{f.label} {f.subtype}: {f.text}" for f in flags]))
+                                 hovertext=[f"{f.label} {f.subtype}: {f.text}" for f in shown]))
     fig.update_layout(title="Who spoke when", height=260, xaxis_title="seconds",
                       margin={"t": 40, "b": 40}, barmode="overlay")
     return fig.to_html(full_html=False, include_plotlyjs=False)
 
 
-def _call_metrics(metrics: Mapping[str, Any]) -> str:
+def _call_metrics(metrics: pd.Series) -> str:
     shown = [m for m in SUMMARY_METRICS if m in metrics]
-    row = [f'<span class="{metrics.get(f"{m}_status", "")}">{_fmt(metrics[m])}</span>'
-           for m in shown]
-    return _table([SUMMARY_METRICS[m] for m in shown], [row])
+    return _table([SUMMARY_METRICS[m] for m in shown], [[_metric_cell(metrics, m) for m in shown]])
 
 
-def _transcript(result: CallResult) -> str:
+def _transcript(utterances: Sequence[Utterance], flags: Sequence[Flag]) -> str:
     rows = []
-    for utterance in result.utterances:
+    for utterance in utterances:
         time = _seek_link(utterance.start)
         who = f"<span style='color:{ROLE_COLOURS.get(utterance.role, '#444')}'>" \
               f"{_e(utterance.role)}</span> <span class='muted'>{_e(utterance.speaker)}</span>"
-        rows.append([time, who, _highlighted(utterance, result.flags)])
+        rows.append([time, who, _highlighted(utterance, flags)])
     return _table(["Time", "Speaker", "Said"], rows)
 
 

@@ -20,9 +20,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from analyzer.errors import InputError
+from analyzer.settings import MODELS_DIR
 from analyzer.types import RoleAssignment, Transcript
 
-CUES_PATH = Path(__file__).resolve().parents[1] / "models" / "roles" / "cues.json"
+CUES_PATH = MODELS_DIR / "roles" / "cues.json"
 CHANNELS = ("left", "right")
 ROSTER_ROLES = ("rep", "colleague")
 UNKNOWN_SPEAKER = "unknown"

@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+# The project's data files (phrase lists, patterns, thresholds, model choices) sit beside the
+# package, so a coach edits them without reading Python.
+REPO_DIR = Path(__file__).resolve().parent.parent
+MODELS_DIR = REPO_DIR / "models"
 
 
 def load_settings(cls: type[T], path: str | Path) -> T:

@@ -14,12 +14,12 @@ from typing import Any
 
 from analyzer.activity import channel_activity
 from analyzer.audio import is_dual_mono, mixdown
+from analyzer.settings import MODELS_DIR
 from analyzer.transcribe import SpeechToText
 from analyzer.types import Audio, Segment, SpeakerTurn, Transcript
 
 CHANNELS = ("left", "right")
 MONO = "mono"
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 
 def utterance_gap_s(path: Path = MODELS_DIR / "transcription.json") -> float:

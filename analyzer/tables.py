@@ -39,18 +39,12 @@ class Results:
 
 def build_results(results: Sequence[CallResult], errors: Sequence[CallError],
                   out: str | Path | None = None) -> Results:
-    """Turn per-call results into tables; write them, and the reports, when ``out`` is given."""
+    """Turn per-call results into tables (``out`` is only recorded: nothing is written)."""
     from analyzer.aggregate import rep_table
 
     calls = calls_table(results)
-    tables = Results(calls, rep_table(calls), utterances_table(results), flags_table(results),
-                     errors_table(errors), Path(out) if out is not None else None)
-    if tables.out is not None:
-        write_tables(tables, tables.out)
-        from analyzer.report import write_reports
-
-        write_reports(tables, results, tables.out)
-    return tables
+    return Results(calls, rep_table(calls), utterances_table(results), flags_table(results),
+                   errors_table(errors), Path(out) if out is not None else None)
 
 
 def calls_table(results: Sequence[CallResult]) -> pd.DataFrame:

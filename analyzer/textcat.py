@@ -1,7 +1,7 @@
 """A statistical backstop to the language rules: it adds a label the rules missed.
 
 Per label, a logistic regression over tf-idf word 1-3-grams and character 2-5-grams, trained
-on the labelled corpora (``python -m analyzer.train_textcat``) and stored as JSON in
+on the labelled corpora (``python -m analyzer.evaluate.train_textcat``) and stored as JSON in
 ``models/language/textcat/``. It reads one sentence at a time and only ever adds a label: what
 the rules found stays. Which labels it may add, and at what probability, is data in
 ``config.json``; the measured gain is in ``models/language/README.md``.
@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import InputError
+from analyzer.settings import MODELS_DIR
 from analyzer.types import Evidence, SentenceLabels
 
-TEXTCAT_DIR = Path(__file__).resolve().parent.parent / "models" / "language" / "textcat"
+TEXTCAT_DIR = MODELS_DIR / "language" / "textcat"
 IMPLIED = {"customer_question": "question"}
 
 
@@ -60,7 +61,7 @@ class Backstop:
         model_path = path / "model.json"
         if not model_path.exists():
             raise InputError(str(model_path),
-                             "no backstop model: run python -m analyzer.train_textcat")
+                             "no backstop model: run python -m analyzer.evaluate.train_textcat")
         model = json.loads(model_path.read_text(encoding="utf-8"))
         fitted = []
         for vec, part in zip(vectorizers(config), ("words", "chars")):

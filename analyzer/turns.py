@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from analyzer.settings import MODELS_DIR
 from analyzer.types import Turn, Utterance, Word
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models" / "metrics"
+METRICS_DIR = MODELS_DIR / "metrics"
 EPSILON_S = 1e-6  # float noise: 1.3 - 1.0 is 0.30000000000000004
 WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
@@ -66,7 +67,7 @@ def read_list(path: Path) -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def load_turn_options(folder: Path = MODELS_DIR) -> TurnOptions:
+def load_turn_options(folder: Path = METRICS_DIR) -> TurnOptions:
     """Read the turn thresholds and the backchannel list from their data files."""
     data = json.loads((folder / "thresholds.json").read_text(encoding="utf-8"))
     phrases = tuple(tuple(words_in(p)) for p in read_list(folder / "backchannels.txt"))

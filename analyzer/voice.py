@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from analyzer.settings import load_settings
+from analyzer.settings import MODELS_DIR, load_settings
 from analyzer.types import RoleAssignment
 
-VOICE_PATH = Path(__file__).resolve().parents[1] / "models" / "diarization" / "voice.json"
+VOICE_PATH = MODELS_DIR / "diarization" / "voice.json"
 METHOD = "voice"
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzer.metrics import (
-    MODELS_DIR,
+    METRICS_DIR,
     call_metrics,
     count_fillers,
     count_questions,
@@ -188,7 +188,7 @@ def test_metrics_status_of_every_benchmarked_metric():
 
 
 def test_metrics_benchmarks_are_sourced_columns():
-    with (MODELS_DIR / "benchmarks.csv").open(encoding="utf-8", newline="") as handle:
+    with (METRICS_DIR / "benchmarks.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert rows and all(r["source"].strip() and r["metric"] in COLUMNS for r in rows)
     talk = next(b for b in load_benchmarks() if b.metric == "rep_talk_share")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analyzer.tables import build_results
+from analyzer.outputs import write_outputs
 from analyzer.types import CallError, CallResult, CallSource, Flag, RoleAssignment, Utterance
 
 
@@ -19,38 +19,38 @@ def result(call_id: str, rep: str, confidence: float = 1.0, flags=()) -> CallRes
 def test_report_flagged_sentence_shows_time_rule_and_audio_link(tmp_path):
     flag = Flag("rep", 75.5, 77.0, "pushy_close", "urgency", "pc_only_until",
                 "This price is only good until Friday.")
-    build_results([result("c1", "bob", flags=[flag])], [], tmp_path)
+    write_outputs([result("c1", "bob", flags=[flag])], [], tmp_path)
     page = (tmp_path / "reps" / "bob.html").read_text()
     assert "1:15" in page and "pc_only_until" in page and "only good until Friday" in page
     assert "c1.wav#t=75.5" in page
 
 
 def test_report_low_role_confidence_is_marked(tmp_path):
-    build_results([result("c1", "ann", confidence=0.55), result("c2", "ann")], [], tmp_path)
+    write_outputs([result("c1", "ann", confidence=0.55), result("c2", "ann")], [], tmp_path)
     page = (tmp_path / "reps" / "ann.html").read_text()
     assert page.count("low confidence") == 1
 
 
 def test_report_verdict_counts_egomaniac_calls(tmp_path):
-    build_results([result("c1", "bob"), result("c2", "bob")], [], tmp_path)
+    write_outputs([result("c1", "bob"), result("c2", "bob")], [], tmp_path)
     assert "in <b>2</b> of 2 calls" in (tmp_path / "reps" / "bob.html").read_text()
 
 
 def test_report_index_lists_failed_inputs(tmp_path):
     error = CallError("x", "bob", "/calls/x.wav", "input", "not a readable audio file")
-    build_results([result("c1", "bob")], [error], tmp_path)
+    write_outputs([result("c1", "bob")], [error], tmp_path)
     index = (tmp_path / "index.html").read_text()
     assert "Inputs that failed (1)" in index and "/calls/x.wav" in index
 
 
 def test_report_rep_names_are_escaped(tmp_path):
-    build_results([result("c1", "<script>x</script>")], [], tmp_path)
+    write_outputs([result("c1", "<script>x</script>")], [], tmp_path)
     assert "<script>x</script>" not in (tmp_path / "index.html").read_text()
 
 
 def test_report_call_page_highlights_flagged_sentences_with_their_rule(tmp_path):
     flag = Flag("rep", 0.5, 2.0, "self_promotion", "", "sp_superlative", "We are the best.")
-    build_results([result("c1", "bob", flags=[flag])], [], tmp_path)
+    write_outputs([result("c1", "bob", flags=[flag])], [], tmp_path)
     page = (tmp_path / "call-pages" / "c1.html").read_text()
     assert "<mark class='self_promotion' title='self_promotion (sp_superlative)'>" in page
     assert "seek(0.00)" in page and "<audio id='audio'" in page
@@ -59,5 +59,5 @@ def test_report_call_page_highlights_flagged_sentences_with_their_rule(tmp_path)
 
 
 def test_report_call_page_warns_about_low_role_confidence(tmp_path):
-    build_results([result("c1", "ann", confidence=0.4)], [], tmp_path)
+    write_outputs([result("c1", "ann", confidence=0.4)], [], tmp_path)
     assert "the rep may be the other speaker" in (tmp_path / "call-pages" / "c1.html").read_text()
