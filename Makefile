@@ -42,17 +42,17 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 eval: $(STAMP)
-	$(BIN)/python -m analyzer.eval_language
+	$(BIN)/python -m analyzer.evaluate.language
 
 # Retrains the language backstop model from the corpora (deterministic, a few seconds).
 train-textcat: $(STAMP)
-	$(BIN)/python -m analyzer.train_textcat
+	$(BIN)/python -m analyzer.evaluate.train_textcat
 
 eval-diarization: $(DIARIZATION)
-	$(BIN)/python -m analyzer.eval_diarization
+	$(BIN)/python -m analyzer.evaluate.diarization
 
 bench: $(STAMP) $(DIARIZATION)
-	$(BIN)/python -m analyzer.bench
+	$(BIN)/python -m analyzer.evaluate.bench
 
 # Regenerates the committed demo audio (needs espeak-ng, sox and ffmpeg from Debian).
 demo-audio: $(STAMP)

@@ -82,7 +82,7 @@ def test_diarize_cluster_embeddings_finds_two_voices_and_ignores_a_short_one() -
 def test_diarize_der_on_real_clips() -> None:
     from analyzer.audio import load_audio, mixdown
     from analyzer.diarize import Diarizer
-    from analyzer.eval_diarization import clips, der
+    from analyzer.evaluate.diarization import clips, der
 
     diarizer = Diarizer.load()
     for name, audio, rttm in clips(REALDATA):

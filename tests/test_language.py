@@ -160,7 +160,7 @@ def test_language_bad_rule_file_names_file_and_line(tmp_path: Path) -> None:
 
 
 def test_language_eval_corpus_scores_at_least_090(labeler: Labeler) -> None:
-    from analyzer.eval_language import CORPUS, HELDOUT, predict, read_corpus, score
+    from analyzer.evaluate.language import CORPUS, HELDOUT, predict, read_corpus, score
 
     for path in (CORPUS, HELDOUT):
         items = read_corpus(path)

@@ -1,6 +1,6 @@
 """Diarization error rate on the real mono material, and what diarizing costs.
 
-    python -m analyzer.eval_diarization
+    python -m analyzer.evaluate.diarization
 
 Scores each clip with pyannote.metrics (collar 0.25 s, overlap scored) against its
 reference RTTM: the pyannote sample, AMI dev00 and the SpokenWOZ calls mixed down to mono.
@@ -16,8 +16,9 @@ from pathlib import Path
 
 from analyzer.audio import load_audio, mixdown
 from analyzer.diarize import Diarizer, read_rttm
+from analyzer.settings import REPO_DIR
 
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+REALDATA = REPO_DIR.parent / "shared" / "realdata"
 
 
 def clips(root: Path = REALDATA) -> list[tuple[str, Path, Path]]:

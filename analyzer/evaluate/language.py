@@ -1,9 +1,9 @@
 """Score the sentence labeler on labelled utterances; benchmark it against bare spaCy.
 
-    python -m analyzer.eval_language                 # eval corpus, held-out set, fresh batches
-    python -m analyzer.eval_language other.jsonl     # any file in the same format
-    python -m analyzer.eval_language --errors        # also list every wrong utterance
-    python -m analyzer.eval_language --bench         # 10,000 utterances: labeler vs nlp.pipe
+    python -m analyzer.evaluate.language                 # eval corpus, held-out set, fresh batches
+    python -m analyzer.evaluate.language other.jsonl     # any file in the same format
+    python -m analyzer.evaluate.language --errors        # also list every wrong utterance
+    python -m analyzer.evaluate.language --bench         # 10,000 utterances: labeler vs nlp.pipe
 
 A corpus file has one JSON object per line: {"text", "labels": [...], "role"?: "customer",
 "subtype"?: "..."}. Labels are scored per utterance (the union of its sentences' labels).
@@ -176,7 +176,7 @@ def bench(model: str = DEFAULT_MODEL, n: int = 10_000) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Score corpus files (default: gated sets, then reported batches); 1 if a gated F1 < 0.90."""
-    parser = argparse.ArgumentParser(prog="python -m analyzer.eval_language",
+    parser = argparse.ArgumentParser(prog="python -m analyzer.evaluate.language",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path, help="corpus JSONL files")
     parser.add_argument("--errors", action="store_true", help="list every wrong utterance")

@@ -1,6 +1,6 @@
 """Retrain the backstop model from the labelled corpora; deterministic for a given config.
 
-    python -m analyzer.train_textcat        # writes models/language/textcat/model.json
+    python -m analyzer.evaluate.train_textcat        # writes models/language/textcat/model.json
 
 The corpora, features, regularisation and seed are in models/language/textcat/config.json.
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from analyzer.eval_language import read_corpus
+from analyzer.evaluate.language import read_corpus
 from analyzer.language import RULES_DIR
 from analyzer.textcat import TEXTCAT_DIR, vectorizers
 

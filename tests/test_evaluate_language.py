@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from analyzer.errors import InputError
-from analyzer.eval_language import Item, bench_texts, main, read_corpus, score
+from analyzer.evaluate.language import Item, bench_texts, main, read_corpus, score
 
 
-def test_eval_language_score_counts_per_label() -> None:
+def test_evaluate_language_score_counts_per_label() -> None:
     items = [Item("a", frozenset({"question"})), Item("b", frozenset()),
              Item("c", frozenset({"question", "customer_question"}))]
     predicted = [frozenset({"question"}), frozenset({"question"}), frozenset({"question"})]
@@ -21,14 +21,14 @@ def test_eval_language_score_counts_per_label() -> None:
     assert by_label["pushy_close"].f1 == 1.0
 
 
-def test_eval_language_bad_item_names_file_and_line(tmp_path: Path) -> None:
+def test_evaluate_language_bad_item_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "c.jsonl"
     path.write_text('{"text": "hi", "labels": []}\n{"text": "x", "labels": ["rude"]}\n')
     with pytest.raises(InputError, match=r"c.jsonl:2"):
         read_corpus(path)
 
 
-def test_eval_language_main_fails_below_threshold(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_evaluate_language_main_fails_below_threshold(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "c.jsonl"
     items = [{"text": "We are the market leader.", "labels": []},
              {"text": "how are the kids", "labels": ["question", "customer_question"]}]
@@ -37,13 +37,13 @@ def test_eval_language_main_fails_below_threshold(tmp_path: Path, capsys) -> Non
     assert "FAIL: F1 below 0.9 for self_promotion" in capsys.readouterr().out
 
 
-def test_eval_language_bench_texts_are_unique() -> None:
+def test_evaluate_language_bench_texts_are_unique() -> None:
     texts = bench_texts(1000)
     assert len(texts) == len(set(texts)) == 1000
 
 
-def test_eval_language_default_run_reports_fresh_batches_without_gating(capsys) -> None:  # type: ignore[no-untyped-def]
-    from analyzer.eval_language import REPORTED
+def test_evaluate_language_default_run_reports_fresh_batches_without_gating(capsys) -> None:  # type: ignore[no-untyped-def]
+    from analyzer.evaluate.language import REPORTED
 
     assert main([]) == 0
     out = capsys.readouterr().out

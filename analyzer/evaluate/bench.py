@@ -3,7 +3,7 @@
 Every figure is a ratio of two timings taken in the same process on the same input, so it
 means the same on a slow or a busy machine. Targets live in models/benchmarks.json.
 
-    python -m analyzer.bench
+    python -m analyzer.evaluate.bench
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from pathlib import Path
 
 from analyzer.activity import channel_activity
 from analyzer.audio import load_audio, mixdown
+from analyzer.settings import MODELS_DIR, REPO_DIR
 from analyzer.speakers import CHANNELS
 from analyzer.transcribe import WhisperTranscriber
 
-DEMO = Path(__file__).resolve().parent.parent / "demo" / "archive"
-TARGETS = Path(__file__).resolve().parent.parent / "models" / "benchmarks.json"
+DEMO = REPO_DIR / "demo" / "archive"
+TARGETS = MODELS_DIR / "benchmarks.json"
 
 
 def timed(work: Callable[[], object]) -> float:
@@ -65,7 +66,7 @@ def _bench_diarization(audio: list, stt_s: float) -> dict[str, float]:
 
 def bench_language() -> dict[str, float]:
     """Labelling 10,000 utterances against the bare spaCy model over the same texts."""
-    from analyzer.eval_language import bench
+    from analyzer.evaluate.language import bench
 
     figures = bench()
     return {"labelling_over_bare_spacy": figures["ratio"],
