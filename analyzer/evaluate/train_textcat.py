@@ -15,7 +15,7 @@ from typing import Any
 
 from analyzer.evaluate.language import read_corpus
 from analyzer.language import RULES_DIR
-from analyzer.textcat import TEXTCAT_DIR, vectorizers
+from analyzer.language.textcat import TEXTCAT_DIR, vectorizers
 
 
 def train(config: dict[str, Any], rules_dir: Path = RULES_DIR) -> dict[str, Any]:

@@ -1,0 +1,139 @@
+"""Syntax the rule patterns can test: sentences fit for ASR text, and token attributes.
+
+Code adds five token attributes (``cc_open``, ``cc_end``, ``cc_main``, ``cc_inverted``,
+``cc_ours``) that patterns in ``models/language/`` test like any spaCy attribute, and decides
+whether a match is negated ("there's no deadline").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CLAUSAL_DEPS = frozenset({"advcl", "csubj", "csubjpass", "relcl", "acl"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "expl"})
+NEGATION_PATH_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "acl", "prep", "pobj", "dobj", "acomp",
+                                "attr", "aux", "auxpass", "advmod", "npadvmod", "amod", "relcl",
+                                "compound", "nsubj", "nsubjpass", "det", "poss", "prt", "dative"})
+OWN_WORDS = frozenset({"we", "us", "i", "ours", "ourselves", "myself", "it"})
+TAG_WORDS = frozenset({"yeah", "right", "correct", "no", "yes", "true"})
+OWN_POSSESSIVES = frozenset({"our", "my"})
+NOUN_MODIFIER_DEPS = frozenset({"poss", "compound", "nmod", "amod"})
+ATTRIBUTES = ("cc_open", "cc_end", "cc_main", "cc_inverted", "cc_ours")
+
+
+def sentences(doc: Any) -> list[Any]:
+    """The parser's sentences, with a tag word split off unpunctuated text put back.
+
+    ASR text has no commas: the parser cuts "you guys are still on the old system yeah" into
+    two sentences, and the tag that makes it a question would label nothing.
+    """
+    merged: list[Any] = []
+    for sent in doc.sents:
+        if (merged and len(sent) == 1 and sent[0].lower_ in TAG_WORDS
+                and not doc[sent.start - 1].is_punct):
+            merged[-1] = doc[merged[-1].start:sent.end]
+        else:
+            merged.append(sent)
+    return merged
+
+
+def mark_syntax(doc: Any, fillers: frozenset[str]) -> Any:
+    """Set the cc_* token attributes the patterns test; return the doc.
+
+    cc_open: first word of a sentence or of a clause after a comma or "and/so/but",
+        skipping fillers ("so", "um", "okay" ...).
+    cc_end: last word of a sentence, and the punctuation after it.
+    cc_main: the word is not inside a subordinate clause (adverbial, subject, relative).
+    cc_inverted: an auxiliary or copula standing before its subject ("are you", "is it").
+    cc_ours: the word is said of the speaker's side: its noun phrase is ours ("our best crew")
+        or its clause's subject is ("we're the fastest", "I pride myself on being the best").
+    """
+    for sent in sentences(doc):
+        words = [t for t in sent if not t.is_punct]
+        if words:
+            # Closing punctuation ends the sentence too: a "?" inside it ("voted best by
+            # Which? for ...") is part of a name, not a question.
+            for token in doc[words[-1].i:sent.end]:
+                token._.cc_end = True
+        opening = True
+        for token in sent:
+            if opening and not token.is_punct and token.lower_ not in fillers:
+                token._.cc_open = True
+                opening = False
+            if token.lower_ in (",", "and", "so", "but", "--", ";"):
+                opening = True
+            token._.cc_main = _in_main_clause(token)
+            token._.cc_inverted = _is_inverted(token)
+            token._.cc_ours = _said_of_us(token)
+    return doc
+
+
+def _is_ours(token: Any) -> bool:
+    # The possessive may sit on a compound before the head noun: "our freight claims ratio".
+    modifiers = [m for left in token.lefts if left.dep_ in NOUN_MODIFIER_DEPS
+                 for m in left.subtree]
+    return token.lower_ in OWN_WORDS or any(
+        m.dep_ == "poss" and m.lower_ in OWN_POSSESSIVES for m in modifiers)
+
+
+def _said_of_us(token: Any) -> bool:
+    """Walk up to the nearest clause with a subject; ours if a phrase on the way or it is."""
+    for _ in range(len(token.sent)):
+        if _is_ours(token):
+            return True
+        subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects and token.pos_ in ("VERB", "AUX"):
+            return _is_ours(subjects[0])
+        if token.head is token:
+            return False
+        token = token.head
+    return False
+
+
+def _in_main_clause(token: Any) -> bool:
+    while token.dep_ != "ROOT" and token.head is not token:
+        # A complement clause before its verb is a fronted condition: "Should you need help, call".
+        if token.dep_ in CLAUSAL_DEPS or (token.dep_ == "ccomp" and token.head.i > token.i):
+            return False
+        token = token.head
+    return True
+
+
+def _is_inverted(token: Any) -> bool:
+    # The parser sometimes makes "did" in "how did the kids like it" the main verb.
+    if token.pos_ != "AUX" and token.tag_ != "MD" and token.lemma_ not in ("be", "do", "have"):
+        return False
+    head = token if token.dep_ == "ROOT" or token.dep_ not in ("aux", "auxpass") else token.head
+    subjects = [c for c in head.children if c.dep_ in SUBJECT_DEPS]
+    return bool(subjects) and subjects[0].i > token.i
+
+
+def is_negated(doc: Any, start: int, end: int) -> bool:
+    """True when a negation governs the matched words ("no deadline", "doesn't expire").
+
+    Looks at the matched words, the word just before them, and their heads up the chain of
+    complements, so "I don't want you to feel you have to decide today" is negated while the
+    second clause of "no rush, but you need to sign today" is not.
+    """
+    if start > 0 and doc[start - 1].lower_ in ("no", "not", "never", "n't", "without"):
+        return True
+    seen: set[int] = set()
+    for token in doc[start:end]:
+        while token.i not in seen:
+            seen.add(token.i)
+            if any(_is_negation(c) for c in token.children):
+                return True
+            if token.dep_ not in NEGATION_PATH_DEPS or token.head is token:
+                break
+            # A clause before its head is a separate statement: "it's great, you'll never wait".
+            if token.dep_ == "ccomp" and token.i < token.head.i:
+                break
+            token = token.head
+    return False
+
+
+def _is_negation(token: Any) -> bool:
+    if token.dep_ in ("nsubj", "nsubjpass") and token.lower_ in ("nobody", "nothing", "noone"):
+        return True
+    return token.dep_ == "neg" or (token.dep_ == "det" and token.lower_ == "no")
+
