@@ -19,7 +19,7 @@ __all__ = ["analyze", "Options", "__version__"]
 def __getattr__(name: str) -> Any:
     # Imported on first use so that `import analyzer` stays cheap for the CLI's --help.
     if name == "analyze":
-        from analyzer.pipeline import analyze
+        from analyzer.batch import analyze
 
         return analyze
     if name == "Options":

@@ -65,7 +65,7 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
         callcoach analyze --manifest calls.csv --out report/ --rep-channel right
         callcoach analyze exports/ --out report/ --roster team.csv
     """
-    from analyzer.pipeline import analyze as run_analysis
+    from analyzer.batch import analyze as run_analysis
     from analyzer.transcribe import ModelNotFound
 
     if not inputs and manifest is None:

@@ -1,34 +1,29 @@
-"""The batch: every call from its file to its result, one call at a time, models loaded once.
+"""One call, from its file to its result: every stage in the order data flows.
 
-Each call's result is written to ``<out>/calls/`` the moment it is finished, keyed by the
-file's content and everything that changes the answer, so a run killed at any point resumes
-where it stopped and several workers can share one output folder.
+load the transcript (import it, or decode and transcribe the audio, cached by content) ->
+decide the roles (channel, name, roster, voice or cues) -> utterances -> label the sentences
+and compute the metrics. ``Engines`` loads each model the first time a call needs it, once
+per process; ``batch`` runs this over every call of a run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from analyzer import __version__, store
-from analyzer.audio import AUDIO_SUFFIXES, file_digest, load_audio
-from analyzer.errors import InputError
-from analyzer.inputs import find_calls
-from analyzer.outputs import write_outputs
+from analyzer import store
+from analyzer.audio import AUDIO_SUFFIXES, load_audio
 from analyzer.settings import MODELS_DIR
 from analyzer.speakers import transcribe_call
-from analyzer.tables import Results
-from analyzer.transcribe import ModelNotFound, SpeechToText, WhisperOptions, WhisperTranscriber
+from analyzer.transcribe import SpeechToText, WhisperOptions, WhisperTranscriber
 from analyzer.types import (
-    CallError,
     CallResult,
     CallSource,
     Options,
@@ -38,7 +33,6 @@ from analyzer.types import (
 )
 from analyzer.voice import VoiceProfiles
 
-WAIT_S = 2.0
 Progress = Callable[[str], None]
 
 
@@ -123,84 +117,6 @@ class Run:
     def transcript_path(self, key: str) -> Path:
         """Cached transcript of one recording under one set of transcription options."""
         return self.out / "cache" / "transcripts" / f"{key}.json"
-
-
-def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Path | None = None,
-            options: Options | None = None, engines: Engines | None = None,
-            progress: Progress | None = None) -> Results:
-    """Analyze every call found in ``paths`` (and ``manifest``); write and return the tables.
-
-    Calls already finished in ``out`` under the same content and options are not redone.
-    """
-    options = options or Options()
-    engines = engines or Engines(options)
-    run = Run(Path(out), options, models_version(), load_roster(options.roster))
-    if run.voices_path().is_file():
-        engines.voices = VoiceProfiles.load(run.voices_path())
-    found = find_calls(paths, manifest, rep=options.rep, skip=out)
-    results: list[CallResult] = []
-    errors: list[CallError] = list(found.errors)
-    for error in found.errors:
-        _say(progress, f"error: {error.path}: {error.reason}")
-    waiting = list(found.calls)
-    while waiting:
-        outcomes = [(c, analyze_or_resume(c, run, engines, progress)) for c in waiting]
-        results.extend(o for _, o in outcomes if isinstance(o, CallResult))
-        errors.extend(o for _, o in outcomes if isinstance(o, CallError))
-        waiting = [c for c, o in outcomes if o is None]
-        if waiting:
-            _say(progress, f"waiting for {len(waiting)} calls other workers are analyzing")
-            time.sleep(WAIT_S)
-    return write_outputs(results, errors, run.out)
-
-
-def analyze_or_resume(call: CallSource, run: Run, engines: Engines,
-                      progress: Progress | None = None) -> CallResult | CallError | None:
-    """Return a call's stored result when still valid, else analyze it and store the outcome.
-
-    None means another worker sharing ``run.out`` is analyzing the call right now.
-    """
-    try:
-        key = store.run_key(file_digest(call.path), call, _result_options(run.options),
-                            run.data_version, __version__)
-    except OSError as exc:
-        return _fail(call, run, "input", f"cannot read the file ({exc.strerror})", progress)
-    stored = _stored(run, call, key)
-    if stored is not None:
-        _say(progress, f"done (cached): {call.path}")
-        return stored
-    if not store.claim(run.lock_path(call)):
-        return None
-    try:
-        return _analyze_and_store(call, run, engines, key, progress)
-    finally:
-        store.release(run.lock_path(call))
-
-
-def _stored(run: Run, call: CallSource, key: str) -> CallResult | None:
-    stored = store.read_json(run.result_path(call))
-    if stored and stored.get("key") == key:
-        return store.to_dataclass(CallResult, stored["result"])
-    return None
-
-
-def _analyze_and_store(call: CallSource, run: Run, engines: Engines, key: str,
-                       progress: Progress | None) -> CallResult | CallError:
-    stored = _stored(run, call, key)  # another worker may have finished it just before
-    if stored is not None:
-        return stored
-    try:
-        result = analyze_call(call, run, engines)
-    except InputError as exc:
-        return _fail(call, run, "input", exc.message, progress)
-    except ModelNotFound:
-        raise
-    except Exception as exc:  # noqa: BLE001 - one bad call must not stop the batch
-        return _fail(call, run, "analysis", f"{type(exc).__name__}: {exc}", progress)
-    store.write_json(run.result_path(call), {"key": key, "result": result})
-    run.error_path(call).unlink(missing_ok=True)
-    _say(progress, f"done: {call.path}")
-    return result
 
 
 def analyze_call(call: CallSource, run: Run, engines: Engines) -> CallResult:
@@ -323,18 +239,7 @@ def _transcription_options(options: Options) -> dict[str, Any]:
     return {k: getattr(options, k) for k in keys}
 
 
-def _result_options(options: Options) -> dict[str, Any]:
-    return {k: v for k, v in asdict(options).items() if k not in ("device",)}
-
-
-def _fail(call: CallSource, run: Run, stage: str, reason: str,
-          progress: Progress | None) -> CallError:
-    error = CallError(call.call_id, call.rep, call.path, stage, reason)
-    store.write_json(run.error_path(call), error)
-    _say(progress, f"error: {call.path}: {reason}")
-    return error
-
-
-def _say(progress: Progress | None, message: str) -> None:
+def say(progress: Progress | None, message: str) -> None:
+    """Pass a progress message on, when anyone listens."""
     if progress is not None:
         progress(message)

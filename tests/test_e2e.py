@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from conftest import DEMO_ARCHIVE, DEMO_TRUTH, realdata_path
 
-from analyzer.pipeline import Engines, analyze
+from analyzer.batch import analyze
+from analyzer.pipeline import Engines
 from analyzer.types import Options
 
 pytestmark = pytest.mark.slow

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import FakeSTT, realdata_path
 
+from analyzer.batch import analyze
 from analyzer.metrics import talk_time
-from analyzer.pipeline import Engines, analyze
+from analyzer.pipeline import Engines
 from analyzer.transcripts import (
     FORMATS,
     TRANSCRIPT_SUFFIXES,
