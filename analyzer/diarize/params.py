@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.settings import load_settings
+from analyzer.settings import MODELS_DIR, load_settings
 
 SAMPLE_RATE = 16000
-PARAMS_PATH = Path(__file__).resolve().parents[2] / "models" / "diarization" / "params.json"
+PARAMS_PATH = MODELS_DIR / "diarization" / "params.json"
 
 
 @dataclass(frozen=True)
