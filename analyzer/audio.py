@@ -12,7 +12,6 @@ from analyzer.errors import InputError
 from analyzer.types import Audio
 
 SAMPLE_RATE = 16000
-AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".opus", ".webm", ".mp4")
 
 
 def file_digest(path: str | Path) -> str:

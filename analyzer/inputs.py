@@ -7,8 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from analyzer.audio import AUDIO_SUFFIXES
-from analyzer.transcripts import TRANSCRIPT_SUFFIXES, linked_audio
+from analyzer.files import AUDIO_SUFFIXES, TRANSCRIPT_SUFFIXES, linked_audio
 from analyzer.types import CallError, CallSource
 
 UNKNOWN_REP = "unknown"

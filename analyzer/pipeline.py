@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from analyzer import store
-from analyzer.audio import AUDIO_SUFFIXES, load_audio
+from analyzer.audio import load_audio
+from analyzer.files import is_audio
 from analyzer.settings import MODELS_DIR
 from analyzer.speakers import transcribe_call
 from analyzer.transcribe import SpeechToText, WhisperOptions, WhisperTranscriber
@@ -133,7 +134,7 @@ def analyze_call(call: CallSource, run: Run, engines: Engines) -> CallResult:
 
 def load_transcript(call: CallSource, run: Run, engines: Engines) -> Transcript:
     """Transcribe the call's audio (cached by content) or import its transcript file."""
-    if Path(call.path).suffix.lower() not in AUDIO_SUFFIXES:
+    if not is_audio(call.path):
         from analyzer.transcripts import read_transcript
 
         return read_transcript(call.path, run.options.transcript_format or None)

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from analyzer.audio import AUDIO_SUFFIXES
 from analyzer.errors import InputError
+from analyzer.files import TRANSCRIPT_SUFFIXES, linked_audio
 from analyzer.transcripts.build import UNKNOWN_SPEAKER, FormatError, parse_json
 from analyzer.transcripts.own import OWN_FORMAT, read_callcoach, write_transcript_json
 from analyzer.transcripts.services import (
@@ -32,8 +32,6 @@ from analyzer.types import Transcript
 __all__ = ["FORMATS", "FORMATS_HELP", "OWN_FORMAT", "READERS", "TRANSCRIPT_SUFFIXES",
            "UNKNOWN_SPEAKER", "TranscriptError", "detect_format", "format_name",
            "linked_audio", "read_transcript", "write_transcript_json"]
-
-TRANSCRIPT_SUFFIXES = (".vtt", ".srt", ".json", ".txt")
 
 FORMATS_HELP = {
     "vtt": "WebVTT: Zoom (`Name: text`) and Teams (`<v Name>text</v>`) exports",
@@ -97,25 +95,6 @@ def detect_format(text: str, path: str) -> str:
     if CUE_TIMING_RE.search(stripped[:2000]):
         return "vtt" if path.lower().endswith(".vtt") else "srt"
     return "txt"
-
-
-def linked_audio(path: str | Path) -> str:
-    """The recording next to a transcript with the same stem ("" when there is none).
-
-    ``call.vtt`` links ``call.wav`` (or .mp3, .m4a, ...); ``call.transcript.vtt`` links
-    ``call.m4a`` too. Suffixes are compared case-insensitively.
-    """
-    path = Path(path)
-    stems = {path.stem, path.stem.removesuffix(".transcript")}
-    try:
-        siblings = {p.suffix.lower(): p for p in path.parent.iterdir()
-                    if p.is_file() and p.stem in stems and p.suffix.lower() in AUDIO_SUFFIXES}
-    except OSError:
-        return ""
-    for suffix in AUDIO_SUFFIXES:
-        if suffix in siblings:
-            return str(siblings[suffix])
-    return ""
 
 
 def _read_text(path: Path) -> str:
