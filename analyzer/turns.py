@@ -85,8 +85,15 @@ def build_turns(utterances: Sequence[Utterance], options: TurnOptions | None = N
     units = _units(utterances)
     raw = _group(units, options.bridge_gap_s)
     short = _backchannels(raw, options)
-    dropped = {u.index for g in short for u in g}
-    floor = _group([u for u in units if u.index not in dropped], options.bridge_gap_s)
+    while True:
+        dropped = {u.index for g in short for u in g}
+        floor = _group([u for u in units if u.index not in dropped], options.bridge_gap_s)
+        # Without the other side's backchannels, a speaker's runs can join into one floor turn
+        # that spans their own "backchannel": they held the floor then, so it is part of it.
+        held = [g for g in short if _spanned_by_own_turn(g, floor)]
+        if not held:
+            break
+        short = [g for g in short if g not in held]
     groups = sorted([(g, False) for g in floor] + [(g, True) for g in short],
                     key=lambda item: item[0][0].index)
     return tuple(_turn(g, flag) for g, flag in groups)
@@ -147,6 +154,12 @@ def _backchannels(groups: Sequence[Sequence[_Unit]], options: TurnOptions) -> li
         else:
             holder = speaker
     return found
+
+
+def _spanned_by_own_turn(group: Sequence[_Unit], floor: Sequence[Sequence[_Unit]]) -> bool:
+    start, end = group[0].start, max(u.end for u in group)
+    return any(g[0].speaker == group[0].speaker and g[0].start <= end
+               and max(u.end for u in g) >= start for g in floor)
 
 
 def _is_short_backchannel(group: Sequence[_Unit], options: TurnOptions) -> bool:

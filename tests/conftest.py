@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from analyzer.types import Segment, Utterance, Word
+
+# Property tests draw the same examples on every run, so CI never fails on a new random draw.
+# HYPOTHESIS_PROFILE=explore draws many fresh ones to hunt for bugs; each one found becomes a
+# named regression test.
+settings.register_profile("callcoach", derandomize=True, database=None)
+settings.register_profile("explore", max_examples=2000, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "callcoach"))
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = REPO.parent / "shared" / "realdata"

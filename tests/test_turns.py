@@ -126,3 +126,15 @@ def test_turns_keep_every_word_once(call):
     assert sorted((w for t in turns for w in t.words), key=key) == sorted(
         (w for u in call for w in u.words), key=key)
     assert sum(t.word_count for t in turns) == sum(len(u.words) for u in call)
+
+
+def test_turns_own_backchannel_inside_own_floor_turn_joins_it():
+    # Found by hypothesis: once the customer's backchannels are set aside, the rep's two runs
+    # join into one floor turn (0-25.6 s) that spanned the rep's own "yeah" at 24.75 s.
+    call = [utt("R", (24.75, 24.875, "yeah"), (25.25, 25.375, "yeah"), (25.375, 25.5, "yeah"),
+                (25.5, 25.625, "yeah")),
+            utt("R", (0.0, 0.125, "yeah")),
+            utt("C", (23.0, 24.0, "yeah"), (24.75, 24.875, "yeah"))]
+    rep = [t for t in build_turns(call) if t.speaker == "R"]
+    assert [(t.start, t.end, t.backchannel) for t in rep] == [(0.0, 25.625, False)]
+    assert sum(t.word_count for t in rep) == 5
