@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from analyzer.transcripts.build import TAG_RE, FormatError, build, segment
 from analyzer.types import NAN, Segment, Transcript
 
-_TIMESTAMP_RE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})$")
+_TIMESTAMP_RE = re.compile(r"^(?:(\d{1,5}):)?(\d{1,2}):(\d{2})[.,](\d{1,3})$")
 _TIMING_RE = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")
 CUE_TIMING_RE = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}\s+-->",
                            re.MULTILINE)
