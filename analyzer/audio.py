@@ -33,6 +33,8 @@ def load_audio(path: str | Path) -> Audio:
     path = Path(path)
     if not path.is_file():
         raise InputError(str(path), "file not found")
+    if path.stat().st_size == 0:
+        raise InputError(str(path), "empty file")
     try:
         channels = _decode(path)
     except (av.error.FFmpegError, IndexError, ValueError) as exc:

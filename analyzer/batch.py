@@ -9,7 +9,7 @@ reports are written (``outputs``).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -60,21 +60,36 @@ def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Pat
     errors: list[CallError] = list(found.errors)
     for error in found.errors:
         say(progress, f"error: {error.path}: {error.reason}")
-    waiting = list(found.calls)
     try:
-        while waiting:
-            outcomes = [(c, analyze_or_resume(c, run, engines, progress)) for c in waiting]
-            results.extend(o for _, o in outcomes if isinstance(o, CallResult))
-            errors.extend(o for _, o in outcomes if isinstance(o, CallError))
-            waiting = [c for c, o in outcomes if o is None]
-            if waiting:
-                say(progress, f"waiting for {len(waiting)} calls other workers are analyzing")
-                time.sleep(WAIT_S)
+        for outcome in _outcomes(found.calls, run, engines, progress):
+            if isinstance(outcome, CallResult):
+                results.append(outcome)
+            else:
+                errors.append(outcome)
         return write_outputs(results, errors, run.out)
     except OSError as exc:  # every input error is caught per call: this is the output failing
         raise RunError(str(run.out), f"cannot write to the output folder ({exc.strerror or exc})"
                                      f"; {len(results)} calls are done and kept in "
                                      f"{run.out / 'calls'}: run again to resume") from exc
+
+
+def _outcomes(calls: Sequence[CallSource], run: Run, engines: Engines,
+              progress: Progress | None) -> Iterator[CallResult | CallError]:
+    """Each call's result or error as soon as it is known; calls another worker holds are
+    waited for once this worker's own calls are done."""
+    waiting = list(calls)
+    while waiting:
+        held = []
+        for call in waiting:
+            outcome = analyze_or_resume(call, run, engines, progress)
+            if outcome is None:
+                held.append(call)
+            else:
+                yield outcome
+        waiting = held
+        if waiting:
+            say(progress, f"waiting for {len(waiting)} calls other workers are analyzing")
+            time.sleep(WAIT_S)
 
 
 def analyze_or_resume(call: CallSource, run: Run, engines: Engines,

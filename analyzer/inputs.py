@@ -100,7 +100,8 @@ def read_manifest(path: str | Path) -> tuple[list[CallSource], list[CallError]]:
             rows.extend([source] if source else [])
             errors.extend([error] if error else [])
     except csv.Error as exc:
-        raise ManifestError(str(path), f"line {reader.line_num}: not valid CSV ({exc})") from None
+        raise ManifestError(str(path), f"line {reader.line_num + 1}: not valid CSV ({exc})"
+                            ) from None
     return rows, errors
 
 

@@ -112,9 +112,13 @@ def claim(path: Path, stale_after_s: float = 6 * 3600) -> bool:
                 return False
             path.unlink(missing_ok=True)
             continue
-        with os.fdopen(fd, "w") as handle:
-            json.dump({"pid": os.getpid(), "host": socket.gethostname(), "time": time.time()},
-                      handle)
+        try:
+            with os.fdopen(fd, "w") as handle:
+                json.dump({"pid": os.getpid(), "host": socket.gethostname(),
+                           "time": time.time()}, handle)
+        except BaseException:
+            path.unlink(missing_ok=True)  # leave no half-written lock behind
+            raise
         return True
     return False
 

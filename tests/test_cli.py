@@ -83,3 +83,10 @@ def test_cli_analyze_real_exports_with_rep_name_and_cues(tmp_path):
     assert calls.loc["agent_1", "role_method"] == "cues"
     assert calls.loc["agent_1", "rep_talk_s"] == pytest.approx(12.27, abs=0.01)
     assert calls.loc["agent_1", "customer_talk_s"] == pytest.approx(8.46, abs=0.01)
+
+
+def test_cli_analyze_help_documents_the_exit_status():
+    text = invoke("analyze", "--help").output
+    assert "Exit status" in text
+    for code in ("0  every call was analyzed", "1  some calls failed", "2  no call was analyzed"):
+        assert code in text

@@ -15,6 +15,7 @@ UNKNOWN_SPEAKER = "unknown"
 TAG_RE = re.compile(r"<[^>]*>")
 # Terminal colour codes and other control characters are never speech (exports from tools
 # that log to a terminal carry them); tabs and line breaks are whitespace and stay.
+_LINE_END_RE = re.compile(r"\r\n|\r|\n")
 _CONTROL_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Non-speech annotations ("[noise]", "[laughter]") are not talk: they are dropped from the text.
 _NON_SPEECH_RE = re.compile(r"\[[^\]]*\]")
@@ -76,6 +77,15 @@ def clean(text: str) -> str:
     """Text without markup, entities, control characters and non-speech tags, whitespace
     collapsed."""
     return " ".join(_NON_SPEECH_RE.sub(" ", clean_name(text)).split())
+
+
+def text_lines(text: str) -> list[str]:
+    """The lines of a text transcript, control characters blanked.
+
+    Lines end at CR, LF or CRLF only (as WebVTT and SubRip define them): a stray form feed or
+    NEL inside a cue neither splits it nor ends its block.
+    """
+    return _LINE_END_RE.split(_CONTROL_RE.sub(" ", text.lstrip("\ufeff")))
 
 
 def clean_name(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from analyzer.transcripts.build import TAG_RE, FormatError, build, segment
+from analyzer.transcripts.build import TAG_RE, FormatError, build, segment, text_lines
 from analyzer.types import NAN, Segment, Transcript
 
 _TIMESTAMP_RE = re.compile(r"^(?:(\d{1,5}):)?(\d{1,2}):(\d{2})[.,](\d{1,3})$")
@@ -20,8 +20,8 @@ _MAX_NAME_WORDS = 5
 
 def read_vtt(text: str) -> Transcript:
     """WebVTT: the speaker from a ``<v Name>`` tag (Teams) or a ``Name:`` prefix (Zoom)."""
-    lines = text.splitlines()
-    if not lines or not lines[0].lstrip("\ufeff").startswith("WEBVTT"):
+    lines = text_lines(text)
+    if not lines[0].startswith("WEBVTT"):
         raise FormatError("line 1: a WebVTT file starts with 'WEBVTT' "
                           "(--format srt reads cues without it)")
     blocks = list(_blocks(lines))
@@ -36,7 +36,7 @@ def read_vtt(text: str) -> Transcript:
 
 def read_srt(text: str) -> Transcript:
     """SubRip: numbered cues with ``hh:mm:ss,mmm`` times, speakers as ``Name:`` prefixes."""
-    blocks = list(_blocks(text.lstrip("\ufeff").splitlines()))
+    blocks = list(_blocks(text_lines(text)))
     return build((_cue(n, b, voice=False) for n, b in blocks), "srt")
 
 
@@ -44,7 +44,7 @@ def read_txt(text: str) -> Transcript:
     """Plain text: ``Name: text`` lines; a line naming nobody continues the last speaker."""
     segments = []
     speaker = ""
-    for line in text.lstrip("\ufeff").splitlines():
+    for line in text_lines(text):
         if not line.strip():
             continue
         named = _split_name(line)
