@@ -450,3 +450,27 @@ def test_bad_input_every_call_failing_exits_2(archive, out, cli_fake_stt):
     assert result.exit_code == 2
     assert len(error_lines(result)) == 1 and len(pd.read_csv(out / "errors.csv")) == 1
 
+
+
+def test_bad_input_roster_that_cannot_be_read(archive, out, cli_fake_stt):
+    roster = archive / "team.csv"
+    roster.write_text("person\npriya\n")
+    result = analyze(archive, "--roster", roster, out=out)
+    assert result.exit_code == 2
+    assert error_lines(result) == [f"error: {roster}: line 1: missing column(s) name, rep "
+                                   "(expected rep,name[,role])"]
+
+
+def test_bad_input_model_not_found(archive, out, cli_fake_stt, monkeypatch):
+    from analyzer.transcribe import ModelNotFound
+
+    def missing(self):
+        raise ModelNotFound("cannot load transcription model 'huge.en': not a model folder, "
+                            "not in the local cache, and not downloadable here")
+
+    monkeypatch.setattr(Engines, "stt", property(missing))
+    result = analyze(archive, "--model", "huge.en", out=out)
+    assert result.exit_code == 2
+    assert error_lines(result) == ["error: cannot load transcription model 'huge.en': not a "
+                                   "model folder, not in the local cache, and not downloadable "
+                                   "here"]
