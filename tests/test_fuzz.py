@@ -118,7 +118,7 @@ def test_fuzz_reader_parses_or_raises_format_error(fmt, data):
     parses_or_raises_format_error(fmt, data.draw(text_for(fmt)))
 
 
-# Inputs that once escaped as another exception (each named for what broke).
+# Inputs that once escaped as another exception or took minutes (each named for what broke).
 FOUND = {
     "json_nested_deeper_than_python_recursion": "[" * 100_000,
     "json_integer_of_more_digits_than_python_converts":
@@ -129,6 +129,12 @@ FOUND = {
         '{"results": {"items": [], "speaker_labels": {"segments": 5}}}',
     "aws_channel_items_not_objects":
         '{"results": {"items": [], "channel_labels": {"channels": [{"items": [1]}]}}}',
+    "long_line_of_spaces_took_minutes_to_split_off_a_name": " " * 100_000 + "x",
+    "cue_of_spaces_took_minutes_to_split_off_a_name":
+        "WEBVTT\n\n00:00.000 --> 00:01.000\n" + " " * 100_000 + "x: hi",
+    "square_brackets_never_closed_took_quadratic_time": "Ana: " + "[" * 100_000,
+    "voice_tags_never_closed_took_quadratic_time":
+        "WEBVTT\n\n00:00.000 --> 00:01.000\n" + "<v " * 50_000,
     "vtt_hours_too_large_for_a_float":
         "WEBVTT\n\n" + "9" * 400 + ":00:00.000 --> 00:00:01.000\nhi",
 }

@@ -12,13 +12,15 @@ from typing import Any
 from analyzer.types import NAN, Segment, Transcript, Word
 
 UNKNOWN_SPEAKER = "unknown"
-TAG_RE = re.compile(r"<[^>]*>")
+# A tag or a note never holds its own opening bracket: "[^<>]" keeps a text of many "<" (or
+# "[") without a closing one linear to read, where "[^>]" made it quadratic.
+TAG_RE = re.compile(r"<[^<>]*>")
 # Terminal colour codes and other control characters are never speech (exports from tools
 # that log to a terminal carry them); tabs and line breaks are whitespace and stay.
 _LINE_END_RE = re.compile(r"\r\n|\r|\n")
 _CONTROL_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Non-speech annotations ("[noise]", "[laughter]") are not talk: they are dropped from the text.
-_NON_SPEECH_RE = re.compile(r"\[[^\]]*\]")
+_NON_SPEECH_RE = re.compile(r"\[[^\[\]]*\]")
 
 
 class FormatError(ValueError):
