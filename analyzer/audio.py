@@ -26,11 +26,15 @@ def file_digest(path: str | Path) -> str:
 def load_audio(path: str | Path) -> Audio:
     """Decode a recording into one 16 kHz float32 array per channel (at most two).
 
+    Mono and stereo keep their channels; a recording with more than two channels is mixed
+    down to mono (which channel is the rep is unknown), so its speakers are diarized.
     Raises InputError naming the file when it is missing, not audio, or silent-empty.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError(str(path), "file not found")
+    if path.stat().st_size == 0:
+        raise InputError(str(path), "empty file")
     try:
         channels = _decode(path)
     except (av.error.FFmpegError, IndexError, ValueError) as exc:
@@ -62,7 +66,7 @@ def is_dual_mono(audio: Audio, min_correlation: float = 0.98) -> bool:
 def _decode(path: Path) -> list[np.ndarray]:
     with av.open(str(path), mode="r", metadata_errors="ignore") as container:
         stream = container.streams.audio[0]
-        layout = "stereo" if stream.channels >= 2 else "mono"
+        layout = "stereo" if stream.channels == 2 else "mono"
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
         chunks: list[np.ndarray] = []
         for frame in container.decode(stream):

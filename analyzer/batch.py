@@ -9,14 +9,14 @@ reports are written (``outputs``).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from analyzer import __version__, store
 from analyzer.audio import file_digest
-from analyzer.errors import InputError
+from analyzer.errors import InputError, RunError
 from analyzer.inputs import find_calls
 from analyzer.outputs import write_outputs
 from analyzer.pipeline import (
@@ -42,27 +42,54 @@ def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Pat
     """Analyze every call found in ``paths`` (and ``manifest``); write and return the tables.
 
     Calls already finished in ``out`` under the same content and options are not redone.
+    Raises RunError when the run cannot start (no input found, ``out`` not writable) or
+    cannot go on (``out`` full: the calls finished so far stay stored, and the next run
+    resumes from them); ManifestError or RosterError for a file that cannot be read at all.
     """
     options = options or Options()
     engines = engines or Engines(options)
+    store.check_writable(Path(out))
     run = Run(Path(out), options, models_version(), load_roster(options.roster))
     if run.voices_path().is_file():
         engines.voices = VoiceProfiles.load(run.voices_path())
     found = find_calls(paths, manifest, rep=options.rep, skip=out)
+    if not found.calls and not found.errors:
+        where = ", ".join(str(p) for p in paths) or str(manifest)
+        raise RunError(where, "no recordings or transcripts found")
     results: list[CallResult] = []
     errors: list[CallError] = list(found.errors)
     for error in found.errors:
         say(progress, f"error: {error.path}: {error.reason}")
-    waiting = list(found.calls)
+    try:
+        for outcome in _outcomes(found.calls, run, engines, progress):
+            if isinstance(outcome, CallResult):
+                results.append(outcome)
+            else:
+                errors.append(outcome)
+        return write_outputs(results, errors, run.out)
+    except OSError as exc:  # every input error is caught per call: this is the output failing
+        raise RunError(str(run.out), f"cannot write to the output folder ({exc.strerror or exc})"
+                                     f"; {len(results)} calls are done and kept in "
+                                     f"{run.out / 'calls'}: run again to resume") from exc
+
+
+def _outcomes(calls: Sequence[CallSource], run: Run, engines: Engines,
+              progress: Progress | None) -> Iterator[CallResult | CallError]:
+    """Each call's result or error as soon as it is known; calls another worker holds are
+    waited for once this worker's own calls are done."""
+    waiting = list(calls)
     while waiting:
-        outcomes = [(c, analyze_or_resume(c, run, engines, progress)) for c in waiting]
-        results.extend(o for _, o in outcomes if isinstance(o, CallResult))
-        errors.extend(o for _, o in outcomes if isinstance(o, CallError))
-        waiting = [c for c, o in outcomes if o is None]
+        held = []
+        for call in waiting:
+            outcome = analyze_or_resume(call, run, engines, progress)
+            if outcome is None:
+                held.append(call)
+            else:
+                yield outcome
+        waiting = held
         if waiting:
             say(progress, f"waiting for {len(waiting)} calls other workers are analyzing")
             time.sleep(WAIT_S)
-    return write_outputs(results, errors, run.out)
 
 
 def analyze_or_resume(call: CallSource, run: Run, engines: Engines,
@@ -107,6 +134,8 @@ def _analyze_and_store(call: CallSource, run: Run, engines: Engines, key: str,
     except ModelNotFound:
         raise
     except Exception as exc:  # noqa: BLE001 - one bad call must not stop the batch
+        if isinstance(exc, OSError) and store.is_disk_full(exc):
+            raise  # a full disk fails every call after this one: the run stops
         return _fail(call, run, "analysis", f"{type(exc).__name__}: {exc}", progress)
     store.write_json(run.result_path(call), {"key": key, "result": result})
     run.error_path(call).unlink(missing_ok=True)

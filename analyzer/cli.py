@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from analyzer import __version__
-from analyzer.errors import InputError
+from analyzer.errors import PathError
 from analyzer.transcripts import FORMAT_ALIASES, FORMATS
 from analyzer.types import Options
 
@@ -22,6 +22,16 @@ def cli() -> None:
     Example:
         callcoach analyze archive/ --out report/
     """
+
+
+class CouldNotRun(click.ClickException):
+    """The run could not start or go on: one line naming the file at fault, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+        """Print ``error: <path>: <reason>``, the form of every other error line."""
+        click.echo(f"error: {self.format_message()}", err=True, file=file)
 
 
 def model_option(command):  # type: ignore[no-untyped-def]
@@ -64,6 +74,17 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
         callcoach analyze archive/ --out report/
         callcoach analyze --manifest calls.csv --out report/ --rep-channel right
         callcoach analyze exports/ --out report/ --roster team.csv
+
+    A file that cannot be analyzed prints "error: <path>: <reason>" and becomes a row of
+    DIR/errors.csv; the other calls go on.
+
+    \b
+    Exit status:
+        0  every call was analyzed
+        1  some calls failed (listed in DIR/errors.csv), the others were analyzed
+        2  no call was analyzed: every input failed, or the run could not start
+           or go on (no input found, a manifest or roster that cannot be read,
+           the output folder not writable or full, the model not found)
     """
     from analyzer.batch import analyze as run_analysis
     from analyzer.transcribe import ModelNotFound
@@ -76,15 +97,15 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
     try:
         results = run_analysis(inputs, out, manifest=manifest, options=options,
                                progress=_progress(quiet))
-    except (ModelNotFound, InputError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    except (ModelNotFound, PathError) as exc:
+        raise CouldNotRun(str(exc)) from exc
     analyzed, failed = len(results.calls), len(results.errors)
     summary = f"{analyzed} calls analyzed"
     click.echo(f"{summary}, {failed} failed (see {out / 'errors.csv'})." if failed
                else f"{summary}.")
     click.echo(f"Report: {(out / 'index.html').resolve()}")
-    if failed and not analyzed:
-        sys.exit(1)
+    if failed:
+        sys.exit(1 if analyzed else 2)
 
 
 def _progress(quiet: bool):  # type: ignore[no-untyped-def]

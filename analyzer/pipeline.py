@@ -12,7 +12,7 @@ import hashlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,9 @@ import numpy as np
 
 from analyzer import store
 from analyzer.audio import load_audio
+from analyzer.errors import InputError
 from analyzer.files import is_audio
-from analyzer.settings import MODELS_DIR
+from analyzer.settings import MODELS_DIR, load_settings
 from analyzer.speakers import transcribe_call
 from analyzer.transcribe import SpeechToText, WhisperOptions, WhisperTranscriber
 from analyzer.types import (
@@ -120,9 +121,32 @@ class Run:
         return self.out / "cache" / "transcripts" / f"{key}.json"
 
 
+@dataclass(frozen=True)
+class CallLimits:
+    """What a call must hold to be analyzed, read from models/inputs.json.
+
+    Attributes:
+        min_call_s: A recording shorter than this (a misdial, a hang-up) is an error row.
+    """
+
+    min_call_s: float = 1.0
+
+
+@cache
+def call_limits(path: Path = MODELS_DIR / "inputs.json") -> CallLimits:
+    """Read the limits from their data file."""
+    return load_settings(CallLimits, path)
+
+
 def analyze_call(call: CallSource, run: Run, engines: Engines) -> CallResult:
-    """Run every stage on one call, from its file to its result."""
+    """Run every stage on one call, from its file to its result.
+
+    Raises InputError when the call cannot be read, is too short, or holds no speech.
+    """
     transcript = load_transcript(call, run, engines)
+    if not has_words(transcript):
+        raise InputError(call.path, "no speech found: not one word in the call "
+                                    "(silence, music or noise only?)")
     roles = decide_roles(transcript, call, run.options, run.roster, engines.voices)
     if engines.learn_voice(call.rep, roles, transcript):
         _save_voices(engines.voices, run.voices_path())
@@ -139,6 +163,10 @@ def load_transcript(call: CallSource, run: Run, engines: Engines) -> Transcript:
 
         return read_transcript(call.path, run.options.transcript_format or None)
     audio = load_audio(call.path)
+    shortest = call_limits().min_call_s
+    if audio.duration_s < shortest:
+        raise InputError(call.path, f"too short to analyze ({audio.duration_s:.2f} s; calls "
+                                    f"under {shortest:g} s are not analyzed)")
     key = store.run_key(audio.digest, _transcription_options(run.options),
                         models_version("audio", "transcription.json", "diarization/params.json"))
     cached = store.read_json(run.transcript_path(key))
@@ -147,6 +175,12 @@ def load_transcript(call: CallSource, run: Run, engines: Engines) -> Transcript:
     transcript = transcribe_call(audio, engines.stt, engines.diarizer)
     store.write_json(run.transcript_path(key), transcript)
     return transcript
+
+
+def has_words(transcript: Transcript) -> bool:
+    """True when some segment holds a word (letters or digits, not only punctuation or a
+    music sign the transcriber wrote for a jingle)."""
+    return any(ch.isalnum() for s in transcript.segments for ch in s.text)
 
 
 def load_roster(path: str) -> Any:

@@ -8,20 +8,23 @@ result whose key differs from the current one is recomputed.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import json
 import math
 import os
 import re
+import secrets
 import socket
-import tempfile
 import time
 import types as pytypes
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from analyzer import types as t
+from analyzer.errors import RunError
 
 T = TypeVar("T")
 
@@ -32,18 +35,66 @@ def run_key(*parts: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
+# Ids made of these pieces joined by "/" or "_" map one-to-one onto file names ("/" -> "__").
+_PLAIN_ID_RE = re.compile(r"[A-Za-z0-9.-]+(?:[/_][A-Za-z0-9.-]+)*")
+_MAX_NAME = 100
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
 def safe_name(call_id: str) -> str:
-    """Turn a call id (which may hold folders) into one file name."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "__", call_id).strip("_") or "call"
+    """Turn a call id (which may hold folders) into one file name, distinct for distinct ids.
+
+    ``alice/2026/c1`` becomes ``alice__2026__c1``. An id that loses characters on the way
+    (spaces, accents, other scripts) or is very long also gets a short digest of the id, so
+    ``café`` and ``cafè`` never share a file.
+    """
+    name = re.sub(r"[^A-Za-z0-9._-]+", "__", call_id).strip("_") or "call"
+    if _PLAIN_ID_RE.fullmatch(call_id) and len(name) <= _MAX_NAME:
+        return name
+    digest = hashlib.sha256(call_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{name[:_MAX_NAME]}-{digest}"
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Let ``write`` fill a temporary file next to ``path``, then rename it into place.
+
+    ``path`` holds its old content or the new, never half a file, even when the disk fills
+    up; the temporary file is removed when writing fails.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_json(path: Path, payload: Any) -> None:
     """Write JSON atomically (temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(_plain(payload), handle, ensure_ascii=False, allow_nan=True)
-    os.replace(tmp, path)
+    def dump(tmp: Path) -> None:
+        with tmp.open("x", encoding="utf-8") as handle:
+            json.dump(_plain(payload), handle, ensure_ascii=False, allow_nan=True)
+
+    write_atomically(path, dump)
+
+
+def check_writable(folder: Path) -> None:
+    """Make ``folder`` if needed and check that files can be created in it; RunError if not."""
+    probe = folder / f".write-test.{os.getpid()}.{secrets.token_hex(4)}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.touch(exist_ok=False)
+        probe.unlink()
+    except OSError as exc:
+        raise RunError(str(folder), "cannot write to the output folder "
+                                    f"({exc.strerror or exc})") from None
+
+
+def is_disk_full(exc: OSError) -> bool:
+    """True when writing failed because the disk (or the user's quota) is full."""
+    return exc.errno in _DISK_FULL
 
 
 def claim(path: Path, stale_after_s: float = 6 * 3600) -> bool:
@@ -61,9 +112,13 @@ def claim(path: Path, stale_after_s: float = 6 * 3600) -> bool:
                 return False
             path.unlink(missing_ok=True)
             continue
-        with os.fdopen(fd, "w") as handle:
-            json.dump({"pid": os.getpid(), "host": socket.gethostname(), "time": time.time()},
-                      handle)
+        try:
+            with os.fdopen(fd, "w") as handle:
+                json.dump({"pid": os.getpid(), "host": socket.gethostname(),
+                           "time": time.time()}, handle)
+        except BaseException:
+            path.unlink(missing_ok=True)  # leave no half-written lock behind
+            raise
         return True
     return False
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
+from analyzer.store import write_atomically
 from analyzer.types import CallError, CallResult
 
 CALL_COLUMNS = ("call_id", "rep", "date", "path", "audio_path")
@@ -85,11 +87,12 @@ OUTPUTS = {"calls": ("csv", "parquet"), "reps": ("csv", "parquet"),
 
 
 def write_tables(tables: Results, out: Path) -> None:
-    """Write every table in its formats into ``out``."""
+    """Write every table in its formats into ``out``, each file atomically: a run that stops
+    (a full disk, a kill) leaves the previous run's tables whole."""
     out.mkdir(parents=True, exist_ok=True)
     for name, formats in OUTPUTS.items():
         for fmt in formats:
-            WRITERS[fmt](getattr(tables, name), out / f"{name}.{fmt}")
+            write_atomically(out / f"{name}.{fmt}", partial(WRITERS[fmt], getattr(tables, name)))
 
 
 def _audio_of(result: CallResult) -> str:

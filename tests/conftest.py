@@ -140,3 +140,23 @@ def random_calls(draw, min_words: int = 0) -> list[Utterance]:
             start = end + draw(st.integers(0, 6)) / 8
         out.append(utt(speaker, *words))
     return out
+
+
+@pytest.fixture(scope="session")
+def session_labeler():
+    """The spaCy sentence labeler, loaded once for the whole session."""
+    from analyzer.language import Labeler
+
+    return Labeler.load()
+
+
+@pytest.fixture
+def cli_fake_stt(monkeypatch, fake_stt, session_labeler) -> FakeSTT:
+    """The `callcoach` command run in-process with the fake transcriber, no diarizer, and the
+    session's labeler, so command-line tests need no speech model."""
+    from analyzer.pipeline import Engines
+
+    monkeypatch.setattr(Engines, "stt", property(lambda self: fake_stt))
+    monkeypatch.setattr(Engines, "labeler", property(lambda self: session_labeler))
+    monkeypatch.setattr(Engines, "diarizer", property(lambda self: None))
+    return fake_stt

@@ -68,3 +68,20 @@ def test_audio_same_signal_on_both_channels_is_dual_mono(tmp_path):
 
 def test_audio_jfk_stereo_file_is_really_mono():
     assert is_dual_mono(load_audio(realdata_path("faster_whisper", "jfk.flac")))
+
+
+def test_audio_empty_file_says_it_is_empty(tmp_path):
+    path = tmp_path / "empty.m4a"
+    path.write_bytes(b"")
+    with pytest.raises(InputError, match="empty.m4a: empty file"):
+        load_audio(path)
+
+
+def test_audio_more_than_two_channels_are_mixed_to_mono_not_folded_into_stereo(tmp_path):
+    t = np.arange(16000) / 16000
+    voice = (0.3 * np.sin(2 * np.pi * 300 * t)).astype(np.float32)
+    quiet = np.zeros_like(voice)
+    for heard in range(4):  # every channel is heard, whichever it is
+        channels = [voice if i == heard else quiet for i in range(4)]
+        audio = load_audio(write_wav(tmp_path / f"quad{heard}.wav", channels))
+        assert len(audio.channels) == 1 and np.abs(audio.channels[0]).max() > 0.05

@@ -36,7 +36,7 @@ def test_cli_analyze_needs_an_input_or_a_manifest(tmp_path):
 def test_cli_analyze_all_inputs_missing_fails_with_one_line_each(tmp_path):
     result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "a.wav"), str(tmp_path / "b.wav"),
                                       "--out", str(tmp_path / "out")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # no call analyzed
     lines = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(lines) == 2 and all("file not found" in line for line in lines)
     assert len(pd.read_csv(tmp_path / "out" / "errors.csv")) == 2
@@ -47,7 +47,7 @@ def test_cli_analyze_demo_archive_with_the_real_model(tmp_path):
     archive = shutil.copytree(DEMO_ARCHIVE, tmp_path / "archive")
     (archive / "bob" / "broken.mp3").write_text("not a recording")
     result = invoke("analyze", str(archive), "--out", str(tmp_path / "out"), "--quiet")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # some calls failed
     assert "4 calls analyzed, 1 failed" in result.output
     assert "broken.mp3" in result.output
     assert str((tmp_path / "out" / "index.html").resolve()) in result.output
@@ -83,3 +83,10 @@ def test_cli_analyze_real_exports_with_rep_name_and_cues(tmp_path):
     assert calls.loc["agent_1", "role_method"] == "cues"
     assert calls.loc["agent_1", "rep_talk_s"] == pytest.approx(12.27, abs=0.01)
     assert calls.loc["agent_1", "customer_talk_s"] == pytest.approx(8.46, abs=0.01)
+
+
+def test_cli_analyze_help_documents_the_exit_status():
+    text = invoke("analyze", "--help").output
+    assert "Exit status" in text
+    for code in ("0  every call was analyzed", "1  some calls failed", "2  no call was analyzed"):
+        assert code in text

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from analyzer.errors import ManifestError
 from analyzer.inputs import find_calls
 
 
@@ -76,3 +79,99 @@ def test_inputs_output_folder_inside_the_archive_is_not_read_back(tmp_path):
     touch(tmp_path / "report" / "calls" / "alice__c1.json")
     found = find_calls([tmp_path], skip=tmp_path / "report")
     assert [c.call_id for c in found.calls] == ["alice/c1"]
+
+
+def test_inputs_linked_rep_folder_is_no_longer_skipped(tmp_path):
+    touch(tmp_path / "nas" / "carol" / "c1.wav")
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "archive" / "carol").symlink_to(tmp_path / "nas" / "carol")
+    found = find_calls([tmp_path / "archive"])
+    assert [(c.call_id, c.rep) for c in found.calls] == [("carol/c1", "carol")]
+
+
+def test_inputs_symlink_loops_end_and_repeat_nothing(tmp_path):
+    touch(tmp_path / "a" / "c1.wav")
+    (tmp_path / "a" / "loop").symlink_to(tmp_path / "a")
+    (tmp_path / "a" / "root").symlink_to(tmp_path)
+    (tmp_path / "a" / "self.wav").symlink_to(tmp_path / "a" / "self.wav")
+    (tmp_path / "a" / "gone.wav").symlink_to(tmp_path / "nowhere.wav")
+    found = find_calls([tmp_path])
+    assert [c.call_id for c in found.calls] == ["a/c1"]
+    assert {(e.call_id, e.reason) for e in found.errors} == {
+        ("a/self", "symbolic link loop"),
+        ("a/gone", f"broken symbolic link (to {tmp_path / 'nowhere.wav'})")}
+
+
+def test_inputs_path_too_long_is_an_error_row_not_a_crash(tmp_path):
+    found = find_calls([tmp_path / ("x" * 300 + ".wav")])
+    assert found.errors[0].reason == "file name too long"
+
+
+def write_manifest(tmp_path: Path, text: str | bytes) -> Path:
+    manifest = tmp_path / "calls.csv"
+    if isinstance(text, str):
+        text = text.encode()
+    manifest.write_bytes(text)
+    return manifest
+
+
+def test_inputs_manifest_with_a_too_long_path_or_unknown_home_is_an_error_row(tmp_path):
+    manifest = write_manifest(tmp_path, f"path,rep\n{'x' * 300}.wav,a\n~nosuchuser/c.wav,b\n")
+    found = find_calls([], manifest=manifest)
+    assert [e.reason for e in found.errors] == ["manifest calls.csv line 2: file name too long",
+                                                "manifest calls.csv line 3: file not found"]
+
+
+def test_inputs_manifest_not_utf8_is_a_manifest_error(tmp_path):
+    manifest = write_manifest(tmp_path, b"path,rep\nc\xe9.wav,ana\n")
+    with pytest.raises(ManifestError, match=r"calls.csv: line 2: not UTF-8 text"):
+        find_calls([], manifest=manifest)
+
+
+def test_inputs_manifest_field_over_the_csv_limit_is_a_manifest_error(tmp_path):
+    manifest = write_manifest(tmp_path, "path,rep\n\"" + "a" * 140_000 + "\",ana\n")
+    with pytest.raises(ManifestError, match=r"line 2: not valid CSV \(field larger"):
+        find_calls([], manifest=manifest)
+
+
+def test_inputs_manifest_of_binary_data_is_a_manifest_error(tmp_path):
+    manifest = write_manifest(tmp_path, b"path,rep\x00\x01\x02")
+    with pytest.raises(ManifestError, match="binary data"):
+        find_calls([], manifest=manifest)
+
+
+def test_inputs_manifest_header_case_and_spaces_do_not_matter(tmp_path):
+    touch(tmp_path / "c1.wav")
+    manifest = write_manifest(tmp_path, " Path , REP,Call_ID\nc1.wav,priya,acme-1\n")
+    (call,) = find_calls([], manifest=manifest).calls
+    assert (call.call_id, call.rep) == ("acme-1", "priya")
+
+
+def test_inputs_manifest_line_numbers_count_blank_and_quoted_lines(tmp_path):
+    touch(tmp_path / "c1.wav")
+    manifest = write_manifest(tmp_path, 'path,rep,rep_speaker\n\nc1.wav,a,"Ana\nSilva"\n'
+                                        "\ngone.wav,b,\n")
+    found = find_calls([], manifest=manifest)
+    assert [e.reason for e in found.errors] == ["manifest calls.csv line 6: file not found"]
+
+
+def test_inputs_manifest_rows_with_bad_dates_channels_or_repeated_ids_are_error_rows(tmp_path):
+    for name in ("c1", "c2", "c3", "c4"):
+        touch(tmp_path / f"{name}.wav")
+    manifest = write_manifest(tmp_path, "path,rep,call_id,date,rep_channel\n"
+                                        "c1.wav,a,x,2026-10-01T09:30:00,left\n"
+                                        "c2.wav,a,x,2026-10-02,\n"
+                                        "c3.wav,a,y,yesterday,\n"
+                                        "c4.wav,a,z,,middle\n")
+    found = find_calls([], manifest=manifest)
+    assert [c.call_id for c in found.calls] == ["x"]
+    assert [e.reason.split(": ", 1)[1] for e in found.errors] == [
+        "call_id 'x' is already used on line 2",
+        "date 'yesterday' is not an ISO date (YYYY-MM-DD)",
+        "rep_channel must be left or right, not 'middle'"]
+
+
+def test_inputs_manifest_missing_columns_is_a_manifest_error(tmp_path):
+    manifest = write_manifest(tmp_path, "file,rep\nc1.wav,a\n")
+    with pytest.raises(ManifestError, match=r"line 1: missing column\(s\) path"):
+        find_calls([], manifest=manifest)

@@ -48,3 +48,18 @@ def test_pipeline_stereo_rep_channel_teaches_the_rep_voice(tmp_path):
     assert engines.learn_voice("priya", channel, transcript)
     assert engines.voices.match("priya", {"A": np.array([0.0, 1.0, 0.0]),
                                           "B": np.array([1.0, 0.0, 0.0])}).rep_speakers == ("A",)
+
+
+
+def test_pipeline_has_words_ignores_punctuation_and_music_signs():
+    from analyzer.pipeline import has_words
+    from analyzer.types import Segment, Transcript
+
+    def said(*texts: str) -> Transcript:
+        segments = tuple(Segment("mono", i, i + 1.0, t) for i, t in enumerate(texts))
+        return Transcript(segments, ("mono",), 3.0, "whisper")
+
+    assert not has_words(said("♪ ♪", "...", "-"))
+    assert not has_words(said())
+    assert has_words(said("♪", "Hi."))
+    assert has_words(said("42"))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from analyzer import store
+from analyzer.errors import RunError
 from analyzer.types import (
     CallResult,
     CallSource,
@@ -80,3 +83,54 @@ def test_store_claim_older_than_the_limit_is_stale(tmp_path):
     lock = tmp_path / "c.lock"
     store.write_json(lock, {"pid": 1, "host": "another-machine", "time": 0.0})
     assert store.claim(lock)
+
+
+def test_store_safe_name_keeps_plain_ids_as_they_were():
+    assert store.safe_name("alice/2026-10-01-acme") == "alice__2026-10-01-acme"
+    assert store.safe_name("bob/call_1.v2") == "bob__call_1.v2"
+
+
+def test_store_safe_name_ids_differing_in_accents_or_script_no_longer_share_a_file():
+    ids = ["café", "cafè", "日本", "中文", "a b", "a/b", "a__b", "call"]
+    assert len({store.safe_name(i) for i in ids}) == len(ids)
+
+
+def test_store_safe_name_of_a_very_long_id_fits_in_a_file_name(tmp_path):
+    name = store.safe_name("/".join(["folder-with-a-long-name"] * 40))
+    assert len(f"{name}.error.json") < 255
+    store.write_json(tmp_path / f"{name}.json", {"ok": True})  # no "File name too long"
+
+
+def test_store_write_that_fails_leaves_the_old_file_and_no_temporary_file(tmp_path,
+                                                                          monkeypatch):
+    path = tmp_path / "result.json"
+    store.write_json(path, {"old": 1})
+
+    def full(payload, handle, **kwargs):
+        handle.write('{"new": ')
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.json, "dump", full)
+    with pytest.raises(OSError):
+        store.write_json(path, {"new": 2})
+    monkeypatch.undo()
+    assert store.read_json(path) == {"old": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["result.json"]
+
+
+def test_store_claim_that_cannot_write_its_lock_leaves_none(tmp_path, monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.json, "dump", full)
+    with pytest.raises(OSError):
+        store.claim(tmp_path / "call.lock")
+    assert not (tmp_path / "call.lock").exists()
+
+
+def test_store_check_writable_names_the_folder(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(RunError, match=r"file/out: cannot write to the output folder"):
+        store.check_writable(tmp_path / "file" / "out")
+    store.check_writable(tmp_path / "new" / "out")
+    assert not list((tmp_path / "new" / "out").iterdir())

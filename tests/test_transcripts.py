@@ -298,3 +298,31 @@ def test_transcripts_real_harper_valley_agent_and_caller() -> None:
 def _seconds(stamp: str) -> float:
     hours, minutes, seconds = stamp.split(":")
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def test_transcripts_utf16_cut_short_is_a_transcript_error(tmp_path: Path) -> None:
+    path = tmp_path / "win.txt"
+    path.write_bytes("Zoë: hi".encode("utf-16")[:-1])
+    with pytest.raises(TranscriptError, match="not UTF-16 text"):
+        read_transcript(path)
+
+
+def test_transcripts_binary_file_is_not_a_text_file(tmp_path: Path) -> None:
+    path = tmp_path / "scan.vtt"
+    path.write_bytes(b"WEBVTT\n\x00\x01\x02\x03")
+    with pytest.raises(TranscriptError, match="not a text file"):
+        read_transcript(path)
+
+
+def test_transcripts_form_feed_or_nel_inside_a_cue_no_longer_breaks_it(tmp_path: Path) -> None:
+    path = write(tmp_path, "call.vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\n"
+                                       "Ana: one\x85\x85two\x0cthree\x1e\n")
+    (segment,) = read_transcript(path).segments
+    assert (segment.speaker, segment.text) == ("Ana", "one two three")
+
+
+def test_transcripts_markup_and_control_characters_leave_speaker_names(tmp_path: Path) -> None:
+    path = write(tmp_path, "call.txt", "<b>Ana</b>:\x07 hi\n\x1b[1mBo\x1b[0m: yo &amp; bye\n")
+    transcript = read_transcript(path)
+    assert transcript.speakers == ("Ana", "Bo")
+    assert [s.text for s in transcript.segments] == ["hi", "yo & bye"]

@@ -98,18 +98,27 @@ def detect_format(text: str, path: str) -> str:
 
 
 def _read_text(path: Path) -> str:
+    """The file's text: UTF-8, or UTF-16 with its byte-order mark (some Windows exports).
+
+    Anything else is an error naming the line, rather than text guessed in another encoding
+    in which speaker names would come out wrong.
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise TranscriptError(str(path), f"cannot read ({exc.strerror or exc})") from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+    encoding = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    if encoding != "utf-16" and b"\0" in raw:
+        raise TranscriptError(str(path), "not a text file (it holds binary data)")
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise TranscriptError(str(path), f"line {line}: not UTF-8 text") from None
-    if not text.strip():
+        name = "UTF-16" if encoding == "utf-16" else "UTF-8"
+        raise TranscriptError(str(path), f"line {line}: not {name} text "
+                                         f"(byte {raw[exc.start]:#04x}); save it as UTF-8"
+                              ) from None
+    if not text.strip("\ufeff \t\r\n"):
         raise TranscriptError(str(path), "empty file")
     return text
 

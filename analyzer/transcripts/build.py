@@ -12,9 +12,15 @@ from typing import Any
 from analyzer.types import NAN, Segment, Transcript, Word
 
 UNKNOWN_SPEAKER = "unknown"
-TAG_RE = re.compile(r"<[^>]*>")
+# A tag or a note never holds its own opening bracket: "[^<>]" keeps a text of many "<" (or
+# "[") without a closing one linear to read, where "[^>]" made it quadratic.
+TAG_RE = re.compile(r"<[^<>]*>")
+# Terminal colour codes and other control characters are never speech (exports from tools
+# that log to a terminal carry them); tabs and line breaks are whitespace and stay.
+_LINE_END_RE = re.compile(r"\r\n|\r|\n")
+_CONTROL_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Non-speech annotations ("[noise]", "[laughter]") are not talk: they are dropped from the text.
-_NON_SPEECH_RE = re.compile(r"\[[^\]]*\]")
+_NON_SPEECH_RE = re.compile(r"\[[^\[\]]*\]")
 
 
 class FormatError(ValueError):
@@ -24,10 +30,10 @@ class FormatError(ValueError):
 def segment(speaker: str, start: float, end: float, text: str, words: Iterable[Word] = (),
              where: str = "") -> Segment | None:
     """A cleaned segment, or None when nothing was said in it."""
-    speaker = speaker.strip() or UNKNOWN_SPEAKER
+    speaker = clean_name(speaker) or UNKNOWN_SPEAKER
     if end < start:
         raise FormatError(f"{where}: ends ({end:.3f} s) before it starts ({start:.3f} s)")
-    kept = tuple(Word(w.start, w.end, w.text, w.speaker or speaker, w.probability)
+    kept = tuple(Word(w.start, w.end, w.text, clean_name(w.speaker) or speaker, w.probability)
                  for w in words if clean(w.text))
     text = clean(text) or " ".join(w.text for w in kept)
     return Segment(speaker, start, end, text, kept) if text else None
@@ -48,7 +54,7 @@ def group_words(words: Sequence[Word]) -> list[Segment | None]:
 
 
 def _run_segment(run: Sequence[Word]) -> Segment | None:
-    speaker = run[0].speaker.strip() or UNKNOWN_SPEAKER
+    speaker = clean_name(run[0].speaker) or UNKNOWN_SPEAKER
     words = [Word(w.start, w.end, w.text, speaker, w.probability) for w in run]
     return segment(speaker, min(w.start for w in run), max(w.end for w in run),
                     " ".join(w.text for w in run), words)
@@ -70,9 +76,24 @@ def build(segments: Iterable[Segment | None], source: str, *, timed: bool = True
 
 
 def clean(text: str) -> str:
-    """Text without markup, entities and non-speech tags, whitespace collapsed."""
-    text = html.unescape(TAG_RE.sub(" ", text))
-    return " ".join(_NON_SPEECH_RE.sub(" ", text).split())
+    """Text without markup, entities, control characters and non-speech tags, whitespace
+    collapsed."""
+    return " ".join(_NON_SPEECH_RE.sub(" ", clean_name(text)).split())
+
+
+def text_lines(text: str) -> list[str]:
+    """The lines of a text transcript, control characters blanked.
+
+    Lines end at CR, LF or CRLF only (as WebVTT and SubRip define them): a stray form feed or
+    NEL inside a cue neither splits it nor ends its block.
+    """
+    return _LINE_END_RE.split(_CONTROL_RE.sub(" ", text.lstrip("\ufeff")))
+
+
+def clean_name(text: str) -> str:
+    """A speaker name (or text) without markup, entities and control characters."""
+    text = _CONTROL_RE.sub(" ", html.unescape(TAG_RE.sub(" ", _CONTROL_RE.sub(" ", text))))
+    return " ".join(text.split())
 
 
 def word_from(item: Any, speaker: str, where: str, text_key: str, unit: float = 1.0,
@@ -98,6 +119,10 @@ def parse_json(text: str) -> Any:
         return json.loads(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
         raise FormatError(f"line {exc.lineno}: invalid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise FormatError("JSON nested too deeply to be a transcript") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise FormatError(f"invalid JSON ({exc})"[:200]) from None
 
 
 def field(obj: Any, key: str, where: str) -> Any:
@@ -105,6 +130,14 @@ def field(obj: Any, key: str, where: str) -> Any:
     if not isinstance(obj, Mapping) or obj.get(key) is None:
         raise FormatError(f"field {_path(where, key)}: missing")
     return obj[key]
+
+
+def object_field(obj: Any, key: str, where: str) -> Mapping[str, Any]:
+    """A required field of a JSON object that is itself an object."""
+    value = field(obj, key, where)
+    if not isinstance(value, Mapping):
+        raise FormatError(f"field {_path(where, key)}: expected an object")
+    return value
 
 
 def list_field(obj: Any, key: str, where: str, required: bool = True) -> list[Any]:
@@ -140,7 +173,7 @@ def number(obj: Any, key: str, where: str, unit: float = 1.0,
         return default
     try:
         result = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise FormatError(f"field {_path(where, key)}: expected a number, got {value!r}"[:120]
                           ) from None
     if not math.isfinite(result) or result < 0 or isinstance(value, bool):

@@ -9,11 +9,11 @@ from typing import Any
 from analyzer.transcripts.build import (
     FormatError,
     build,
-    field,
     group_words,
     label,
     list_field,
     number,
+    object_field,
     parse_json,
     segment,
     text_field,
@@ -83,7 +83,7 @@ def read_assemblyai(text: str) -> Transcript:
 def read_deepgram(text: str) -> Transcript:
     """Deepgram JSON: ``results.utterances``, else the channels' words by speaker."""
     data = parse_json(text)
-    results = field(data, "results", "")
+    results = object_field(data, "results", "")
     duration = number(data.get("metadata"), "duration", "metadata", default=NAN)
     if results.get("utterances"):
         segments = [_deepgram_utterance(u, f"results.utterances[{i}]")
@@ -119,7 +119,7 @@ def _deepgram_word(item: Any, speaker: str, where: str) -> Word:
 def read_aws(text: str) -> Transcript:
     """AWS Transcribe JSON: ``results.items`` by ``speaker_label`` (or channel)."""
     data = parse_json(text)
-    results = field(data, "results", "")
+    results = object_field(data, "results", "")
     speakers = _aws_speaker_map(results)
     words: list[Word] = []
     for i, item in enumerate(list_field(results, "items", "results")):
@@ -143,17 +143,20 @@ def read_aws(text: str) -> Transcript:
 def _aws_speaker_map(results: Mapping[str, Any]) -> dict[float, str]:
     """Start time -> speaker from ``speaker_labels`` or ``channel_labels`` (older outputs)."""
     found: dict[float, str] = {}
-    spk = results.get("speaker_labels")
-    for i, seg in enumerate(spk.get("segments", []) if isinstance(spk, Mapping) else []):
-        for j, item in enumerate(list_field(seg, "items", f"results.speaker_labels.segments[{i}]")):
-            where = f"results.speaker_labels.segments[{i}].items[{j}]"
-            found[round(number(item, "start_time", where), 3)] = str(item.get("speaker_label", ""))
-    chans = results.get("channel_labels")
-    for channel in chans.get("channels", []) if isinstance(chans, Mapping) else []:
-        for item in channel.get("items", []):
-            if "start_time" in item:
-                found.setdefault(round(float(item["start_time"]), 3),
-                                 str(channel.get("channel_label", "")))
+    where = "results.speaker_labels"
+    for i, seg in enumerate(list_field(results.get("speaker_labels"), "segments", where,
+                                       required=False)):
+        for j, item in enumerate(list_field(seg, "items", f"{where}.segments[{i}]")):
+            at = number(item, "start_time", f"{where}.segments[{i}].items[{j}]")
+            found[round(at, 3)] = label(item, "speaker_label", "")
+    where = "results.channel_labels"
+    for c, channel in enumerate(list_field(results.get("channel_labels"), "channels", where,
+                                           required=False)):
+        items = list_field(channel, "items", f"{where}.channels[{c}]", required=False)
+        for j, item in enumerate(items):
+            if isinstance(item, Mapping) and "start_time" in item:
+                at = number(item, "start_time", f"{where}.channels[{c}].items[{j}]")
+                found.setdefault(round(at, 3), label(channel, "channel_label", ""))
     return found
 
 

@@ -5,23 +5,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from analyzer.transcripts.build import TAG_RE, FormatError, build, segment
+from analyzer.transcripts.build import TAG_RE, FormatError, build, segment, text_lines
 from analyzer.types import NAN, Segment, Transcript
 
-_TIMESTAMP_RE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})$")
+_TIMESTAMP_RE = re.compile(r"^(?:(\d{1,5}):)?(\d{1,2}):(\d{2})[.,](\d{1,3})$")
 _TIMING_RE = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")
 CUE_TIMING_RE = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}\s+-->",
                            re.MULTILINE)
-_VOICE_RE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>")
-_PREFIX_RE = re.compile(r"^\s*([^:]{1,60}?)\s*:(?:\s+|$)(.*)$", re.DOTALL)
+# "[^<>]", not "[^>]": a tag never spans another "<", so a line of many "<v" is read in linear
+# time instead of quadratic.
+_VOICE_RE = re.compile(r"<v(?:\.[^\s<>]*)?(?:\s+([^<>]*))?>")
+_MAX_NAME_CHARS = 60
 _NOT_IN_NAMES = set('?!;"“”')
 _MAX_NAME_WORDS = 5
 
 
 def read_vtt(text: str) -> Transcript:
     """WebVTT: the speaker from a ``<v Name>`` tag (Teams) or a ``Name:`` prefix (Zoom)."""
-    lines = text.splitlines()
-    if not lines or not lines[0].lstrip("\ufeff").startswith("WEBVTT"):
+    lines = text_lines(text)
+    if not lines[0].startswith("WEBVTT"):
         raise FormatError("line 1: a WebVTT file starts with 'WEBVTT' "
                           "(--format srt reads cues without it)")
     blocks = list(_blocks(lines))
@@ -36,7 +38,7 @@ def read_vtt(text: str) -> Transcript:
 
 def read_srt(text: str) -> Transcript:
     """SubRip: numbered cues with ``hh:mm:ss,mmm`` times, speakers as ``Name:`` prefixes."""
-    blocks = list(_blocks(text.lstrip("\ufeff").splitlines()))
+    blocks = list(_blocks(text_lines(text)))
     return build((_cue(n, b, voice=False) for n, b in blocks), "srt")
 
 
@@ -44,7 +46,7 @@ def read_txt(text: str) -> Transcript:
     """Plain text: ``Name: text`` lines; a line naming nobody continues the last speaker."""
     segments = []
     speaker = ""
-    for line in text.lstrip("\ufeff").splitlines():
+    for line in text_lines(text):
         if not line.strip():
             continue
         named = _split_name(line)
@@ -95,15 +97,20 @@ def _payload_speaker(payload: str, voice: bool) -> tuple[str, str]:
 
 
 def _split_name(line: str) -> tuple[str, str] | None:
-    """``"Priya Shah: hello"`` -> ("Priya Shah", "hello"); None when the line names nobody."""
-    match = _PREFIX_RE.match(line)
-    if not match:
+    """``"Priya Shah: hello"`` -> ("Priya Shah", "hello"); None when the line names nobody.
+
+    A name is what comes before the first colon (at most 60 characters and five words), and
+    the colon is followed by a space or ends the line. Done without a regular expression,
+    whose backtracking took minutes on a long line of spaces.
+    """
+    head, colon, rest = line.partition(":")
+    name = head.strip()
+    if not colon or (rest and not rest[0].isspace()) or len(name) > _MAX_NAME_CHARS:
         return None
-    name = match.group(1).strip()
     if (not name or name.isdigit() or _NOT_IN_NAMES & set(name)
             or len(name.split()) > _MAX_NAME_WORDS):
         return None
-    return name, match.group(2)
+    return name, rest.lstrip()
 
 
 def _timestamp(value: str, line_no: int) -> float:
