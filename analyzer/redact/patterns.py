@@ -57,7 +57,8 @@ class Patterns:
         placeholders: The text that replaces each kind of detail ("PHONE" -> "[PHONE]").
         email: Written and spoken ("john dot smith at acme dot com") e-mail addresses.
         digits: Card, SSN and phone numbers.
-        address: A house number, up to three capitalised words, a street suffix, a unit, a ZIP.
+        address: A house number, up to three capitalised words, a street suffix, a unit (or a
+            PO box), then a town and a ZIP code.
         person_cues: Phrases that introduce a name ("my name is", "Mrs."); group 1 is the name.
         not_names: Words (casefolded) a cue or the recogniser may take for a name but are not.
         spread_min_letters: A name part this long, once found, is redacted all through the call.
@@ -112,7 +113,8 @@ def _address(data: Mapping, suffixes: list[str]) -> re.Pattern[str]:
     number = rf"(?:{data['house_number']}|(?i:{spoken})(?:[\s-]+(?i:and\s+)?(?i:{spoken})){{0,4}})"
     names = rf"(?:{data['name_word']}\s+){{1,{int(data['max_name_words'])}}}"
     suffix = "(?i:" + "|".join(re.escape(s) for s in suffixes) + r")\b\.?"
-    return re.compile(rf"\b{number}\s+{names}{suffix}{data['unit']}{data['tail']}")
+    street = rf"\b{number}\s+{names}{suffix}{data['unit']}"
+    return re.compile(rf"(?:{street}|{data['po_box']}){data['tail']}")
 
 
 def _word_list(path: Path) -> list[str]:
