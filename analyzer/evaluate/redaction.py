@@ -57,10 +57,11 @@ def normalise(text: str) -> str:
     out: list[str] = []
     repeat = 1
     for token in re.findall(r"[\w@.'+-]+", text.casefold()):
-        if token in digits.repeaters:
-            repeat = digits.repeaters[token]
+        key = token.strip(".'+-")
+        if key in digits.repeaters:
+            repeat = digits.repeaters[key]
             continue
-        word = {"dot": ".", "at": "@"}.get(token, digits.words.get(token, token))
+        word = {"dot": ".", "at": "@"}.get(key, digits.words.get(key, token))
         out.append(word * repeat if len(word) == 1 and word.isdigit() else word)
         repeat = 1
     return re.sub(r"[^a-z0-9@.\u00c0-\u024f]", "", "".join(out))
