@@ -45,6 +45,8 @@ from analyzer.types import (
 from analyzer.voice import VoiceProfiles
 
 Progress = Callable[[str], None]
+# What a redacted transcript depends on (the evaluation sets beside them do not count).
+REDACTION_DATA = ("redaction/patterns.json", "redaction/street_suffixes.txt")
 
 
 class Engines:
@@ -172,7 +174,7 @@ def load_transcript(call: CallSource, run: Run, engines: Engines) -> Transcript:
     parts: list[Any] = [audio.digest, _transcription_options(run.options),
                         models_version("audio", "transcription.json", "diarization/params.json")]
     if run.options.redact:
-        parts.append({"redaction": models_version("redaction"),
+        parts.append({"redaction": models_version(*REDACTION_DATA),
                       "people": people_of(call, run).key()})
     key = store.run_key(*parts)
     cached = store.read_json(run.transcript_path(key))

@@ -83,3 +83,15 @@ def test_cli_analyze_real_exports_with_rep_name_and_cues(tmp_path):
     assert calls.loc["agent_1", "role_method"] == "cues"
     assert calls.loc["agent_1", "rep_talk_s"] == pytest.approx(12.27, abs=0.01)
     assert calls.loc["agent_1", "customer_talk_s"] == pytest.approx(8.46, abs=0.01)
+
+
+def test_cli_analyze_help_names_the_redaction_and_split_options():
+    help_text = invoke("analyze", "--help").output
+    assert "--redact" in help_text and "--redact-audio" in help_text
+    assert "--split-by-rep" in help_text
+
+
+def test_cli_redact_audio_implies_redact():
+    from analyzer.types import Options
+
+    assert Options(redact_audio=True).redact and not Options().redact
