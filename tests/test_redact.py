@@ -143,6 +143,7 @@ def test_redact_error_reasons_quote_nothing():
     reason = "vtt: line 4: bad cue timing 'call me on 555-867-5309 (Olivia)'"
     assert scrub_reason(reason) == "vtt: line 4: bad cue timing '…'"
     assert scrub_reason("mail jo@acme.com failed") == "mail [EMAIL] failed"
+    assert scrub_reason("it doesn't start, it isn't audio") == "it doesn't start, it isn't audio"
 
 
 def test_redact_bleeped_copy_has_a_tone_over_each_redacted_word(patterns_only):

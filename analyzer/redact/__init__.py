@@ -42,7 +42,8 @@ from analyzer.types import RoleAssignment, Segment, Transcript
 __all__ = ["KINDS", "BleepSettings", "People", "Redactor", "bleep_spans", "bleeped",
            "placeholders", "redact_speakers", "scrub_reason", "write_wav"]
 
-_QUOTED_RE = re.compile(r"'[^']*'|\"[^\"]*\"")
+# A quoted value, not the apostrophes of "doesn't ... isn't".
+_QUOTED_RE = re.compile(r"(?<!\w)'[^']*'(?!\w)|(?<!\w)\"[^\"]*\"(?!\w)")
 
 
 class Redactor:
