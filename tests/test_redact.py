@@ -12,17 +12,19 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, even_segment
+from conftest import REPO, FakeSTT, even_segment, write_wav
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzer.audio import load_audio
+from analyzer.batch import analyze
 from analyzer.cli import cli
+from analyzer.pipeline import Engines
 from analyzer.redact import People, Redactor, bleep_spans, bleeped, redact_speakers, scrub_reason
 from analyzer.redact.patterns import load_patterns, luhn_valid, ssn_valid
 from analyzer.roles import Roster, RosterEntry
 from analyzer.transcripts import write_transcript_json
-from analyzer.types import Audio, RoleAssignment, Segment, Transcript, Word
+from analyzer.types import Audio, Options, RoleAssignment, Segment, Transcript, Word
 
 
 @pytest.fixture(scope="module")
@@ -315,9 +317,29 @@ def test_redact_audio_copies_replace_the_recordings_in_the_pages(redacted_run):
         assert _tone_share(load_audio(row["path"]), start, end) < 0.01
 
 
-def _tone_share(audio: Audio, start: float, end: float) -> float:
-    """Share of the stretch's time in which the 1 kHz tone dominates the right channel."""
-    samples = audio.channels[1][int(start * audio.sample_rate):int(end * audio.sample_rate)]
+def _tone_share(audio: Audio, start: float, end: float, channel: int = 1) -> float:
+    """Share of the stretch's time in which the 1 kHz tone dominates the channel."""
+    samples = audio.channels[channel][int(start * audio.sample_rate):
+                                      int(end * audio.sample_rate)]
     frames = samples[: samples.size // 512 * 512].reshape(-1, 512)
     peaks = np.argmax(np.abs(np.fft.rfft(frames, axis=1)), axis=1) * audio.sample_rate / 512
     return float(np.mean(np.abs(peaks - 1000) < 40))
+
+
+def test_redact_audio_copy_of_a_transcripts_linked_recording(tmp_path):
+    rate = 16000
+    folder = tmp_path / "archive" / "priya"
+    folder.mkdir(parents=True)
+    noise = (0.1 * np.random.default_rng(1).standard_normal(rate * 6)).astype(np.float32)
+    write_wav(folder / "call.wav", [noise])
+    (folder / "call.vtt").write_text(
+        "WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nPriya: Your email please?\n\n"
+        "00:00:03.000 --> 00:00:05.000\nCustomer: it's jo@acme.com\n", encoding="utf-8")
+    options = Options(redact_audio=True, diarize=False)
+    results = analyze([tmp_path / "archive"], tmp_path / "out", options=options,
+                      engines=Engines(options, stt=FakeSTT()))
+    (row,) = results.calls.to_dict("records")
+    copy = Path(row["audio_path"])
+    assert copy == tmp_path / "out" / "audio" / "priya__call.wav"
+    assert _tone_share(load_audio(copy), 3.2, 4.8, channel=0) > 0.9
+    assert _tone_share(load_audio(copy), 0.6, 1.9, channel=0) == 0.0
