@@ -9,7 +9,7 @@ DIARIZATION := $(VENV)/.diarization
 DEMO_OUT ?= demo-out
 
 .PHONY: install install-base install-diarization demo test test-fast lint eval \
-	eval-diarization train-textcat bench demo-audio clean
+	eval-diarization eval-redaction train-textcat bench demo-audio redaction-audio clean
 
 install: $(STAMP) $(DIARIZATION)
 install-base: $(STAMP)
@@ -48,6 +48,10 @@ eval: $(STAMP)
 train-textcat: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.train_textcat
 
+# Recall of --redact per kind of detail on the planted sets and the spoken calls.
+eval-redaction: $(STAMP)
+	$(BIN)/python -m analyzer.evaluate.redaction
+
 eval-diarization: $(DIARIZATION)
 	$(BIN)/python -m analyzer.evaluate.diarization
 
@@ -59,6 +63,11 @@ demo-audio: $(STAMP)
 	command -v espeak-ng >/dev/null && command -v sox >/dev/null && command -v ffmpeg >/dev/null \
 	  || (apt-get update -qq && apt-get install -y -qq espeak-ng sox ffmpeg)
 	$(BIN)/python demo/make_demo_archive.py
+
+# Regenerates the committed spoken calls with planted details (needs espeak-ng from Debian).
+redaction-audio: $(STAMP)
+	command -v espeak-ng >/dev/null || (apt-get update -qq && apt-get install -y -qq espeak-ng)
+	$(BIN)/python -m analyzer.evaluate.spoken_calls
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .ruff_cache .mypy_cache

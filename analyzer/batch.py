@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from analyzer.pipeline import (
     models_version,
     say,
 )
+from analyzer.redact import scrub_reason
 from analyzer.tables import Results
 from analyzer.transcribe import ModelNotFound
 from analyzer.types import CallError, CallResult, CallSource, Options
@@ -50,6 +51,7 @@ def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Pat
     engines = engines or Engines(options)
     store.check_writable(Path(out))
     run = Run(Path(out), options, models_version(), load_roster(options.roster))
+    check_redaction(run)
     if run.voices_path().is_file():
         engines.voices = VoiceProfiles.load(run.voices_path())
     found = find_calls(paths, manifest, rep=options.rep, skip=out)
@@ -57,8 +59,8 @@ def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Pat
         where = ", ".join(str(p) for p in paths) or str(manifest)
         raise RunError(where, "no recordings or transcripts found")
     results: list[CallResult] = []
-    errors: list[CallError] = list(found.errors)
-    for error in found.errors:
+    errors = [_scrubbed(e, run) for e in found.errors]
+    for error in errors:
         say(progress, f"error: {error.path}: {error.reason}")
     try:
         for outcome in _outcomes(found.calls, run, engines, progress):
@@ -66,7 +68,7 @@ def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Pat
                 results.append(outcome)
             else:
                 errors.append(outcome)
-        return write_outputs(results, errors, run.out)
+        return write_outputs(results, errors, run.out, split_by_rep=options.split_by_rep)
     except OSError as exc:  # every input error is caught per call: this is the output failing
         raise RunError(str(run.out), f"cannot write to the output folder ({exc.strerror or exc})"
                                      f"; {len(results)} calls are done and kept in "
@@ -144,12 +146,40 @@ def _analyze_and_store(call: CallSource, run: Run, engines: Engines, key: str,
 
 
 def _result_options(options: Options) -> dict[str, Any]:
-    return {k: v for k, v in asdict(options).items() if k not in ("device",)}
+    return {k: v for k, v in asdict(options).items() if k not in ("device", "split_by_rep")}
+
+
+def check_redaction(run: Run) -> None:
+    """An output folder holds redacted results or unredacted ones, never both: a run of the
+    other kind would leave the earlier run's text (cache, calls) beside its own.
+
+    ``<out>/redaction.json`` records which; a folder with results but no record is unredacted.
+    """
+    marker = run.out / "redaction.json"
+    recorded = store.read_json(marker)
+    if isinstance(recorded, dict):
+        before: bool | None = bool(recorded.get("redacted"))
+    else:
+        before = False if any((run.out / "calls").glob("*.json")) else None
+    if before is None or before == run.options.redact:
+        if not isinstance(recorded, dict):
+            store.write_json(marker, {"redacted": run.options.redact})
+        return
+    if run.options.redact:
+        raise RunError(str(run.out), "holds unredacted results of an earlier run: a redacted "
+                                       "run needs a new output folder (or delete this one)")
+    raise RunError(str(run.out), "holds redacted results: run with --redact again, or give a "
+                                   "new output folder")
+
+
+def _scrubbed(error: CallError, run: Run) -> CallError:
+    """In a redacted run, an error's reason quotes nothing from the file (see scrub_reason)."""
+    return replace(error, reason=scrub_reason(error.reason)) if run.options.redact else error
 
 
 def _fail(call: CallSource, run: Run, stage: str, reason: str,
           progress: Progress | None) -> CallError:
-    error = CallError(call.call_id, call.rep, call.path, stage, reason)
+    error = _scrubbed(CallError(call.call_id, call.rep, call.path, stage, reason), run)
     store.write_json(run.error_path(call), error)
-    say(progress, f"error: {call.path}: {reason}")
+    say(progress, f"error: {call.path}: {error.reason}")
     return error

@@ -60,10 +60,19 @@ def model_option(command):  # type: ignore[no-untyped-def]
               help="Force the transcript format instead of detecting it: "
                    + ", ".join(FORMATS) + ".")
 @click.option("--no-diarize", is_flag=True, help="Do not split speakers of mono recordings.")
+@click.option("--redact", is_flag=True,
+              help="Replace e-mails, phone, card and social security numbers, street addresses "
+                   "and people's names by [EMAIL], [PHONE], ... in every output.")
+@click.option("--redact-audio", is_flag=True,
+              help="With --redact, also write a copy of each recording with those stretches "
+                   "bleeped (DIR/audio/), which the pages link to instead of the original.")
+@click.option("--split-by-rep", is_flag=True,
+              help="Also write DIR/by-rep/<rep>/: one self-contained folder per rep.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary.")
 def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: str,
             rep_channel: str, rep: str, rep_name: str, roster: str | None,
-            transcript_format: str, no_diarize: bool, quiet: bool) -> None:
+            transcript_format: str, no_diarize: bool, redact: bool, redact_audio: bool,
+            split_by_rep: bool, quiet: bool) -> None:
     """Analyze recorded calls (audio or transcripts) and write tables and per-rep reports.
 
     INPUTS are audio or transcript files, or folders searched recursively; in a folder
@@ -74,6 +83,7 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
         callcoach analyze archive/ --out report/
         callcoach analyze --manifest calls.csv --out report/ --rep-channel right
         callcoach analyze exports/ --out report/ --roster team.csv
+        callcoach analyze archive/ --out shared/ --redact-audio --split-by-rep
 
     A file that cannot be analyzed prints "error: <path>: <reason>" and becomes a row of
     DIR/errors.csv; the other calls go on.
@@ -93,7 +103,8 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
         raise click.UsageError("give at least one INPUT or --manifest")
     options = Options(model=model, rep_channel=rep_channel, rep=rep, rep_name=rep_name,
                       roster=roster or "", transcript_format=transcript_format,
-                      diarize=not no_diarize)
+                      diarize=not no_diarize, redact=redact or redact_audio,
+                      redact_audio=redact_audio, split_by_rep=split_by_rep)
     try:
         results = run_analysis(inputs, out, manifest=manifest, options=options,
                                progress=_progress(quiet))

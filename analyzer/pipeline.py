@@ -1,9 +1,10 @@
 """One call, from its file to its result: every stage in the order data flows.
 
-load the transcript (import it, or decode and transcribe the audio, cached by content) ->
-decide the roles (channel, name, roster, voice or cues) -> utterances -> label the sentences
-and compute the metrics. ``Engines`` loads each model the first time a call needs it, once
-per process; ``batch`` runs this over every call of a run.
+load the transcript (import it, or decode and transcribe the audio, cached by content; with
+``--redact`` its text is redacted before it is cached) -> decide the roles (channel, name,
+roster, voice or cues; then redact the speaker labels that are names) -> utterances -> label
+the sentences and compute the metrics. ``Engines`` loads each model the first time a call
+needs it, once per process; ``batch`` runs this over every call of a run.
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ from analyzer import store
 from analyzer.audio import load_audio
 from analyzer.errors import InputError
 from analyzer.files import is_audio
+from analyzer.redact import (
+    People,
+    bleep_spans,
+    bleeped,
+    placeholders,
+    redact_speakers,
+    write_wav,
+)
 from analyzer.settings import MODELS_DIR, load_settings
 from analyzer.speakers import transcribe_call
 from analyzer.transcribe import SpeechToText, WhisperOptions, WhisperTranscriber
@@ -36,6 +45,8 @@ from analyzer.types import (
 from analyzer.voice import VoiceProfiles
 
 Progress = Callable[[str], None]
+# What a redacted transcript depends on (the evaluation sets beside them do not count).
+REDACTION_DATA = ("redaction/patterns.json", "redaction/street_suffixes.txt")
 
 
 class Engines:
@@ -90,6 +101,13 @@ class Engines:
         except ImportError:
             return None
 
+    @cached_property
+    def redactor(self) -> Any:
+        """The redaction patterns and spaCy's entity recogniser (``--redact``)."""
+        from analyzer.redact import Redactor
+
+        return Redactor.load()
+
 
 @dataclass(frozen=True)
 class Run:
@@ -120,6 +138,10 @@ class Run:
         """Cached transcript of one recording under one set of transcription options."""
         return self.out / "cache" / "transcripts" / f"{key}.json"
 
+    def audio_copy_path(self, call: CallSource) -> Path:
+        """The redacted (bleeped) copy of a call's recording."""
+        return self.out / "audio" / f"{store.safe_name(call.call_id)}.wav"
+
 
 @dataclass(frozen=True)
 class CallLimits:
@@ -148,31 +170,45 @@ def analyze_call(call: CallSource, run: Run, engines: Engines) -> CallResult:
         raise InputError(call.path, "no speech found: not one word in the call "
                                     "(silence, music or noise only?)")
     roles = decide_roles(transcript, call, run.options, run.roster, engines.voices)
+    if run.options.redact:
+        transcript, roles = redact_speakers(transcript, roles, people_of(call, run),
+                                            engines.redactor.patterns)
     if engines.learn_voice(call.rep, roles, transcript):
         _save_voices(engines.voices, run.voices_path())
     utterances = tuple(
         Utterance(s.speaker, roles.role_of(s.speaker), s.start, s.end, s.text, s.words)
         for s in transcript.segments)
-    return measure(call, transcript, roles, utterances, engines)
+    result = measure(call, transcript, roles, utterances, engines)
+    metrics = {**result.metrics, "redacted": run.options.redact}
+    if not run.options.redact:
+        return replace(result, metrics=metrics)
+    return replace(result, source=_redacted_source(call, transcript, run), metrics=metrics)
 
 
 def load_transcript(call: CallSource, run: Run, engines: Engines) -> Transcript:
-    """Transcribe the call's audio (cached by content) or import its transcript file."""
+    """Transcribe the call's audio (cached by content) or import its transcript file; with
+    ``redact`` on, redact its text before anything is cached."""
     if not is_audio(call.path):
         from analyzer.transcripts import read_transcript
 
-        return read_transcript(call.path, run.options.transcript_format or None)
+        imported = read_transcript(call.path, run.options.transcript_format or None)
+        return redact_text(imported, call, run, engines)
     audio = load_audio(call.path)
     shortest = call_limits().min_call_s
     if audio.duration_s < shortest:
         raise InputError(call.path, f"too short to analyze ({audio.duration_s:.2f} s; calls "
                                     f"under {shortest:g} s are not analyzed)")
-    key = store.run_key(audio.digest, _transcription_options(run.options),
-                        models_version("audio", "transcription.json", "diarization/params.json"))
+    parts: list[Any] = [audio.digest, _transcription_options(run.options),
+                        models_version("audio", "transcription.json", "diarization/params.json")]
+    if run.options.redact:
+        parts.append({"redaction": models_version(*REDACTION_DATA),
+                      "people": people_of(call, run).key()})
+    key = store.run_key(*parts)
     cached = store.read_json(run.transcript_path(key))
     if cached is not None:
         return store.to_dataclass(Transcript, cached)
     transcript = transcribe_call(audio, engines.stt, engines.diarizer)
+    transcript = redact_text(transcript, call, run, engines)
     store.write_json(run.transcript_path(key), transcript)
     return transcript
 
@@ -181,6 +217,35 @@ def has_words(transcript: Transcript) -> bool:
     """True when some segment holds a word (letters or digits, not only punctuation or a
     music sign the transcriber wrote for a jingle)."""
     return any(ch.isalnum() for s in transcript.segments for ch in s.text)
+def redact_text(transcript: Transcript, call: CallSource, run: Run,
+                engines: Engines) -> Transcript:
+    """The transcript's text and words redacted when the run redacts; else as it is."""
+    if not run.options.redact:
+        return transcript
+    return engines.redactor.redact(transcript, people_of(call, run))
+
+
+def people_of(call: CallSource, run: Run) -> People:
+    """The names a redacted call keeps as ids: its rep's and the roster's."""
+    return People.of_call(call.rep, call.rep_speaker or run.options.rep_name, run.roster)
+
+
+def _redacted_source(call: CallSource, transcript: Transcript, run: Run) -> CallSource:
+    """The call as a redacted result records it: the rep's speaker name as the rep's id, and
+    the recording as its bleeped copy (none when no copy could be made)."""
+    source = replace(call, rep_speaker=call.rep if call.rep_speaker else "")
+    if not run.options.redact_audio:
+        return source
+    recording = call.audio_path or (call.path if is_audio(call.path) else "")
+    if not recording:
+        return source
+    try:
+        audio = load_audio(recording)
+    except InputError:
+        return replace(source, audio_path="")
+    path = write_wav(bleeped(audio, bleep_spans(transcript, placeholders())),
+                     run.audio_copy_path(call))
+    return replace(source, audio_path=str(path))
 
 
 def load_roster(path: str) -> Any:

@@ -215,6 +215,11 @@ class Options:
         roster: CSV mapping each rep to the names they appear under ("" = none).
         transcript_format: Force a transcript format instead of detecting it ("" = detect).
         diarize: Separate speakers in mono recordings (needs the diarization extra).
+        redact: Replace e-mails, phone, card and social security numbers, addresses and
+            people's names by placeholders in everything the run writes (see ``redact``).
+        redact_audio: Also write a copy of each recording with the redacted stretches bleeped
+            (``<out>/audio/``), which the pages link to instead of the original; implies redact.
+        split_by_rep: Also write ``<out>/by-rep/<rep>/``, one self-contained folder per rep.
     """
 
     model: str = ""
@@ -228,6 +233,13 @@ class Options:
     roster: str = ""
     transcript_format: str = ""
     diarize: bool = True
+    redact: bool = False
+    redact_audio: bool = False
+    split_by_rep: bool = False
+
+    def __post_init__(self) -> None:
+        if self.redact_audio and not self.redact:
+            object.__setattr__(self, "redact", True)  # a bleeped copy of unredacted text is moot
 
 
 @dataclass(frozen=True, eq=False)

@@ -129,3 +129,50 @@ def test_batch_two_workers_share_an_output_folder_without_redoing(archive, tmp_p
     assert first.calls + second.calls == 8
     assert len(outcome["a"].calls) == len(outcome["b"].calls) == 4
     assert not list((tmp_path / "out" / "calls").glob("*.lock"))
+
+
+PRIVATE = FakeSTT({"left": ["Hi, this is Alice from Brightline.", "Can I have your email?"],
+                   "right": ["Sure, it's olivia.bennett@harbour.co.uk.",
+                             "Or call me on (555) 201-7788."]}).lines
+
+
+def test_batch_redacted_run_caches_and_stores_no_original_text(archive, tmp_path):
+    out = tmp_path / "out"
+    results = run(archive, out, FakeSTT(PRIVATE), options=Options(redact=True, diarize=False))
+    said = " ".join(results.utterances["text"])
+    assert "[EMAIL]" in said and "[PHONE]" in said
+    stored = [p.read_text(encoding="utf-8") for p in out.rglob("*.json")]
+    assert any("[EMAIL]" in text for text in stored)
+    assert not [t for t in stored if "olivia" in t.lower() or "201-7788" in t]
+    assert results.calls["redacted"].all()
+
+
+def test_batch_output_folder_keeps_one_redaction_mode(archive, tmp_path, fake_stt):
+    from analyzer.errors import RunError
+
+    run(archive, tmp_path / "plain", fake_stt)
+    with pytest.raises(RunError, match="holds unredacted results"):
+        run(archive, tmp_path / "plain", FakeSTT(), options=Options(redact=True, diarize=False))
+    run(archive, tmp_path / "redacted", FakeSTT(), options=Options(redact=True, diarize=False))
+    with pytest.raises(RunError, match="holds redacted results"):
+        run(archive, tmp_path / "redacted", FakeSTT())
+
+
+def test_batch_redacted_error_reasons_quote_nothing(archive, tmp_path, fake_stt):
+    (archive / "bob" / "broken.vtt").write_text(
+        "WEBVTT\n\n00:00:01.000 --> call me on 555-201-7788\nOlivia Bennett: hi\n",
+        encoding="utf-8")
+    results = run(archive, tmp_path / "out", fake_stt,
+                  options=Options(redact=True, diarize=False))
+    reason = results.errors["reason"].iloc[0]
+    assert "line 3" in reason and "7788" not in reason and "Olivia" not in reason
+    written = (tmp_path / "out" / "errors.csv").read_text(encoding="utf-8")
+    assert "7788" not in written
+
+
+def test_batch_split_by_rep_recomputes_nothing(archive, tmp_path, fake_stt):
+    run(archive, tmp_path / "out", fake_stt)
+    again = FakeSTT()
+    run(archive, tmp_path / "out", again, options=Options(diarize=False, split_by_rep=True))
+    assert again.calls == 0
+    assert {p.name for p in (tmp_path / "out" / "by-rep").iterdir()} == {"alice", "bob"}

@@ -90,3 +90,15 @@ def test_cli_analyze_help_documents_the_exit_status():
     assert "Exit status" in text
     for code in ("0  every call was analyzed", "1  some calls failed", "2  no call was analyzed"):
         assert code in text
+
+
+def test_cli_analyze_help_names_the_redaction_and_split_options():
+    help_text = invoke("analyze", "--help").output
+    assert "--redact" in help_text and "--redact-audio" in help_text
+    assert "--split-by-rep" in help_text
+
+
+def test_cli_redact_audio_implies_redact():
+    from analyzer.types import Options
+
+    assert Options(redact_audio=True).redact and not Options().redact

@@ -63,3 +63,27 @@ def test_pipeline_has_words_ignores_punctuation_and_music_signs():
     assert not has_words(said())
     assert has_words(said("♪", "Hi."))
     assert has_words(said("42"))
+
+
+def test_pipeline_redacted_transcript_is_cached_redacted_under_its_own_key(tmp_path):
+    from conftest import write_wav
+
+    from analyzer.pipeline import Run, load_transcript
+    from analyzer.types import CallSource
+
+    tone = np.zeros(16000 * 3, dtype=np.float32)
+    tone[8000:24000] = 0.3 * np.sin(np.arange(16000) / 3)
+    wav = write_wav(tmp_path / "call.wav", [tone])
+    stt = FakeSTT({"mono": ["my email is jo@acme.com thanks"]})
+    keys = {}
+    for name, options, rep in (("plain", Options(diarize=False), "priya"),
+                               ("redacted", Options(diarize=False, redact=True), "priya"),
+                               ("other rep", Options(diarize=False, redact=True), "lee")):
+        run = Run(tmp_path / "out", options, "v")
+        before = set((tmp_path / "out").rglob("*.json"))
+        text = load_transcript(CallSource("c", rep, str(wav)), run, Engines(options, stt=stt))
+        (keys[name],) = set((tmp_path / "out").rglob("*.json")) - before
+        assert ("[EMAIL]" in text.segments[0].text) == options.redact
+    assert "jo@acme.com" not in keys["redacted"].read_text(encoding="utf-8")
+    assert "[EMAIL]" in keys["redacted"].read_text(encoding="utf-8")
+    assert len(set(keys.values())) == 3

@@ -61,3 +61,28 @@ def test_report_call_page_highlights_flagged_sentences_with_their_rule(tmp_path)
 def test_report_call_page_warns_about_low_role_confidence(tmp_path):
     write_outputs([result("c1", "ann", confidence=0.4)], [], tmp_path)
     assert "the rep may be the other speaker" in (tmp_path / "call-pages" / "c1.html").read_text()
+
+
+
+def test_report_rep_and_call_pages_hold_only_that_reps_calls(tmp_path):
+    def said(call_id: str, rep: str, text: str) -> CallResult:
+        base = result(call_id, rep, flags=[Flag("rep", 0.0, 2.0, "self_promotion", "", "sp",
+                                                text)])
+        return CallResult(base.source, base.roles,
+                          (Utterance("SPEAKER_00", "rep", 0.0, 2.0, text),), base.metrics,
+                          base.flags)
+
+    write_outputs([said("q-call-1", "quentin", "Quentin sells turbines best."),
+                   said("q-call-2", "quentin", "Our turbines never fail."),
+                   said("y-call-1", "ysolde", "Ysolde's marmalade is the finest.")], [], tmp_path)
+    own = {"quentin": ("quentin", "q-call", "turbines"), "ysolde": ("ysolde", "y-call",
+                                                                    "marmalade")}
+    pages = {"quentin": ["reps/quentin.html", "call-pages/q-call-1.html",
+                         "call-pages/q-call-2.html"],
+             "ysolde": ["reps/ysolde.html", "call-pages/y-call-1.html"]}
+    for rep, other in (("quentin", "ysolde"), ("ysolde", "quentin")):
+        for page in pages[rep]:
+            text = (tmp_path / page).read_text(encoding="utf-8").lower()
+            assert not [w for w in own[other] if w in text], page
+    first = (tmp_path / "call-pages" / "q-call-1.html").read_text(encoding="utf-8")
+    assert "sells turbines" in first and "never fail" not in first

@@ -38,7 +38,12 @@ def bench_transcription(calls: list[Path]) -> dict[str, float]:
     load_s = time.perf_counter() - start
     audio = [load_audio(p) for p in calls]
     seconds = sum(a.duration_s for a in audio)
-    stt_s = sum(timed(partial(stt.transcribe, c, s))
+    said: list[tuple] = []  # the transcripts, which the redaction benchmark reuses
+
+    def transcribe(samples: object, speaker: str) -> None:
+        said.append(stt.transcribe(samples, speaker))  # type: ignore[arg-type]
+
+    stt_s = sum(timed(partial(transcribe, c, s))
                 for a in audio for c, s in zip(a.channels, CHANNELS))
     activity_s = sum(timed(partial(channel_activity, a.channels, CHANNELS, a.sample_rate))
                      for a in audio)
@@ -46,7 +51,21 @@ def bench_transcription(calls: list[Path]) -> dict[str, float]:
                "transcription_x_realtime": stt_s / seconds,
                "activity_over_transcription": activity_s / stt_s}
     figures.update(_bench_diarization(audio, stt_s))
+    figures.update(_bench_redaction(said, stt_s))
     return figures
+
+
+def _bench_redaction(said: list[tuple], stt_s: float) -> dict[str, float]:
+    """What ``--redact`` adds: its patterns and name recogniser over the same transcripts."""
+    from analyzer.redact import People, Redactor
+    from analyzer.types import Transcript
+
+    start = time.perf_counter()
+    redactor = Redactor.load()
+    load_s = time.perf_counter() - start
+    calls = [Transcript(segments, ("x",), 0.0, "whisper") for segments in said]
+    redact_s = sum(timed(partial(redactor.redact, c, People.of_call("alice"))) for c in calls)
+    return {"redactor_load_s": load_s, "redaction_over_transcription": redact_s / stt_s}
 
 
 def _bench_diarization(audio: list, stt_s: float) -> dict[str, float]:
