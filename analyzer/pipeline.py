@@ -36,7 +36,7 @@ from analyzer.voice import VoiceProfiles
 
 Progress = Callable[[str], None]
 # Data that only shapes the pages (coaching rules, cards): editing it must not redo any call.
-REPORT_ONLY = "coaching"
+REPORT_ONLY = "reports"
 
 
 class Engines:

@@ -117,7 +117,8 @@ def e(value: Any) -> str:
 
 def script_json(value: Any) -> str:
     """JSON for a <script> block: no "<", ">" or "&" survives, so no text can close it."""
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False, default=str)
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, default=str,
+                      separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
