@@ -29,7 +29,10 @@ from analyzer.types import Flag, Utterance
 
 LOW_CONFIDENCE = 0.7
 SEEK_JS = """
-function seek(t){var a=document.getElementById('audio');if(a){a.currentTime=t;
+function cue(a,t){if(a.readyState>0){a.currentTime=t;return;}
+ a.addEventListener('loadedmetadata',function(){a.currentTime=t;},{once:true});
+ a.preload='auto';a.load();}
+function seek(t){var a=document.getElementById('audio');if(a){cue(a,t);
  var p=a.play();if(p&&p.catch)p.catch(function(){});}mark(t,false);}
 function mark(t,scroll){var best=-1;for(var i=0;i<STARTS.length;i++){
  if(STARTS[i]!==null&&STARTS[i]<=t+0.05)best=i;}
@@ -39,7 +42,7 @@ function mark(t,scroll){var best=-1;for(var i=0;i<STARTS.length;i++){
 document.addEventListener('click',function(ev){var el=ev.target.closest('[data-t]');
  if(el){ev.preventDefault();seek(parseFloat(el.getAttribute('data-t')));}});
 (function(){var m=/[#&]t=([0-9.]+)/.exec(location.hash);if(!m)return;var t=parseFloat(m[1]);
- var a=document.getElementById('audio');if(a)a.currentTime=t;mark(t,true);})();
+ var a=document.getElementById('audio');if(a)cue(a,t);mark(t,true);})();
 """
 
 
@@ -95,8 +98,8 @@ def _audio_player(audio: str, out: Path) -> str:
 
 
 def _legend() -> str:
-    items = "".join(f"<span><mark class='{label}'>&nbsp;{label.replace('_', ' ')}&nbsp;</mark>"
-                    f"</span>" for label in REPORTED_LABELS)
+    items = "".join(f"<span class='key {label}'>{label.replace('_', ' ')}</span>"
+                    for label in REPORTED_LABELS)
     return (f"<p class='legend help'>{items} Hover a highlight for the rule and the words that "
             f"matched; click it, a time or a mark on the timeline to listen from there.</p>")
 

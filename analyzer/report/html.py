@@ -84,8 +84,10 @@ ol.points a.listen{white-space:nowrap;font-size:90%}
 ol.points{padding-left:1.3em}ol.points li{margin:.45em 0}
 ol.points .rule{font-size:80%;color:var(--muted)}
 mark{padding:0 .1em;border-radius:3px;cursor:pointer}
-mark.self_promotion{background:#fbdcd9}mark.pushy_close{background:#f7b9a8}
-mark.customer_question{background:#d3efdc}
+mark.self_promotion,.key.self_promotion{background:#fbdcd9}
+mark.pushy_close,.key.pushy_close{background:#f7b9a8}
+mark.customer_question,.key.customer_question{background:#d3efdc}
+.legend .key{padding:0 .4em;border-radius:3px;color:var(--ink)}
 mark u{text-decoration-thickness:2px}
 tr.here td{background:#fff6d6}
 .why{font-size:85%;margin:.1em 0;cursor:pointer}
@@ -147,6 +149,11 @@ def clock(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def plural(count: int, word: str) -> str:
+    """"1 call", "2 calls"."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def length(seconds: float) -> str:

@@ -23,6 +23,7 @@ from analyzer.report.html import (
     length,
     number,
     page,
+    plural,
     rep_file,
     table,
 )
@@ -48,8 +49,10 @@ def index_page(calls: Sequence[Call], errors: pd.DataFrame) -> str:
     for call in calls:
         by_rep.setdefault(str(call["rep"]), []).append(call)
     seconds = sum(_finite(c.get("duration_s")) for c in calls)
-    failed = f"; <a href='#failed'>{len(errors)} inputs failed</a>" if len(errors) else ""
-    parts = [f"<h1>Team</h1><p class='sub'>{len(by_rep)} reps, {len(calls)} calls, "
+    failed = (f"; <a href='#failed'>{plural(len(errors), 'input')} failed</a>"
+              if len(errors) else "")
+    parts = [f"<h1>Team</h1><p class='sub'>{plural(len(by_rep), 'rep')}, "
+             f"{plural(len(calls), 'call')}, "
              f"{length(seconds)}{failed}.</p>",
              "<h2>Leaderboard</h2><p class='help'>Each rep's average per call. Colours are the "
              "benchmark bands (green good, yellow watch, red bad); click a column to sort, a "

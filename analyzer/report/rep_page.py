@@ -51,7 +51,8 @@ def _verdict(calls: Sequence[Call]) -> str:
     share = mean_of(calls, "rep_talk_share")
     seconds = sum(number(c.get("duration_s")) for c in calls
                   if math.isfinite(number(c.get("duration_s"))))
-    text = (f"<p class='sub'><b>{len(calls)}</b> calls, {length(seconds)}; talks "
+    text = (f"<p class='sub'><b>{len(calls)}</b> call{'s' if len(calls) != 1 else ''}, "
+            f"{length(seconds)}; talks "
             f"<b>{view('rep_talk_share').show(share)}</b> of the time on average.")
     ego = sum(1 for c in calls if not is_missing(c.get("egomaniac")) and bool(c["egomaniac"]))
     text += (f" Self-promotion outnumbers questions about the customer in <b>{ego}</b> of "
