@@ -24,6 +24,7 @@ from analyzer.report.rep_page import rep_page
 from analyzer.tables import Results
 from analyzer.types import Flag, Utterance
 
+PLOTLY_JS = Path(__file__).parent / "assets" / "plotly-basic.min.js"
 __all__ = ["write_reports", "call_file", "rep_file", "call_records", "group_flags",
            "group_utterances"]
 
@@ -90,9 +91,8 @@ def _write(path: Path, text: str) -> None:
 
 
 def _write_plotly(path: Path) -> None:
-    """plotly.js beside the pages, written only when missing or from another version."""
-    from plotly.offline import get_plotlyjs
-
-    script = get_plotlyjs()
-    if not path.is_file() or path.stat().st_size != len(script.encode("utf-8")):
-        path.write_text(script, encoding="utf-8")
+    """plotly.js beside the pages, written only when missing or different: the basic bundle
+    (assets/README.md says why not the full one)."""
+    script = PLOTLY_JS.read_bytes()
+    if not path.is_file() or path.stat().st_size != len(script):
+        path.write_bytes(script)

@@ -87,27 +87,45 @@ def per_call(div_id: str, view: MetricView, calls: Sequence[Mapping[str, Any]],
 
 
 def histogram(div_id: str, title: str, series: Sequence[tuple[str, Sequence[Any]]],
-              x_title: str, lines: Sequence[tuple[str, float]] = (), percent: bool = False,
-              bin_size: float | None = None, x_range: tuple[float, float] | None = None) -> str:
-    """How a metric is spread over all calls (several series overlaid)."""
+              x_title: str, bin_size: float, lines: Sequence[tuple[str, float]] = (),
+              percent: bool = False, x_range: tuple[float, float] | None = None) -> str:
+    """How a metric is spread over all calls (several series side by side): bars of counts
+    per bin, binned here so the pages need only plotly's basic bundle."""
     colours = ["#4a6fa5", "#e08a2c", "#2e9d5b"]
-    data = [{"type": "histogram", "x": clean([number(v) for v in values]), "name": e(name),
-             "opacity": 0.9,
-             "marker": {"color": colours[i % len(colours)]},
-             **({"xbins": {"size": bin_size,
-                           "start": x_range[0] if x_range else -bin_size / 2}}
-                if bin_size else {})}
-            for i, (name, values) in enumerate(series)]
+    data = []
+    for i, (name, values) in enumerate(series):
+        centres, counts = bins([number(v) for v in values], bin_size, x_range)
+        data.append({"type": "bar", "x": centres, "y": counts, "name": e(name),
+                     "marker": {"color": colours[i % len(colours)]},
+                     "hovertemplate": "%{y} calls<extra></extra>"})
     layout = {"title": {**BASE_LAYOUT["title"], "text": e(title)}, "height": 320,
-              "barmode": "group" if len(series) > 1 else "overlay", "bargap": 0.08,
-              "showlegend": len(series) > 1,
+              "barmode": "group", "bargap": 0.1, "showlegend": len(series) > 1,
               "legend": {"orientation": "h", "y": -0.25},
               "xaxis": {"title": {"text": e(x_title)},
                         **({"tickformat": ".0%"} if percent else {}),
                         **({"range": list(x_range)} if x_range else {})},
-              "yaxis": {"title": {"text": "calls"}},
+              "yaxis": {"title": {"text": "calls"}, "rangemode": "tozero"},
               **reference_lines(lines, axis="x")}
     return plot(div_id, data, layout)
+
+
+def bins(values: Sequence[float], size: float, span: tuple[float, float] | None = None
+         ) -> tuple[list[float], list[int]]:
+    """Centres and counts of bins of ``size`` (from ``span``'s start, else centred on whole
+    multiples of ``size``); nan values are left out."""
+    finite = [v for v in values if math.isfinite(v)]
+    if span:  # the end of the span belongs to the last bin (a talk share of exactly 100%)
+        finite = [min(v, span[1] - size * 1e-6) for v in finite]
+    if not finite:
+        return [], []
+    origin = span[0] if span else -size / 2
+    first = math.floor((min(finite) - origin) / size)
+    last = math.floor((max(finite) - origin) / size)
+    counts = [0] * (last - first + 1)
+    for v in finite:
+        counts[math.floor((v - origin) / size) - first] += 1
+    centres = [round(origin + (first + k + 0.5) * size, 10) for k in range(len(counts))]
+    return centres, counts
 
 
 def timeline(utterances: Sequence[Utterance], flags: Sequence[Flag]) -> str:

@@ -86,12 +86,12 @@ def _distributions(calls: Sequence[Call]) -> str:
     lines = list(share.band.markers) if share.band is not None else []
     talk = histogram("dist-talk-share", "Rep talk share across calls",
                      [("calls", [c.get("rep_talk_share") for c in calls])],
-                     "rep talk share", lines, percent=True, bin_size=0.05, x_range=(0, 1))
+                     "rep talk share", 0.05, lines, percent=True, x_range=(0, 1))
     questions = histogram(
         "dist-questions", "Questions per call",
         [("questions about the customer", [c.get("customer_focused_questions") for c in calls]),
          ("all the rep's questions", [c.get("rep_questions") for c in calls])],
-        "questions in the call", bin_size=1)
+        "questions in the call", 1)
     return f"<div class='charts'>{talk}{questions}</div>"
 
 
