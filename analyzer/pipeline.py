@@ -35,8 +35,9 @@ from analyzer.types import (
 from analyzer.voice import VoiceProfiles
 
 Progress = Callable[[str], None]
-# Data that only shapes the pages (coaching rules, cards): editing it must not redo any call.
-REPORT_ONLY = "reports"
+# Data that only shapes the pages (coaching rules, cards) or `make bench` (speed targets):
+# editing it must not redo any call.
+NOT_ANALYSIS = ("reports", "benchmarks.json")
 
 
 class Engines:
@@ -231,7 +232,7 @@ def models_version(*parts: str) -> str:
     sha = hashlib.sha256()
     roots = [MODELS_DIR / p for p in parts] or [MODELS_DIR]
     files = [f for r in roots for f in ([r] if r.is_file() else r.rglob("*"))
-             if parts or REPORT_ONLY not in f.relative_to(MODELS_DIR).parts]
+             if parts or f.relative_to(MODELS_DIR).parts[0] not in NOT_ANALYSIS]
     for path in sorted(files):
         if path.is_file() and path.suffix in (".json", ".jsonl", ".csv", ".txt"):
             sha.update(path.relative_to(MODELS_DIR).as_posix().encode())

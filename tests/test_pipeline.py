@@ -53,12 +53,13 @@ def test_pipeline_stereo_rep_channel_teaches_the_rep_voice(tmp_path):
 def test_pipeline_report_data_does_not_invalidate_results(tmp_path, monkeypatch):
     import analyzer.pipeline as pipeline
 
-    for name in ("reports/coaching.json", "metrics/thresholds.json"):
+    for name in ("reports/coaching.json", "benchmarks.json", "metrics/thresholds.json"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("{}")
     monkeypatch.setattr(pipeline, "MODELS_DIR", tmp_path)
     before = pipeline.models_version()
     (tmp_path / "reports" / "coaching.json").write_text('{"rules": []}')
+    (tmp_path / "benchmarks.json").write_text('{"targets": {}}')
     assert pipeline.models_version() == before
     (tmp_path / "metrics" / "thresholds.json").write_text('{"bridge_gap_s": 1}')
     assert pipeline.models_version() != before

@@ -177,7 +177,7 @@ def test_report_rep_page_charts_follow_dates_when_known(tmp_path):
 def test_report_rep_calls_table_sorts_by_any_metric(tmp_path):
     write_outputs([rich_result("c1", "bob", 0.8), rich_result("c2", "bob", 0.6)], [], tmp_path)
     page = (tmp_path / "reps" / "bob.html").read_text()
-    calls = page[page.index("<h2>Calls</h2>"):page.index("<h2>Flagged sentences</h2>")]
+    calls = page[page.index("<h2>Calls</h2>"):page.index("<h2>What the rep says</h2>")]
     assert "<table class='sortable'>" in calls
     assert "data-v='0.8'" in calls and "class='num bad' data-v='0.8'" in calls
     assert "function sortKey" in page

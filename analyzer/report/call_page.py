@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -108,27 +109,48 @@ def transcript(utterances: Sequence[Utterance], flags: Sequence[Flag]) -> str:
     """Every utterance with its time, speaker, text (flagged sentences highlighted) and a side
     note explaining each flag."""
     rows = []
-    for utterance in utterances:
-        own = _own_flags(utterance, flags)
-        colour = ROLE_COLOURS.get(utterance.role, "#444")
-        who = (f"<span style='color:{colour};font-weight:600'>{e(utterance.role)}</span> "
-               f"<span class='muted'>{e(utterance.speaker)}</span>")
-        notes = "".join(_note(f) for _, _, group in own for f in group)
-        rows.append([_seek_link(utterance.start), who, highlighted(utterance.text, own), notes])
+    speakers: dict[tuple[str, str], str] = {}
+    for utterance, own in zip(utterances, flags_by_utterance(utterances, flags)):
+        key = (utterance.role, utterance.speaker)
+        if key not in speakers:
+            colour = ROLE_COLOURS.get(utterance.role, "#444")
+            speakers[key] = (f"<span style='color:{colour};font-weight:600'>{e(key[0])}</span> "
+                             f"<span class='muted'>{e(key[1])}</span>")
+        who = speakers[key]
+        spans = _spans(utterance.text, own) if own else []
+        notes = "".join(_note(f) for _, _, group in spans for f in group)
+        rows.append([_seek_link(utterance.start), who, highlighted(utterance.text, spans), notes])
     ids = [f"u{i}" for i in range(len(utterances))]
     return table(["Time", "Speaker", "Said", "Why flagged"], rows, "transcript", ids)
 
 
-def _own_flags(utterance: Utterance, flags: Sequence[Flag]
-               ) -> list[tuple[int, int, list[Flag]]]:
-    """The flagged sentences of this utterance: (start, end) in its text and their flags."""
+def flags_by_utterance(utterances: Sequence[Utterance], flags: Sequence[Flag]
+                       ) -> list[list[Flag]]:
+    """Each utterance's flags: the first utterance of the flag's side, at its time, whose text
+    holds the flagged sentence. Flags come in the order of the utterances, so the search
+    starts where the previous flag of that side was found (linear, not utterances x flags)."""
+    owned: list[list[Flag]] = [[] for _ in utterances]
+    cursor: dict[str, int] = {}
+    for flag in flags:
+        if not flag.text:
+            continue
+        start = cursor.get(flag.role, 0)
+        for index in chain(range(start, len(utterances)), range(start)):
+            utterance = utterances[index]
+            if utterance.role == flag.role and flag.text in utterance.text and \
+                    _within(flag.start, utterance):
+                owned[index].append(flag)
+                cursor[flag.role] = index
+                break
+    return owned
+
+
+def _spans(text: str, flags: Sequence[Flag]) -> list[tuple[int, int, list[Flag]]]:
+    """Where the flagged sentences sit in the text, with their flags (overlaps dropped)."""
     found: dict[tuple[int, int], list[Flag]] = {}
     for flag in flags:
-        if flag.role != utterance.role or not flag.text or not _within(flag.start, utterance):
-            continue
-        at = utterance.text.find(flag.text)
-        if at >= 0:
-            found.setdefault((at, at + len(flag.text)), []).append(flag)
+        at = text.find(flag.text)
+        found.setdefault((at, at + len(flag.text)), []).append(flag)
     spans, end = [], -1
     for (start, stop), group in sorted(found.items()):
         if start >= end:
@@ -140,6 +162,8 @@ def _own_flags(utterance: Utterance, flags: Sequence[Flag]
 def highlighted(text: str, spans: Sequence[tuple[int, int, list[Flag]]]) -> str:
     """The text escaped, each flagged sentence in a <mark> whose tooltip names the label,
     subtype, rule and matched words; the matched words underlined."""
+    if not spans:
+        return e(text)
     out, cursor = [], 0
     for start, stop, group in spans:
         out.append(e(text[cursor:start]))

@@ -124,10 +124,10 @@ def _house_band(metric: str, band: dict[str, float]) -> Benchmark:
                      band.get("watch_high", good_high), (), "", "ours", "")
 
 
-@lru_cache(maxsize=4)
-def load_outliers(path: Path = REPORTS_DIR / "cards.json") -> dict[str, Any]:
-    """The outlier settings: metrics, iqr_factor, max_rows."""
-    return dict(json.loads(path.read_text(encoding="utf-8"))["outliers"])
+@lru_cache(maxsize=8)
+def page_settings(section: str, path: Path = REPORTS_DIR / "cards.json") -> dict[str, Any]:
+    """A section of cards.json's page settings ("outliers", "rep_page")."""
+    return dict(json.loads(path.read_text(encoding="utf-8"))[section])
 
 
 def view(metric: str) -> MetricView:

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from analyzer.report.charts import histogram
-from analyzer.report.display import load_outliers, load_views, mean_of, view
+from analyzer.report.display import load_views, mean_of, page_settings, view
 from analyzer.report.html import (
     Cell,
     Num,
@@ -114,7 +114,7 @@ def find_outliers(calls: Sequence[Call], metrics: Sequence[str], factor: float
 
 
 def _outliers_section(calls: Sequence[Call]) -> str:
-    settings = load_outliers()
+    settings = page_settings("outliers")
     found = find_outliers(calls, settings["metrics"], float(settings["iqr_factor"]))
     help_text = (f"<p class='help'>Calls whose value lies far outside the team's usual range "
                  f"(Tukey's fences: more than {settings['iqr_factor']} &times; the spread of the "

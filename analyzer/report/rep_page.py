@@ -5,6 +5,7 @@ flagged sentence with its time and rule."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,9 @@ import pandas as pd
 from analyzer.report.call_page import LOW_CONFIDENCE
 from analyzer.report.charts import REPORTED_LABELS, per_call
 from analyzer.report.coaching import coaching_points
-from analyzer.report.display import card, load_views, mean_of, view
+from analyzer.report.display import card, load_views, mean_of, page_settings, view
 from analyzer.report.html import (
+    Cell,
     Num,
     call_file,
     call_name,
@@ -42,7 +44,7 @@ def rep_page(rep: str, calls: Sequence[Call], flags_of: Mapping[str, Sequence[Fl
              "<h2>Over time</h2>", _charts(calls),
              "<h2>Calls</h2><p class='help'>Click a column to sort by it; colours are the "
              "benchmark bands (green good, yellow watch, red bad).</p>", _calls_table(calls),
-             "<h2>Flagged sentences</h2>", _flags_section(calls, flags_of, out)]
+             "<h2>What the rep says</h2>", _flags_section(calls, flags_of, out)]
     return page(f"CallCoach: {rep}", "".join(parts), "../", f"&rsaquo; {e(rep)}")
 
 
@@ -128,31 +130,61 @@ def _roles_cell(call: Call) -> str:
     return text
 
 
+def rep_flags(calls: Sequence[Call], flags_of: Mapping[str, Sequence[Flag]]
+              ) -> list[tuple[Call, Flag]]:
+    """The rep's sentences a coach acts on (questions about the customer, self-promotion,
+    pushy closing), call by call in time order."""
+    pairs: list[tuple[Call, Flag]] = []
+    for call in calls:
+        own = [f for f in flags_of.get(str(call["call_id"]), ())
+               if f.role == "rep" and f.label in REPORTED_LABELS]
+        pairs.extend((call, f) for f in sorted(own, key=lambda f: number(f.start)))
+    return pairs
+
+
+def _phrases(pairs: Sequence[tuple[Call, Flag]], out: Path) -> str:
+    """Which rules fire most for this rep, how often, in how many calls, and an example."""
+    groups: dict[tuple[str, str, str], list[tuple[Call, Flag]]] = {}
+    for call, flag in pairs:
+        groups.setdefault((flag.label, flag.subtype, flag.rule), []).append((call, flag))
+    rows: list[list[Cell]] = []
+    for (label, subtype, rule), found in sorted(groups.items(), key=lambda g: -len(g[1])):
+        calls = len({str(c["call_id"]) for c, _ in found})
+        words = Counter(f.span.lower() for _, f in found if f.span).most_common(3)
+        call, first = found[-1]
+        rows.append([e(label), e(subtype), f"<code>{e(rule)}</code>",
+                     Num(str(len(found)), len(found)), Num(str(calls), calls),
+                     e(", ".join(w for w, _ in words)),
+                     f"{e(first.text)} {_moment_links(call, first.start, out)}"])
+    head = ["Label", "Subtype", "Rule", "Times", "Calls", "Matched words", "Latest example"]
+    return table(head, rows, "phrases sortable")
+
+
 def _flags_section(calls: Sequence[Call], flags_of: Mapping[str, Sequence[Flag]],
                    out: Path) -> str:
-    rows = []
-    for call in calls:
-        call_id = str(call["call_id"])
-        audio = str(call.get("audio_path", "") or "")
-        for flag in sorted(flags_of.get(call_id, ()), key=lambda f: number(f.start)):
-            if flag.role != "rep" or flag.label not in REPORTED_LABELS:
-                continue
-            rows.append([e(call_name(call_id)), _moment_links(call_id, audio, flag.start, out),
-                         e(flag.label), e(flag.subtype), f"<code>{e(flag.rule)}</code>",
-                         e(flag.span), e(flag.text)])
-    if not rows:
+    pairs = rep_flags(calls, flags_of)
+    if not pairs:
         return "<p class='muted'>No flagged sentences.</p>"
+    limit = int(page_settings("rep_page")["max_flagged_sentences"])
+    shown = pairs[-limit:]
+    rows = [[e(call_name(str(call["call_id"]))), _moment_links(call, flag.start, out),
+             e(flag.label), e(flag.subtype), f"<code>{e(flag.rule)}</code>", e(flag.span),
+             e(flag.text)] for call, flag in shown]
+    more = (f" Shown: the {len(shown)} from the latest calls of {len(pairs)}; every one is on "
+            f"its call's page." if len(shown) < len(pairs) else "")
     note = ("<p class='help'>The rep's sentences that asked about the customer, promoted "
             "themselves or pushed for the close (every question is in flags.csv). The time opens "
-            "the call's page at that moment; &#9654; plays the recording alone.</p>")
-    return note + table(["Call", "Time", "Label", "Subtype", "Rule", "Matched", "Sentence"],
-                        rows, "flags sortable")
+            f"the call's page at that moment; &#9654; plays the recording alone.{more}</p>")
+    return (_phrases(pairs, out) + note +
+            table(["Call", "Time", "Label", "Subtype", "Rule", "Matched", "Sentence"],
+                  rows, "flags sortable"))
 
 
-def _moment_links(call_id: str, audio: str, start: float, out: Path) -> str:
+def _moment_links(call: Call, start: float, out: Path) -> str:
     """The time, linking to the call page at that moment, and &#9654; to the recording."""
     if not math.isfinite(start):
         return "&ndash;"
+    call_id, audio = str(call["call_id"]), str(call.get("audio_path", "") or "")
     link = f"<a href='../call-pages/{e(call_file(call_id))}#t={start:.1f}'>{clock(start)}</a>"
     if audio:
         link += f" <a href=\"{e(relative(audio, out / 'reps'))}#t={start:.1f}\">&#9654;</a>"
