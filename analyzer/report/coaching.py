@@ -61,6 +61,7 @@ class _Formatter(string.Formatter):
     """str.format with one more spec: ``{worst:clock}`` writes seconds as m:ss."""
 
     def format_field(self, value: Any, format_spec: str) -> str:
+        """Format one placeholder ("clock" here, anything else as str.format does)."""
         if format_spec == "clock":
             return clock(float(value)) if math.isfinite(float(value)) else "?"
         return super().format_field(value, format_spec)
