@@ -98,8 +98,8 @@ def test_report_browser_coaching_point_opens_the_call_at_its_moment(browser, dem
     link = visit.page.locator("ol.points a.listen").first
     href = link.get_attribute("href")
     assert href is not None and "#t=" in href
-    link.click()
-    visit.page.wait_for_load_state("load")
+    with visit.page.expect_navigation(wait_until="load"):
+        link.click()
     assert "call-pages/" in visit.page.url and visit.page.locator("tr.here").count() == 1
     assert visit.problems == []
     visit.page.close()
