@@ -9,7 +9,8 @@ DIARIZATION := $(VENV)/.diarization
 DEMO_OUT ?= demo-out
 
 .PHONY: install install-base install-diarization demo test test-fast lint eval \
-	eval-diarization eval-redaction train-textcat bench demo-audio redaction-audio clean
+	eval-diarization eval-redaction train-textcat bench demo-audio redaction-audio clean \
+	chromium
 
 install: $(STAMP) $(DIARIZATION)
 install-base: $(STAMP)
@@ -31,8 +32,17 @@ demo: $(STAMP) $(DIARIZATION)
 	$(BIN)/callcoach analyze demo/archive --out $(DEMO_OUT)
 	@echo "Open $(abspath $(DEMO_OUT))/index.html in a browser."
 
-test: $(STAMP) $(DIARIZATION)
+test: $(STAMP) $(DIARIZATION) chromium
 	$(BIN)/python -m pytest -q
+
+# The browser test of the reports drives Debian's chromium (never `playwright install`, whose
+# downloads fail offline); when it cannot be installed, that test skips and says why.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
+chromium:
+	@test -x $(CHROMIUM) || ($(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	  || echo "chromium could not be installed: the browser tests will skip"
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
@@ -55,7 +65,7 @@ eval-redaction: $(STAMP)
 eval-diarization: $(DIARIZATION)
 	$(BIN)/python -m analyzer.evaluate.diarization
 
-bench: $(STAMP) $(DIARIZATION)
+bench: $(STAMP) $(DIARIZATION) chromium
 	$(BIN)/python -m analyzer.evaluate.bench
 
 # Regenerates the committed demo audio (needs espeak-ng, sox and ffmpeg from Debian).

@@ -9,9 +9,11 @@ DURATION = "duration_s"
 
 
 def metric_columns(calls: pd.DataFrame) -> list[str]:
-    """The numeric per-call columns that get a mean and a median (booleans are not metrics)."""
+    """The numeric per-call columns that get a mean and a median (booleans are not metrics,
+    nor are the times of moments such as ``longest_monologue_start_s``)."""
     return [c for c in calls.columns
-            if c != "rep" and is_numeric_dtype(calls[c]) and not is_bool_dtype(calls[c])]
+            if c != "rep" and not c.endswith("_start_s") and is_numeric_dtype(calls[c])
+            and not is_bool_dtype(calls[c])]
 
 
 def rep_table(calls: pd.DataFrame) -> pd.DataFrame:

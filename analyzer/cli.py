@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -126,6 +127,77 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
         elif not quiet:
             click.echo(message)
     return say
+
+
+# ---- report and audit (issue 9) ---------------------------------------------------------
+
+TONES: dict[str, dict[str, Any]] = {
+    "good": {"fg": "green"}, "watch": {"fg": "yellow"}, "bad": {"fg": "red"},
+    "title": {"bold": True}}
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def report(folder: Path) -> None:
+    """Rebuild every page in FOLDER from its tables, without analyzing any call.
+
+    Use it after editing models/reports/ (cards, coaching rules), or to refresh pages
+    written by an older version.
+
+    \b
+    Example:
+        callcoach report report/
+    """
+    from analyzer.report import write_reports
+    from analyzer.tables import read_tables
+
+    try:
+        tables = read_tables(folder)
+        write_reports(tables, folder)
+    except (PathError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{len(tables.calls)} call pages, {tables.calls['rep'].nunique()} rep pages.")
+    click.echo(f"Report: {(folder / 'index.html').resolve()}")
+
+
+@cli.command()
+@click.argument("call", type=click.Path(path_type=Path))
+@click.option("--rep", default="", help="Your rep id (the owner of the call).")
+@click.option("--rep-name", default="",
+              help="Your speaker name or label in a transcript or a mono recording.")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("callcoach-audit"), show_default=True,
+              help="Folder for the call's page (and its tables).")
+@model_option
+def audit(call: Path, rep: str, rep_name: str, out: Path, model: str) -> None:
+    """Audit one of your own calls (a recording or a transcript): write its page and print
+    your talk share, questions about the customer against self-promotion, and every pushy
+    closing line with its time.
+
+    \b
+    Example:
+        callcoach audit calls/2026-10-01-acme.m4a --rep priya
+        callcoach audit acme.vtt --rep priya --rep-name "Priya Shah" --out my-audit/
+    """
+    from analyzer.batch import analyze as run_analysis
+    from analyzer.report import call_file, group_flags
+    from analyzer.report.summary import audit_summary
+    from analyzer.transcribe import ModelNotFound
+
+    options = Options(model=model, rep=rep, rep_name=rep_name)
+    try:
+        results = run_analysis([call], out, options=options)
+    except (ModelNotFound, PathError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if results.calls.empty:
+        reasons = "; ".join(results.errors["reason"].astype(str)) or "nothing to analyze"
+        raise click.ClickException(f"{call}: {reasons}")
+    record = {str(k): v for k, v in results.calls.to_dict("records")[0].items()}
+    flags = group_flags(results.flags).get(str(record["call_id"]), [])
+    for line in audit_summary(record, flags):
+        click.echo(click.style(line.text, **TONES.get(line.tone, {})), color=None)
+    page = out / "call-pages" / call_file(str(record["call_id"]))
+    click.echo(f"Call page: {page.resolve()}")
 
 
 @cli.command()

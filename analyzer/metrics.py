@@ -215,6 +215,24 @@ def _longest(turns: Sequence[Turn], role: str, timed: bool) -> float:
     return max((t.end - t.start for t in turns if t.role == role), default=0.0)
 
 
+def turn_moments(utterances: Sequence[Utterance], options: TurnOptions | None = None
+                 ) -> dict[str, float]:
+    """When the longest rep and customer floor turns start (s), so a report can open the
+    call at the moment behind ``longest_monologue_s`` and ``longest_customer_story_s``.
+
+    nan when the transcript is untimed or the side has no turn.
+    """
+    turns = floor_turns(build_turns(utterances, options or load_turn_options()))
+    timed = all(_finite(u.start, u.end) for u in utterances)
+
+    def start_of_longest(role: str) -> float:
+        own = [t for t in turns if t.role == role]
+        return max(own, key=lambda t: t.end - t.start).start if own and timed else NAN
+
+    return {"longest_monologue_start_s": start_of_longest(REP),
+            "longest_customer_story_start_s": start_of_longest(CUSTOMER)}
+
+
 def _rate_metrics(utterances: Sequence[Utterance], rep_s: float, customer_s: float
                   ) -> dict[str, float]:
     fillers = load_fillers()

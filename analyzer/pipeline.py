@@ -47,6 +47,9 @@ from analyzer.voice import VoiceProfiles
 Progress = Callable[[str], None]
 # What a redacted transcript depends on (the evaluation sets beside them do not count).
 REDACTION_DATA = ("redaction/patterns.json", "redaction/street_suffixes.txt")
+# Data that only shapes the pages (coaching rules, cards) or `make bench` (speed targets):
+# editing it must not redo any call.
+NOT_ANALYSIS = ("reports", "benchmarks.json")
 
 
 class Engines:
@@ -292,7 +295,7 @@ def measure(call: CallSource, transcript: Transcript, roles: RoleAssignment,
             utterances: tuple[Utterance, ...], engines: Engines) -> CallResult:
     """Label the sentences and compute every per-call metric."""
     from analyzer.language import call_flags, language_metrics
-    from analyzer.metrics import call_metrics, metric_status
+    from analyzer.metrics import call_metrics, metric_status, turn_moments
 
     labels = engines.labeler.label([u.text for u in utterances], [u.role for u in utterances])
     flags = call_flags(utterances, labels)
@@ -307,6 +310,7 @@ def measure(call: CallSource, transcript: Transcript, roles: RoleAssignment,
                                 activity=_role_activity(transcript, roles)))
     metrics.update(language)
     metrics.update(metric_status(metrics))
+    metrics.update(turn_moments(utterances))  # appended last: where the reports link to
     return CallResult(call, roles, utterances, metrics, flags)
 
 
@@ -326,7 +330,8 @@ def models_version(*parts: str) -> str:
     """
     sha = hashlib.sha256()
     roots = [MODELS_DIR / p for p in parts] or [MODELS_DIR]
-    files = [f for r in roots for f in ([r] if r.is_file() else r.rglob("*"))]
+    files = [f for r in roots for f in ([r] if r.is_file() else r.rglob("*"))
+             if parts or f.relative_to(MODELS_DIR).parts[0] not in NOT_ANALYSIS]
     for path in sorted(files):
         if path.is_file() and path.suffix in (".json", ".jsonl", ".csv", ".txt"):
             sha.update(path.relative_to(MODELS_DIR).as_posix().encode())

@@ -14,7 +14,8 @@ from analyzer.types import CallError, CallResult
 
 CALL_COLUMNS = ("call_id", "rep", "date", "path", "audio_path")
 UTTERANCE_COLUMNS = ("call_id", "rep", "speaker", "role", "start_s", "end_s", "text")
-FLAG_COLUMNS = ("call_id", "rep", "role", "start_s", "end_s", "label", "subtype", "rule", "text")
+FLAG_COLUMNS = ("call_id", "rep", "role", "start_s", "end_s", "label", "subtype", "rule", "text",
+                "span")
 ERROR_COLUMNS = ("call_id", "rep", "path", "stage", "reason")
 
 
@@ -69,7 +70,7 @@ def flags_table(results: Sequence[CallResult]) -> pd.DataFrame:
     """One row per labelled sentence of every call."""
     rows = [{"call_id": r.source.call_id, "rep": r.source.rep, "role": f.role,
              "start_s": f.start, "end_s": f.end, "label": f.label, "subtype": f.subtype,
-             "rule": f.rule, "text": f.text} for r in results for f in r.flags]
+             "rule": f.rule, "text": f.text, "span": f.span} for r in results for f in r.flags]
     return _frame(rows, FLAG_COLUMNS)
 
 
@@ -93,6 +94,45 @@ def write_tables(tables: Results, out: Path) -> None:
     for name, formats in OUTPUTS.items():
         for fmt in formats:
             write_atomically(out / f"{name}.{fmt}", partial(WRITERS[fmt], getattr(tables, name)))
+
+
+def read_tables(out: str | Path) -> Results:
+    """Read back the tables a run wrote into ``out`` (no call is analyzed again).
+
+    Raises InputError naming ``calls.parquet`` when the folder holds no run. Tables written by
+    an older version get the columns added since, empty.
+    """
+    from analyzer.aggregate import rep_table
+    from analyzer.errors import InputError
+
+    folder = Path(out)
+    calls_path = folder / "calls.parquet"
+    if not calls_path.is_file():
+        raise InputError(str(calls_path), "not found: is this a folder written by "
+                                          "`callcoach analyze`?")
+    try:
+        calls = pd.read_parquet(calls_path)
+        reps = (pd.read_parquet(folder / "reps.parquet") if (folder / "reps.parquet").is_file()
+                else rep_table(calls))
+        utterances = _read_parquet(folder / "utterances.parquet", UTTERANCE_COLUMNS)
+        flags = _read_parquet(folder / "flags.parquet", FLAG_COLUMNS)
+    except (OSError, ValueError) as exc:
+        raise InputError(str(folder), f"cannot read the tables ({exc})") from exc
+    return Results(calls, reps, utterances, flags, _read_errors(folder / "errors.csv"), folder)
+
+
+def _read_parquet(path: Path, columns: Sequence[str]) -> pd.DataFrame:
+    if not path.is_file():
+        return _frame([], columns)
+    frame = pd.read_parquet(path)
+    missing = [c for c in columns if c not in frame.columns]
+    return frame.assign(**dict.fromkeys(missing, "")) if missing else frame
+
+
+def _read_errors(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        return _frame([], ERROR_COLUMNS)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 def _audio_of(result: CallResult) -> str:

@@ -158,7 +158,11 @@ class SentenceLabels:
 
 @dataclass(frozen=True)
 class Flag:
-    """One labelled sentence of a call, located in time, for the flags table."""
+    """One labelled sentence of a call, located in time, for the flags table.
+
+    ``span`` is the words the rule matched (the whole sentence for the statistical
+    backstop); "" in results stored before it was recorded.
+    """
 
     role: str
     start: float
@@ -167,6 +171,7 @@ class Flag:
     subtype: str
     rule: str
     text: str
+    span: str = ""
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,18 @@ def whisper():
     return WhisperTranscriber.load()
 
 
+@pytest.fixture(scope="session")
+def demo_report(whisper, tmp_path_factory) -> Path:
+    """The demo archive analyzed once per session with the real models: tables and pages."""
+    from analyzer.batch import analyze
+    from analyzer.pipeline import Engines
+    from analyzer.types import Options
+
+    out = tmp_path_factory.mktemp("demo-report")
+    analyze([DEMO_ARCHIVE], out, options=Options(), engines=Engines(Options(), stt=whisper))
+    return out
+
+
 def write_wav(path: Path, channels: list[np.ndarray], rate: int = 16000) -> Path:
     """Write float channels as a 16-bit WAV file."""
     import wave

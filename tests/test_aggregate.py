@@ -59,3 +59,8 @@ def test_aggregate_without_durations_has_nan_hours():
 def test_aggregate_empty_calls_table():
     table = rep_table(calls().iloc[:0])
     assert table.empty and list(table.columns)[:3] == ["rep", "calls", "hours"]
+
+
+def test_aggregate_moment_times_are_not_averaged():
+    frame = calls().assign(longest_monologue_start_s=[1.0, 2.0, 3.0, 4.0])
+    assert not any("start_s" in c for c in rep_table(frame).columns)

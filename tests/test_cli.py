@@ -102,3 +102,91 @@ def test_cli_redact_audio_implies_redact():
     from analyzer.types import Options
 
     assert Options(redact_audio=True).redact and not Options().redact
+
+
+AUDIT_VTT = """WEBVTT
+
+00:00:00.000 --> 00:00:04.000
+Priya: Hi, this is Priya from Brightline. How is your team handling onboarding today?
+
+00:00:04.500 --> 00:00:12.000
+Dana: We use spreadsheets and it is slow.
+
+00:00:12.500 --> 00:00:20.000
+Priya: We are the market leader and our product is simply the best. \
+This price is only good until Friday.
+
+00:00:20.500 --> 00:00:25.000
+Dana: I need to talk to my boss.
+"""
+
+
+def test_cli_report_rebuilds_every_page_without_analyzing(tmp_path, monkeypatch):
+    from analyzer.outputs import write_outputs
+    from analyzer.types import CallResult, CallSource, RoleAssignment, Utterance
+
+    result = CallResult(CallSource("c1", "bob", "/calls/c1.wav"),
+                        RoleAssignment(("A",), "channel", 1.0),
+                        (Utterance("A", "rep", 0.0, 2.0, "Hello."),),
+                        {"duration_s": 60.0, "rep_talk_share": 0.5})
+    write_outputs([result], [], tmp_path)
+    for page in tmp_path.rglob("*.html"):
+        page.unlink()
+
+    def no_analysis(*args, **kwargs):
+        raise AssertionError("report must not analyze")
+
+    monkeypatch.setattr("analyzer.batch.analyze", no_analysis)
+    out = invoke("report", str(tmp_path))
+    assert out.exit_code == 0 and "1 call pages, 1 rep pages." in out.output
+    for name in ("index.html", "reps/bob.html", "call-pages/c1.html"):
+        assert (tmp_path / name).is_file()
+
+
+def test_cli_report_on_a_folder_without_tables_fails_in_one_line(tmp_path):
+    result = CliRunner().invoke(cli, ["report", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.strip() == (f"Error: {tmp_path / 'calls.parquet'}: not found: is this "
+                                     f"a folder written by `callcoach analyze`?")
+
+
+def test_cli_audit_transcript_prints_the_summary_and_writes_the_call_page(tmp_path):
+    (tmp_path / "acme.vtt").write_text(AUDIT_VTT)
+    result = invoke("audit", str(tmp_path / "acme.vtt"), "--rep", "priya",
+                    "--out", str(tmp_path / "audit"))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("acme (rep priya, 0:25; roles by name")
+    assert any(line.startswith("Talk share: ") for line in lines)
+    assert "Questions about the customer: 1    Self-promotion: 1" in result.output
+    assert any(line.startswith("Egomaniac: ") for line in lines)
+    assert any(line.strip().startswith('0:12  "This price is only good until Friday."')
+               for line in lines)
+    page = tmp_path / "audit" / "call-pages" / "acme.html"
+    assert page.is_file() and f"Call page: {page.resolve()}" in result.output
+    assert "\x1b[" not in result.output  # no colour when the output is not a terminal
+
+
+def test_cli_audit_colours_the_summary_on_a_terminal(tmp_path):
+    (tmp_path / "acme.vtt").write_text(AUDIT_VTT)
+    result = CliRunner().invoke(cli, ["audit", str(tmp_path / "acme.vtt"), "--rep", "priya",
+                                      "--out", str(tmp_path / "audit")], color=True)
+    assert result.exit_code == 0, result.output
+    assert "\x1b[31mPushy closing: 1 line:" in result.output
+
+
+def test_cli_audit_missing_file_fails_in_one_line(tmp_path):
+    result = CliRunner().invoke(cli, ["audit", str(tmp_path / "nope.m4a"),
+                                      "--out", str(tmp_path / "audit")])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {tmp_path / 'nope.m4a'}: file not found"
+
+
+@pytest.mark.slow
+def test_cli_audit_real_recording(tmp_path):
+    call = DEMO_ARCHIVE / "bob" / "2026-10-09-umbrella-pitch.opus"
+    result = invoke("audit", str(call), "--rep", "bob", "--out", str(tmp_path / "audit"))
+    assert result.exit_code == 0, result.output
+    assert "roles by channel" in result.output and "Egomaniac: yes" in result.output
+    assert "Pushy closing: 2 lines:" in result.output
+    assert (tmp_path / "audit" / "call-pages" / "2026-10-09-umbrella-pitch.html").is_file()

@@ -186,6 +186,14 @@ def test_language_call_flags_time_sentences_from_words() -> None:
         ("question", "q_mark", 11.0, 13.5), ("customer_question", "cq_second_person", 11.0, 13.5)]
 
 
+def test_language_call_flags_keep_the_matched_words() -> None:
+    utterance = Utterance("A", "rep", 0.0, 3.0, "This price ends Friday.")
+    sentences = (SentenceLabels("This price ends Friday.", ("pushy_close",),
+                                (Evidence("pushy_close", "urgency", "pc_ends", "ends Friday"),)),)
+    (flag,) = call_flags([utterance], [sentences])
+    assert (flag.subtype, flag.rule, flag.span) == ("urgency", "pc_ends", "ends Friday")
+
+
 def test_language_call_flags_fall_back_to_utterance_times() -> None:
     utterance = Utterance("B", "customer", 2.0, 4.0, "Is it cheap?")
     sentences = (SentenceLabels("Is it cheap?", ("question",),

@@ -21,6 +21,7 @@ from analyzer.metrics import (
     metric_status,
     overlap_time,
     talk_time,
+    turn_moments,
 )
 from analyzer.types import SpeakerTurn, Utterance, Word
 
@@ -67,6 +68,17 @@ def test_metrics_discovery_call_exact_values():
         "customer_questions": 0}
     assert set(m) == COLUMNS
     assert m == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_metrics_turn_moments_are_the_starts_of_the_longest_turns():
+    moments = turn_moments(discovery_call())
+    assert moments == {"longest_monologue_start_s": 7.5, "longest_customer_story_start_s": 3.0}
+
+
+def test_metrics_turn_moments_are_nan_without_times_or_turns():
+    untimed = [Utterance("R", "rep", NAN, NAN, "hello there")]
+    assert all(math.isnan(v) for v in turn_moments(untimed).values())
+    assert math.isnan(turn_moments([utt("R", (0, 1, "hi"))])["longest_customer_story_start_s"])
 
 
 def test_metrics_rep_talking_over_customer_waits_zero():

@@ -87,3 +87,18 @@ def test_pipeline_redacted_transcript_is_cached_redacted_under_its_own_key(tmp_p
     assert "jo@acme.com" not in keys["redacted"].read_text(encoding="utf-8")
     assert "[EMAIL]" in keys["redacted"].read_text(encoding="utf-8")
     assert len(set(keys.values())) == 3
+
+
+def test_pipeline_report_data_does_not_invalidate_results(tmp_path, monkeypatch):
+    import analyzer.pipeline as pipeline
+
+    for name in ("reports/coaching.json", "benchmarks.json", "metrics/thresholds.json"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    monkeypatch.setattr(pipeline, "MODELS_DIR", tmp_path)
+    before = pipeline.models_version()
+    (tmp_path / "reports" / "coaching.json").write_text('{"rules": []}')
+    (tmp_path / "benchmarks.json").write_text('{"targets": {}}')
+    assert pipeline.models_version() == before
+    (tmp_path / "metrics" / "thresholds.json").write_text('{"bridge_gap_s": 1}')
+    assert pipeline.models_version() != before

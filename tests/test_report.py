@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
+
+import pytest
+
 from analyzer.outputs import write_outputs
+from analyzer.report import write_reports
+from analyzer.report.html import script_json
+from analyzer.report.summary import audit_summary
+from analyzer.tables import Results, read_tables
 from analyzer.types import CallError, CallResult, CallSource, Flag, RoleAssignment, Utterance
 
 
@@ -86,3 +95,170 @@ def test_report_rep_and_call_pages_hold_only_that_reps_calls(tmp_path):
             assert not [w for w in own[other] if w in text], page
     first = (tmp_path / "call-pages" / "q-call-1.html").read_text(encoding="utf-8")
     assert "sells turbines" in first and "never fail" not in first
+
+
+# ---- issue 9: pages a coach reads and a rep audits from --------------------------------------
+
+PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
+
+
+def rich_result(call_id: str, rep: str, share: float, *, date: str = "", confidence=1.0,
+                text: str = "We are the best. This price is only good until Friday.",
+                flags=None, **metrics) -> CallResult:
+    """A call with timed utterances, language counts and the moment columns."""
+    source = CallSource(call_id, rep, f"/calls/{call_id}.wav", date=date)
+    roles = RoleAssignment(("A",), "cues" if confidence < 1 else "channel", confidence)
+    utterances = (Utterance("A", "rep", 0.0, 9.0, text),
+                  Utterance("B", "customer", 9.5, 12.0, "Tell me more."))
+    if flags is None:
+        flags = (Flag("rep", 0.5, 2.0, "self_promotion", "", "sp_superlative",
+                      "We are the best.", "the best"),
+                 Flag("rep", 2.5, 5.0, "pushy_close", "urgency", "pc_only_until",
+                      "This price is only good until Friday.", "only good until"))
+    values = {"duration_s": 600.0, "source": "whisper", "role_method": roles.method,
+              "role_confidence": confidence, "rep_talk_share": share,
+              "longest_monologue_s": 250.0, "longest_customer_story_s": 20.0,
+              "rep_wpm": 170.0, "rep_questions": 4, "customer_focused_questions": 1,
+              "self_promotion": 2, "pushy_closing": 1, "self_focus_share": 2 / 3,
+              "egomaniac": True, "longest_monologue_start_s": 123.4,
+              "longest_customer_story_start_s": 9.5, **metrics}
+    return CallResult(source, roles, utterances, values, tuple(flags))
+
+
+def pages(out) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): p.read_text() for p in out.rglob("*.html")}
+
+
+def test_report_highlight_explains_label_subtype_rule_and_matched_words(tmp_path):
+    write_outputs([rich_result("c1", "bob", 0.7)], [], tmp_path)
+    page = (tmp_path / "call-pages" / "c1.html").read_text()
+    assert ("title='pushy_close urgency (pc_only_until): matched \u201conly good until\u201d'"
+            in page)
+    assert "This price is <u>only good until</u> Friday." in page
+    assert "rule <code>pc_only_until</code> &middot; matched &ldquo;only good until&rdquo;" in page
+    assert "data-t='2.50'" in page  # a click on the flag plays from its sentence
+
+
+def test_report_text_from_calls_is_escaped_on_every_page(tmp_path):
+    text = f"We are the best {PAYLOADS[0]}. Look {PAYLOADS[1]} here."
+    flag = Flag("rep", 0.5, 2.0, "self_promotion", "", "sp_superlative",
+                f"We are the best {PAYLOADS[0]}.", "the best")
+    write_outputs([rich_result(PAYLOADS[1], PAYLOADS[0], 0.7, text=text, flags=[flag])],
+                  [], tmp_path)
+    found = pages(tmp_path)
+    assert len(found) == 3
+    for name, page in found.items():
+        assert PAYLOADS[0] not in page and "<img src=x" not in page, name
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, name
+    call_page = next(p for n, p in found.items() if n.startswith("call-pages/"))
+    assert "\\u0026lt;script\\u0026gt;" in call_page  # in the timeline JSON, escaped twice
+
+
+def test_report_script_json_cannot_end_its_script():
+    text = script_json({"t": "</script><!-- & -->"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"t": "</script><!-- & -->"}
+
+
+def test_report_call_page_low_confidence_banner_comes_first(tmp_path):
+    write_outputs([rich_result("c1", "ann", 0.5, confidence=0.55)], [], tmp_path)
+    page = (tmp_path / "call-pages" / "c1.html").read_text()
+    assert page.index("class='banner'") < page.index("<h1>")
+    assert "confidence <b>0.55</b>" in page
+
+
+def test_report_rep_page_cards_compare_rep_team_and_benchmark(tmp_path):
+    write_outputs([rich_result("c1", "bob", 0.8), rich_result("c2", "bob", 0.7),
+                   rich_result("c3", "ann", 0.4)], [], tmp_path)
+    page = (tmp_path / "reps" / "bob.html").read_text()
+    card = page[page.index("Talk share</div>"):][:400]
+    assert "75%" in card and "team 63%" in card and "good 33%&ndash;53%" in card
+    assert "class='card bad'" in page
+
+
+def test_report_rep_page_coaching_points_link_to_the_moment(tmp_path):
+    write_outputs([rich_result("c1", "bob", 0.8), rich_result("c2", "bob", 0.6)], [], tmp_path)
+    page = (tmp_path / "reps" / "bob.html").read_text()
+    points = re.findall(r"<li>(.*?)</li>", page[page.index("class='points'"):])
+    assert 3 <= len(points) <= 6
+    assert points[0].startswith("You talked 70% of the time in 2 of 2 calls; top performers "
+                                "stay near 43%.")
+    assert "href='../call-pages/c1.html#t=123.4'" in points[0]
+    assert any("Your longest monologue was 4:10 in the c1 call." in p for p in points)
+
+
+def test_report_rep_page_charts_follow_dates_when_known(tmp_path):
+    write_outputs([rich_result("c2", "bob", 0.8, date="2026-10-09"),
+                   rich_result("c1", "bob", 0.6, date="2026-10-01")], [], tmp_path)
+    page = (tmp_path / "reps" / "bob.html").read_text()
+    for metric in ("rep_talk_share", "customer_focused_questions", "self_focus_share",
+                   "pushy_closing"):
+        assert f"id='chart-{metric}'" in page
+    assert '"call date"' in page and '"2026-10-01 00:00:00","2026-10-09 00:00:00"' in page
+    write_outputs([rich_result("c1", "ann", 0.6)], [], tmp_path / "undated")
+    assert '"call (file order)"' in (tmp_path / "undated" / "reps" / "ann.html").read_text()
+
+
+def test_report_rep_calls_table_sorts_by_any_metric(tmp_path):
+    write_outputs([rich_result("c1", "bob", 0.8), rich_result("c2", "bob", 0.6)], [], tmp_path)
+    page = (tmp_path / "reps" / "bob.html").read_text()
+    calls = page[page.index("<h2>Calls</h2>"):page.index("<h2>What the rep says</h2>")]
+    assert "<table class='sortable'>" in calls
+    assert "data-v='0.8'" in calls and "class='num bad' data-v='0.8'" in calls
+    assert "function sortKey" in page
+
+
+def test_report_index_leaderboard_outliers_and_failed_inputs(tmp_path):
+    calls = [rich_result(f"c{i}", "ann" if i % 2 else "bob", 0.45 + i / 100) for i in range(6)]
+    calls.append(rich_result("loud", "bob", 0.97))
+    error = CallError("x", "bob", "/calls/x.wav", "input", "not a readable audio file")
+    write_outputs(calls, [error], tmp_path)
+    index = (tmp_path / "index.html").read_text()
+    board = index[index.index("<h2>Leaderboard</h2>"):index.index("<h2>Across all calls</h2>")]
+    assert 'href="reps/ann.html"' in board and "class='num good'" in board
+    outliers = index[index.index("<h2>Outlier calls</h2>"):]
+    assert 'href="call-pages/loud.html"' in outliers and "higher" in outliers
+    assert "id='dist-talk-share'" in index and "id='dist-questions'" in index
+    assert "Inputs that failed (1)" in index and "not a readable audio file" in index
+
+
+def test_report_pages_work_for_any_subset_of_the_tables(tmp_path):
+    tables = write_outputs([rich_result("c1", "bob", 0.8), rich_result("c2", "ann", 0.4)], [],
+                           tmp_path / "all")
+    one = Results(*(frame[frame["rep"] == "ann"] if "rep" in frame else frame for frame in (
+        tables.calls, tables.reps, tables.utterances, tables.flags, tables.errors)))
+    write_reports(one, tmp_path / "ann")
+    assert sorted(pages(tmp_path / "ann")) == ["call-pages/c2.html", "index.html",
+                                               "reps/ann.html"]
+    assert "bob" not in (tmp_path / "ann" / "index.html").read_text()
+
+
+def test_report_rebuilt_from_the_stored_tables_is_the_same(tmp_path):
+    write_outputs([rich_result("c1", "bob", 0.8, date="2026-10-01"),
+                   rich_result("c2", "ann", 0.4, confidence=0.5)],
+                  [CallError("x", "bob", "/calls/x.wav", "input", "bad")], tmp_path)
+    before = pages(tmp_path)
+    for path in tmp_path.rglob("*.html"):
+        path.unlink()
+    write_reports(read_tables(tmp_path), tmp_path)
+    assert pages(tmp_path) == before
+
+
+def test_report_audit_summary_gives_verdict_and_each_pushy_line():
+    result = rich_result("c1", "bob", 0.7)
+    call = {"call_id": "c1", "rep": "bob", **result.metrics}
+    lines = audit_summary(call, result.flags)
+    text = "\n".join(line.text for line in lines)
+    assert "Talk share: 70% (bad); top performers stay near 43%" in text
+    assert "Questions about the customer: 1    Self-promotion: 2" in text
+    verdict = next(line for line in lines if line.text.startswith("Egomaniac"))
+    assert verdict.text.startswith("Egomaniac: yes") and verdict.tone == "bad"
+    pushy = [line for line in lines if line.text.startswith("    0:02")]
+    assert pushy and "only good until Friday" in pushy[0].text and "pc_only_until" in pushy[0].text
+
+
+@pytest.mark.parametrize("confidence, warned", [(0.5, True), (0.9, False)])
+def test_report_audit_summary_warns_about_uncertain_roles(confidence, warned):
+    result = rich_result("c1", "bob", 0.7, confidence=confidence)
+    lines = audit_summary({"call_id": "c1", "rep": "bob", **result.metrics}, ())
+    assert any("may be the other speaker" in line.text for line in lines) == warned

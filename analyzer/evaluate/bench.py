@@ -16,6 +16,7 @@ from pathlib import Path
 
 from analyzer.activity import channel_activity
 from analyzer.audio import load_audio, mixdown
+from analyzer.evaluate.bench_reports import bench_reports
 from analyzer.settings import MODELS_DIR, REPO_DIR
 from analyzer.speakers import CHANNELS
 from analyzer.transcribe import WhisperTranscriber
@@ -97,6 +98,7 @@ def main() -> None:
     targets = json.loads(TARGETS.read_text(encoding="utf-8"))["targets"]
     figures = bench_transcription(sorted(DEMO.rglob("*.opus")))
     figures.update(bench_language())
+    figures.update(bench_reports())  # report figures (issue 9): bench_reports.py
     for name, value in figures.items():
         target = targets.get(name)
         verdict = "" if target is None else ("ok" if value <= target else "OVER TARGET")

@@ -58,7 +58,8 @@ def call_flags(utterances: Sequence[Utterance],
                 evidence = next((e for e in sentence.evidence if e.label == label), None)
                 flags.append(Flag(utterance.role, start, end, label,
                                   evidence.subtype if evidence else "",
-                                  evidence.rule if evidence else "", sentence.text))
+                                  evidence.rule if evidence else "", sentence.text,
+                                  evidence.span if evidence else ""))
     return tuple(flags)
 
 
