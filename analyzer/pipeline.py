@@ -9,7 +9,6 @@ per process; ``batch`` runs this over every call of a run.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -23,7 +22,7 @@ from analyzer.audio import load_audio
 from analyzer.files import is_audio
 from analyzer.settings import MODELS_DIR
 from analyzer.speakers import transcribe_call
-from analyzer.transcribe import SpeechToText, WhisperOptions, WhisperTranscriber
+from analyzer.transcribe import SpeechToText, WhisperOptions, WhisperTranscriber, batched
 from analyzer.types import (
     CallResult,
     CallSource,
@@ -35,15 +34,20 @@ from analyzer.types import (
 from analyzer.voice import VoiceProfiles
 
 Progress = Callable[[str], None]
+# Files under models/ that say how fast or how wide a run goes, not what it finds: editing
+# them must not relabel every call.
+NOT_RESULTS = frozenset({"benchmarks.json", "runtime.json"})
 
 
 class Engines:
     """The models of a run, each loaded the first time a call needs it and then reused."""
 
     def __init__(self, options: Options, stt: SpeechToText | None = None,
-                 labeler: Any = None, diarizer: Any = None) -> None:
+                 labeler: Any = None, diarizer: Any = None, threads: int = 0) -> None:
         self.options = options
+        self.threads = threads  # CPU threads each model may use (0 = its library's default)
         self.voices = VoiceProfiles.empty()
+        self._voices_seen: tuple[int, int] | None = None
         if stt is not None:
             self.__dict__["stt"] = stt
         if labeler is not None:
@@ -51,16 +55,36 @@ class Engines:
         if diarizer is not None:
             self.__dict__["diarizer"] = diarizer
 
-    def learn_voice(self, rep: str, roles: RoleAssignment, transcript: Transcript) -> bool:
-        """Fold the rep's voice from this call into their profile; True when it changed."""
+    def learn_voice(self, rep: str, roles: RoleAssignment, transcript: Transcript,
+                    shared: Path | None = None) -> bool:
+        """Fold the rep's voice from this call into their profile; True when it changed.
+
+        With ``shared`` (the run's voices.json), the sample is folded into that file under a
+        lock, so workers sharing it add up what each of them learned.
+        """
         voices = voice_prints(transcript)
         if roles.method == "channel" and roles.rep_speakers:
-            learned = self.voices.learn(rep, voices.get(roles.rep_speakers[0]))
+            sample = voices.get(roles.rep_speakers[0])
         else:
-            learned = self.voices.learn_from_call(rep, roles, voices)
-        changed = learned is not self.voices
-        self.voices = learned
-        return changed
+            sample = self.voices.teachable(roles, voices)
+        if sample is None or not rep:
+            return False
+        if shared is None:
+            self.voices = self.voices.learn(rep, sample)
+            return True
+        with store.locked(shared.with_name(f"{shared.name}.lock")):
+            self.read_voices(shared)
+            self.voices = self.voices.learn(rep, sample)
+            _save_voices(self.voices, shared)
+            self._voices_seen = _stamp(shared)
+        return True
+
+    def read_voices(self, path: Path) -> None:
+        """Take up the voice prints in ``path`` when another worker (or run) has changed it."""
+        stamp = _stamp(path)
+        if stamp is not None and stamp != self._voices_seen:
+            self.voices = VoiceProfiles.load(path)
+            self._voices_seen = stamp
 
     @cached_property
     def stt(self) -> SpeechToText:
@@ -68,7 +92,7 @@ class Engines:
         o = self.options
         return WhisperTranscriber.load(WhisperOptions(
             model=o.model, language=o.language, beam_size=o.beam_size, device=o.device,
-            compute_type=o.compute_type))
+            compute_type=o.compute_type, cpu_threads=self.threads, batched=batched()))
 
     @cached_property
     def labeler(self) -> Any:
@@ -85,7 +109,7 @@ class Engines:
         try:
             from analyzer.diarize import Diarizer
 
-            return Diarizer.load()
+            return Diarizer.load(threads=self.threads)
         except ImportError:
             return None
 
@@ -98,6 +122,7 @@ class Run:
     options: Options
     data_version: str
     roster: Any = None
+    force: bool = False  # redo: ignore stored results and cached transcripts
 
     def result_path(self, call: CallSource) -> Path:
         """File of one call's finished result."""
@@ -123,9 +148,10 @@ class Run:
 def analyze_call(call: CallSource, run: Run, engines: Engines) -> CallResult:
     """Run every stage on one call, from its file to its result."""
     transcript = load_transcript(call, run, engines)
+    if transcript.voices:
+        engines.read_voices(run.voices_path())  # what other workers have learned meanwhile
     roles = decide_roles(transcript, call, run.options, run.roster, engines.voices)
-    if engines.learn_voice(call.rep, roles, transcript):
-        _save_voices(engines.voices, run.voices_path())
+    engines.learn_voice(call.rep, roles, transcript, run.voices_path())
     utterances = tuple(
         Utterance(s.speaker, roles.role_of(s.speaker), s.start, s.end, s.text, s.words)
         for s in transcript.segments)
@@ -141,7 +167,7 @@ def load_transcript(call: CallSource, run: Run, engines: Engines) -> Transcript:
     audio = load_audio(call.path)
     key = store.run_key(audio.digest, _transcription_options(run.options),
                         models_version("audio", "transcription.json", "diarization/params.json"))
-    cached = store.read_json(run.transcript_path(key))
+    cached = None if run.force else store.read_json(run.transcript_path(key))
     if cached is not None:
         return store.to_dataclass(Transcript, cached)
     transcript = transcribe_call(audio, engines.stt, engines.diarizer)
@@ -183,10 +209,16 @@ def voice_prints(transcript: Transcript) -> dict[str, np.ndarray]:
 
 def _save_voices(voices: VoiceProfiles, path: Path) -> None:
     """Write the voice prints atomically (other workers may be reading them)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    voices.save(tmp)
-    os.replace(tmp, path)
+    with store.atomic_path(path) as tmp:
+        voices.save(tmp)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 def measure(call: CallSource, transcript: Transcript, roles: RoleAssignment,
@@ -229,6 +261,8 @@ def models_version(*parts: str) -> str:
     roots = [MODELS_DIR / p for p in parts] or [MODELS_DIR]
     files = [f for r in roots for f in ([r] if r.is_file() else r.rglob("*"))]
     for path in sorted(files):
+        if path.name in NOT_RESULTS:
+            continue
         if path.is_file() and path.suffix in (".json", ".jsonl", ".csv", ".txt"):
             sha.update(path.relative_to(MODELS_DIR).as_posix().encode())
             sha.update(path.read_bytes())

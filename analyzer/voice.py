@@ -76,10 +76,16 @@ class VoiceProfiles:
                         voices: Mapping[str, np.ndarray]) -> VoiceProfiles:
         """Learn the rep's voice from a diarized call whose rep was decided confidently
         by another method (a call named by voice teaches nothing new)."""
+        return self.learn(rep, self.teachable(roles, voices))
+
+    def teachable(self, roles: RoleAssignment,
+                  voices: Mapping[str, np.ndarray]) -> np.ndarray | None:
+        """The rep's voice print in a diarized call when it may teach the rep's profile
+        (rep decided confidently, by another method than voice), else None."""
         if (roles.method == METHOD or roles.confidence < self.settings.learn_confidence
                 or len(roles.rep_speakers) != 1):
-            return self
-        return self.learn(rep, voices.get(roles.rep_speakers[0]))
+            return None
+        return voices.get(roles.rep_speakers[0])
 
     def match(self, rep: str, voices: Mapping[str, np.ndarray]) -> RoleAssignment | None:
         """The speaker of a diarized call who is ``rep``, by voice; None when the rep has
