@@ -23,6 +23,7 @@ from analyzer.store import safe_name
 from analyzer.types import CallError, CallOutcome, CallSource
 from analyzer.workers import THREAD_VARIABLES, cores, threads_per_worker
 
+CONNECT_TIMEOUT = "30s"
 _engines: dict[tuple, Engines] = {}  # per worker process: models by (options, threads)
 _one_call_at_a_time = threading.Lock()  # a worker run with --nthreads > 1 shares one Engines
 
@@ -71,7 +72,7 @@ def _client(scheduler: str, local_workers: int) -> Iterator[Any]:
 
     if scheduler:
         try:
-            client = Client(scheduler, timeout="30s")
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
         except OSError as exc:
             raise ClusterUnavailable(f"cannot reach the Dask scheduler {scheduler}: {exc}") \
                 from exc

@@ -52,8 +52,8 @@ class Tracker:
     """Counts how the calls of a run end, draws the bar, and passes messages on.
 
     Called with a message (``tracker("...")``) it behaves as the plain progress callback it
-    replaces: the message goes to ``say``, or above the bar when one is drawn (then only
-    errors are shown: the bar stands for the per-call lines).
+    replaces: the message goes to ``say``; with a bar, only errors are shown, above it (the
+    bar stands for the per-call lines).
     """
 
     def __init__(self, say: Say | None = None, bar: bool = False,
@@ -68,11 +68,14 @@ class Tracker:
         self._bar: Any = None
 
     def __call__(self, message: str) -> None:
-        if self._bar is not None:
-            if message.startswith("error:"):
+        if not self.want_bar:
+            if self.say is not None:
+                self.say(message)
+        elif message.startswith("error:"):
+            if self._bar is not None:
                 self._bar.write(message, file=self.stream)
-        elif self.say is not None:
-            self.say(message)
+            else:
+                print(message, file=self.stream)
 
     def start(self, total: int) -> None:
         """Open the bar for ``total`` inputs, counting those already settled."""

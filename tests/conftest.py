@@ -131,3 +131,34 @@ def random_calls(draw, min_words: int = 0) -> list[Utterance]:
             start = end + draw(st.integers(0, 6)) / 8
         out.append(utt(speaker, *words))
     return out
+
+
+REP_LINES = ["Hi, this is Alice from Brightline, how can I help?", "How is your team doing today?",
+             "We are the market leader in this space.", "This price ends Friday, so sign today."]
+CUSTOMER_LINES = ["Busy, but good.", "We have three spreadsheets and nobody owns them.",
+                  "What does it cost?", "I need to think about it."]
+
+
+def write_transcript_archive(folder: Path, calls: int, reps: tuple[str, ...] = ("alice", "bob"),
+                             turns: int = 8) -> Path:
+    """An archive of ``calls`` WebVTT calls (``folder/<rep>/call-NNN.vtt``), each different:
+    analyzing one needs only the language model, so runs over it are fast."""
+    for index in range(calls):
+        rep = reps[index % len(reps)]
+        cues, start = [], 1.0
+        for turn in range(turns + index % 5):
+            speaker, lines = (("Alice", REP_LINES) if turn % 2 == 0
+                              else ("Customer", CUSTOMER_LINES))
+            text = lines[(turn // 2 + index) % len(lines)]
+            end = start + 1.5 + 0.1 * ((index + turn) % 7)
+            cues.append(f"{_clock(start)} --> {_clock(end)}\n{speaker}: {text}\n")
+            start = end + 0.4
+        path = folder / rep / f"call-{index:03d}.vtt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("WEBVTT\n\n" + "\n".join(cues), encoding="utf-8")
+    return folder
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes):02d}:{rest:06.3f}"
