@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 
 from analyzer import store
-from analyzer.audio import load_audio
+from analyzer.audio import file_digest
+from analyzer.errors import InputError
 from analyzer.files import is_audio
 from analyzer.settings import MODELS_DIR
-from analyzer.speakers import transcribe_call
+from analyzer.speakers import transcribe_file
 from analyzer.transcribe import SpeechToText, WhisperOptions, WhisperTranscriber, batched
 from analyzer.types import (
     CallResult,
@@ -164,13 +165,14 @@ def load_transcript(call: CallSource, run: Run, engines: Engines) -> Transcript:
         from analyzer.transcripts import read_transcript
 
         return read_transcript(call.path, run.options.transcript_format or None)
-    audio = load_audio(call.path)
-    key = store.run_key(audio.digest, _transcription_options(run.options),
+    if not Path(call.path).is_file():
+        raise InputError(call.path, "file not found")
+    key = store.run_key(file_digest(call.path), _transcription_options(run.options),
                         models_version("audio", "transcription.json", "diarization/params.json"))
     cached = None if run.force else store.read_json(run.transcript_path(key))
     if cached is not None:
         return store.to_dataclass(Transcript, cached)
-    transcript = transcribe_call(audio, engines.stt, engines.diarizer)
+    transcript = transcribe_file(call.path, engines.stt, engines.diarizer)
     store.write_json(run.transcript_path(key), transcript)
     return transcript
 

@@ -237,14 +237,17 @@ class Audio:
     Attributes:
         channels: One array per channel (1 for mono, 2 for stereo).
         sample_rate: Samples per second of every array.
-        duration_s: Length of the recording.
+        duration_s: Length of the recording (of this window, for a window of it).
         digest: SHA-256 of the file's bytes, the cache key of everything derived from it.
+        offset_s: Where these samples start in the recording (a long call is decoded a
+            window at a time).
     """
 
     channels: tuple[Any, ...]
     sample_rate: int
     duration_s: float
     digest: str
+    offset_s: float = 0.0
 
 
 @dataclass(frozen=True)

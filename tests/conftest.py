@@ -162,3 +162,17 @@ def write_transcript_archive(folder: Path, calls: int, reps: tuple[str, ...] = (
 def _clock(seconds: float) -> str:
     minutes, rest = divmod(seconds, 60)
     return f"{int(minutes):02d}:{rest:06.3f}"
+
+
+def talk_channels(seconds: float, seed: int = 0, rate: int = 16000) -> list[np.ndarray]:
+    """Two channels taking turns: bursts of noise (0.5-3 s) with pauses (0.3-1.5 s)."""
+    rng = np.random.default_rng(seed)
+    channels = [np.zeros(int(seconds * rate), np.float32) for _ in range(2)]
+    t, side = 0.2, 0
+    while t < seconds - 0.5:
+        length = min(rng.uniform(0.5, 3.0), seconds - 0.3 - t)
+        start, end = int(t * rate), int((t + length) * rate)
+        channels[side][start:end] = rng.standard_normal(end - start) * 0.2
+        t += length + rng.uniform(0.3, 1.5)
+        side = 1 - side
+    return channels
