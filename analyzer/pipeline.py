@@ -172,7 +172,9 @@ def load_transcript(call: CallSource, run: Run, engines: Engines) -> Transcript:
     cached = None if run.force else store.read_json(run.transcript_path(key))
     if cached is not None:
         return store.to_dataclass(Transcript, cached)
-    transcript = transcribe_file(call.path, engines.stt, engines.diarizer)
+    rep_channel = call.rep_channel or run.options.rep_channel
+    transcript = transcribe_file(call.path, engines.stt, lambda: engines.diarizer,
+                                 voice_of=(rep_channel,))
     store.write_json(run.transcript_path(key), transcript)
     return transcript
 

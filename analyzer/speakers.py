@@ -44,23 +44,27 @@ def is_stereo(audio: Audio) -> bool:
 VOICE_SAMPLE_S = 60
 
 
-def transcribe_file(path: str | Path, stt: SpeechToText, diarizer: Any = None) -> Transcript:
+def transcribe_file(path: str | Path, stt: SpeechToText, diarizer: Any = None,
+                    voice_of: Sequence[str] = CHANNELS) -> Transcript:
     """Transcribe a recording decoded a window at a time (``window_settings``), so that a
     two-hour call is never held in memory whole (except the mono mix a diarizer needs)."""
-    return transcribe_windows(audio_windows(path, *window_settings()), stt, diarizer)
+    return transcribe_windows(audio_windows(path, *window_settings()), stt, diarizer, voice_of)
 
 
-def transcribe_call(audio: Audio, stt: SpeechToText, diarizer: Any = None) -> Transcript:
+def transcribe_call(audio: Audio, stt: SpeechToText, diarizer: Any = None,
+                    voice_of: Sequence[str] = CHANNELS) -> Transcript:
     """Transcribe a call: per channel when stereo, else once, then diarize if possible.
 
-    With a diarizer, the transcript also carries a voice print per speaker, so the rep of a
-    mono call can be recognised by the voice learned from their other calls.
+    With a diarizer, the transcript also carries a voice print per speaker (of a stereo
+    call: of the channels in ``voice_of``), so the rep of a mono call can be recognised by
+    the voice learned from their other calls. ``diarizer`` may be a function that loads
+    it, called only when the call needs it.
     """
-    return transcribe_windows([audio], stt, diarizer)
+    return transcribe_windows([audio], stt, diarizer, voice_of)
 
 
-def transcribe_windows(windows: Iterable[Audio], stt: SpeechToText,
-                       diarizer: Any = None) -> Transcript:
+def transcribe_windows(windows: Iterable[Audio], stt: SpeechToText, diarizer: Any = None,
+                       voice_of: Sequence[str] = CHANNELS) -> Transcript:
     """``transcribe_call`` over a recording given a window at a time, each window's times
     shifted by its offset. Whether the call is stereo is decided on its first window, and a
     stereo call's voice prints come from its first minute."""
@@ -72,7 +76,9 @@ def transcribe_windows(windows: Iterable[Audio], stt: SpeechToText,
     for window in windows:
         if stereo is None:
             stereo, rate = is_stereo(window), window.sample_rate
-            voices = _channel_voices(window, diarizer) if stereo else {}
+            if not stereo or voice_of:
+                diarizer = diarizer() if callable(diarizer) else diarizer
+            voices = _channel_voices(window, diarizer, voice_of) if stereo else {}
         if stereo:
             found = [s for channel, speaker in zip(window.channels, CHANNELS)
                      for s in split_at_pauses(stt.transcribe(channel, speaker), gap)]
@@ -119,13 +125,16 @@ def _moved(item: Any, offset_s: float) -> Any:
     return replace(item, start=item.start + offset_s, end=item.end + offset_s)
 
 
-def _channel_voices(audio: Audio, diarizer: Any) -> dict[str, tuple[float, ...]]:
-    """Each channel's main voice, from its first minute (a clean sample of one person)."""
-    if diarizer is None:
+def _channel_voices(audio: Audio, diarizer: Any, voice_of: Sequence[str]
+                    ) -> dict[str, tuple[float, ...]]:
+    """The main voice of the channels ``voice_of`` (the rep's: only the rep's voice is ever
+    learned), from their first minute (a clean sample of one person)."""
+    if diarizer is None or callable(diarizer):
         return {}
     head = audio.sample_rate * VOICE_SAMPLE_S
     return _plain({speaker: diarizer.voice(channel[:head], audio.sample_rate)
-                   for channel, speaker in zip(audio.channels, CHANNELS)})
+                   for channel, speaker in zip(audio.channels, CHANNELS)
+                   if speaker in voice_of})
 
 
 def _plain(voices: dict[str, Any]) -> dict[str, tuple[float, ...]]:
