@@ -68,7 +68,7 @@ class Engines:
             sample = voices.get(roles.rep_speakers[0])
         else:
             sample = self.voices.teachable(roles, voices)
-        if sample is None or not rep:
+        if sample is None or not rep or self.voices.settled(rep):
             return False
         if shared is None:
             self.voices = self.voices.learn(rep, sample)
@@ -172,9 +172,11 @@ def load_transcript(call: CallSource, run: Run, engines: Engines) -> Transcript:
     cached = None if run.force else store.read_json(run.transcript_path(key))
     if cached is not None:
         return store.to_dataclass(Transcript, cached)
+    engines.read_voices(run.voices_path())
+    # A stereo call teaches its rep's voice, until the rep's print is settled.
     rep_channel = call.rep_channel or run.options.rep_channel
-    transcript = transcribe_file(call.path, engines.stt, lambda: engines.diarizer,
-                                 voice_of=(rep_channel,))
+    learn = () if engines.voices.settled(call.rep) else (rep_channel,)
+    transcript = transcribe_file(call.path, engines.stt, lambda: engines.diarizer, learn)
     store.write_json(run.transcript_path(key), transcript)
     return transcript
 

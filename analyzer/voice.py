@@ -33,12 +33,15 @@ class VoiceSettings:
         min_margin: Least lead of the best speaker over the next one.
         full_margin: Lead at which the confidence reaches 1.0 (it grows linearly to it).
         learn_confidence: Least role confidence of a mono call whose rep's voice is learned.
+        learn_until: Samples after which a rep's print is settled: their stereo calls no
+            longer compute a voice print (a further sample would move the mean by under 5%).
     """
 
     min_similarity: float = 0.88
     min_margin: float = 0.15
     full_margin: float = 0.35
     learn_confidence: float = 0.8
+    learn_until: float = 20
 
     @classmethod
     def from_file(cls, path: str | Path = VOICE_PATH) -> VoiceSettings:
@@ -71,6 +74,10 @@ class VoiceProfiles:
         total = old * self.prints.get(rep, np.zeros_like(voice)) + weight * _unit(voice)
         return VoiceProfiles({**self.prints, rep: _unit(total)},
                              {**self.weights, rep: old + weight}, self.settings)
+
+    def settled(self, rep: str) -> bool:
+        """True when ``rep``'s print has been learned from enough samples."""
+        return self.weights.get(rep, 0.0) >= self.settings.learn_until
 
     def learn_from_call(self, rep: str, roles: RoleAssignment,
                         voices: Mapping[str, np.ndarray]) -> VoiceProfiles:
