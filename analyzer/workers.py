@@ -97,14 +97,19 @@ def _pool_round(calls: Sequence[CallSource], run: Run, workers: int,
             workers, mp_context=context, initializer=start_worker,
             initargs=(run.options, threads)) as pool:
         futures = {pool.submit(work, call, run): call for call in calls}
-        for future in as_completed(futures):
-            try:
-                on_outcome(future.result())
-            except BrokenProcessPool as exc:
-                if last:
-                    on_outcome(_died(futures[future], exc))
-                else:
-                    broken.append(futures[future])
+        try:
+            for future in as_completed(futures):
+                try:
+                    on_outcome(future.result())
+                except BrokenProcessPool as exc:
+                    if last:
+                        on_outcome(_died(futures[future], exc))
+                    else:
+                        broken.append(futures[future])
+        except BaseException:
+            # Interrupted (Ctrl-C) or a fatal error: do not wait for the calls not started.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     return broken
 
 
