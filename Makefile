@@ -19,13 +19,13 @@ install-diarization: $(DIARIZATION)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,cluster]'
 	touch $(STAMP)
 
 # torch first, pinned to the CPU build, so that nothing pulls a multi-GB CUDA build.
 $(DIARIZATION): $(STAMP)
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[dev,diarization]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,diarization,cluster]'
 	touch $(DIARIZATION)
 
 demo: $(STAMP) $(DIARIZATION)

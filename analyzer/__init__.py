@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["analyze", "Options", "__version__"]
+__all__ = ["analyze", "Execution", "Options", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
@@ -22,8 +22,8 @@ def __getattr__(name: str) -> Any:
         from analyzer.batch import analyze
 
         return analyze
-    if name == "Options":
-        from analyzer.types import Options
+    if name in ("Options", "Execution"):
+        from analyzer import types
 
-        return Options
+        return getattr(types, name)
     raise AttributeError(name)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 import av
@@ -30,19 +32,94 @@ def load_audio(path: str | Path) -> Audio:
     down to mono (which channel is the rep is unknown), so its speakers are diarized.
     Raises InputError naming the file when it is missing, not audio, or silent-empty.
     """
+    path = _readable(path)
+    try:
+        blocks = list(_blocks(path))
+    except (av.error.FFmpegError, IndexError, ValueError) as exc:
+        raise InputError(str(path), f"not a readable audio file ({_reason(exc)})") from exc
+    samples = np.concatenate(blocks, axis=1) if blocks else np.zeros((1, 0), np.float32)
+    if samples.shape[1] == 0:
+        raise InputError(str(path), "the recording holds no audio samples")
+    channels = tuple(np.ascontiguousarray(c) for c in samples)
+    return Audio(channels, SAMPLE_RATE, samples.shape[1] / SAMPLE_RATE, file_digest(path))
+
+
+def _readable(path: str | Path) -> Path:
+    """The path, once it is known to be a file with something in it (InputError if not)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(str(path), "file not found")
     if path.stat().st_size == 0:
         raise InputError(str(path), "empty file")
+    return path
+
+
+def audio_windows(path: str | Path, window_s: float, search_s: float) -> Iterator[Audio]:
+    """Decode a recording a window at a time, so a long call never sits in memory whole.
+
+    Each window holds at most ``window_s`` seconds and ends at the quietest moment of its
+    last ``search_s`` seconds (on every channel), so that no word is cut in two; ``offset_s``
+    says where it starts. A call shorter than a window is one window, as ``load_audio`` gives
+    it. Raises InputError naming the file, as ``load_audio`` does.
+    """
+    path = _readable(path)
+    digest = file_digest(path)
+    size, search = int(window_s * SAMPLE_RATE), int(search_s * SAMPLE_RATE)
+    empty = True
     try:
-        channels = _decode(path)
+        for offset, samples in _windows(_blocks(path), size, search):
+            empty = False
+            yield Audio(tuple(np.ascontiguousarray(c) for c in samples), SAMPLE_RATE,
+                        samples.shape[1] / SAMPLE_RATE, digest, offset / SAMPLE_RATE)
     except (av.error.FFmpegError, IndexError, ValueError) as exc:
         raise InputError(str(path), f"not a readable audio file ({_reason(exc)})") from exc
-    if channels[0].size == 0:
+    if empty:
         raise InputError(str(path), "the recording holds no audio samples")
-    duration = channels[0].size / SAMPLE_RATE
-    return Audio(tuple(channels), SAMPLE_RATE, duration, file_digest(path))
+
+
+def _windows(blocks: Iterator[np.ndarray], size: int, search: int
+             ) -> Iterator[tuple[int, np.ndarray]]:
+    """Fill one window-sized buffer from the decoded blocks; cut, hand out a copy, keep the
+    rest for the next window (memory: about two windows, whatever the call's length)."""
+    buffer: np.ndarray | None = None
+    filled = offset = 0
+    for block in blocks:
+        if buffer is None:
+            buffer = np.empty((block.shape[0], size), dtype=np.float32)
+        while block.shape[1]:
+            take = min(size - filled, block.shape[1])
+            buffer[:, filled:filled + take] = block[:, :take]
+            filled, block = filled + take, block[:, take:]
+            if filled == size:
+                cut = _quiet_cut(buffer, search)
+                yield offset, buffer[:, :cut].copy()
+                buffer[:, :size - cut] = buffer[:, cut:]
+                filled, offset = size - cut, offset + cut
+    if buffer is not None and filled:
+        yield offset, buffer[:, :filled].copy()
+
+
+def _quiet_cut(samples: np.ndarray, search: int, frame: int = SAMPLE_RATE // 10) -> int:
+    """Where to end a window: the middle of its quietest 0.1 s frame (loudest channel
+    counted) among its last ``search`` samples."""
+    tail = samples[:, samples.shape[1] - search:] if search else samples[:, :0]
+    n = tail.shape[1] // frame
+    if n == 0:
+        return samples.shape[1]
+    energy = (tail[:, : n * frame].reshape(len(tail), n, frame) ** 2).mean(axis=2).max(axis=0)
+    return samples.shape[1] - tail.shape[1] + int(np.argmin(energy)) * frame + frame // 2
+
+
+def _blocks(path: Path) -> Iterator[np.ndarray]:
+    """Decoded 16 kHz float samples, (channels, n) a block at a time: mono and stereo keep
+    their channels, more than two are mixed to mono (which one is the rep is unknown)."""
+    with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+        stream = container.streams.audio[0]
+        layout = "stereo" if stream.channels == 2 else "mono"
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
+        for frame in chain(container.decode(stream), [None]):  # None flushes the resampler
+            for piece in resampler.resample(frame):
+                yield piece.to_ndarray().astype(np.float32, copy=False)
 
 
 def mixdown(audio: Audio) -> np.ndarray:
@@ -60,23 +137,23 @@ def is_dual_mono(audio: Audio, min_correlation: float = 0.98) -> bool:
     left, right = audio.channels
     if not left.any() or not right.any():
         return False
-    return float(np.corrcoef(left, right)[0, 1]) >= min_correlation
+    return _correlation(left, right) >= min_correlation
 
 
-def _decode(path: Path) -> list[np.ndarray]:
-    with av.open(str(path), mode="r", metadata_errors="ignore") as container:
-        stream = container.streams.audio[0]
-        layout = "stereo" if stream.channels == 2 else "mono"
-        resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
-        chunks: list[np.ndarray] = []
-        for frame in container.decode(stream):
-            chunks.extend(f.to_ndarray() for f in resampler.resample(frame))
-        chunks.extend(f.to_ndarray() for f in resampler.resample(None))
-    n_channels = 2 if layout == "stereo" else 1
-    if not chunks:
-        return [np.zeros(0, dtype=np.float32) for _ in range(n_channels)]
-    samples = np.concatenate(chunks, axis=1).astype(np.float32)
-    return [np.ascontiguousarray(samples[i]) for i in range(n_channels)]
+def _correlation(a: np.ndarray, b: np.ndarray, block: int = 1 << 16) -> float:
+    """Pearson correlation of two equally long signals, summed a block at a time in float64
+    (np.corrcoef would copy both whole signals to float64 first: 16 bytes a sample)."""
+    sums = np.zeros(5)
+    for start in range(0, a.size, block):
+        x = a[start:start + block].astype(np.float64)
+        y = b[start:start + block].astype(np.float64)
+        sums += (x.sum(), y.sum(), x @ x, y @ y, x @ y)
+    n = a.size
+    mean_x, mean_y = sums[0] / n, sums[1] / n
+    var_x, var_y = sums[2] / n - mean_x**2, sums[3] / n - mean_y**2
+    if var_x <= 0 or var_y <= 0:
+        return 0.0
+    return float((sums[4] / n - mean_x * mean_y) / np.sqrt(var_x * var_y))
 
 
 def _reason(exc: Exception) -> str:

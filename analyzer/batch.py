@@ -1,152 +1,148 @@
-"""The batch: every call of a run, one at a time, each result stored the moment it is done.
+"""The batch: every call of a run, then the tables and the reports.
 
-Each call's result is written to ``<out>/calls/`` as it finishes, keyed by the file's content
-and everything that changes the answer, so a run killed at any point resumes where it stopped
-and several workers can share one output folder. When every call is done, the tables and the
-reports are written (``outputs``).
+Calls whose stored result is still valid are taken as they are; the others are analyzed in
+this process, in worker processes (``workers``) or on a Dask cluster (``cluster``), each result
+stored in ``<out>/calls/`` the moment it is done (``job``), so a run killed at any point resumes
+where it stopped and several runs can share one output folder. When every call is done, the
+tables are gathered from the stored results and the reports written (``outputs``).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from analyzer import __version__, store
-from analyzer.audio import file_digest
-from analyzer.errors import InputError, RunError
-from analyzer.inputs import find_calls
-from analyzer.outputs import write_outputs
-from analyzer.pipeline import (
-    Engines,
-    Progress,
-    Run,
-    analyze_call,
-    load_roster,
-    models_version,
-    say,
-)
-from analyzer.redact import scrub_reason
+from analyzer import store
+from analyzer.cluster import run_on_dask
+from analyzer.engines import Engines
+from analyzer.errors import RunError
+from analyzer.inputs import Inputs, find_calls
+from analyzer.job import run_call, scrubbed, stored_outcome, stored_result
+from analyzer.outputs import stream_outputs
+from analyzer.pipeline import Progress, Run, load_roster, models_version
+from analyzer.progress import Tracker
 from analyzer.tables import Results
-from analyzer.transcribe import ModelNotFound
-from analyzer.types import CallError, CallResult, CallSource, Options
-from analyzer.voice import VoiceProfiles
+from analyzer.types import CallError, CallOutcome, CallResult, CallSource, Execution, Options
+from analyzer.workers import default_workers, run_pool, runtime_setting
 
 WAIT_S = 2.0
+Record = Callable[[CallOutcome], None]
 
 
 def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Path | None = None,
             options: Options | None = None, engines: Engines | None = None,
-            progress: Progress | None = None) -> Results:
+            progress: Progress | Tracker | None = None,
+            execution: Execution | None = None) -> Results:
     """Analyze every call found in ``paths`` (and ``manifest``); write and return the tables.
 
-    Calls already finished in ``out`` under the same content and options are not redone.
-    Raises RunError when the run cannot start (no input found, ``out`` not writable) or
-    cannot go on (``out`` full: the calls finished so far stay stored, and the next run
-    resumes from them); ManifestError or RosterError for a file that cannot be read at all.
+    Calls already finished in ``out`` under the same content and options are not redone
+    (unless ``execution.force``). ``execution`` spreads the calls over worker processes or a
+    Dask cluster; given ``engines`` (models already loaded), the calls run in this process.
+    Raises RunError when the run cannot start (no input found, ``out`` not writable, ``out``
+    holding results of the other redaction mode) or cannot go on (``out`` full: the calls
+    finished so far stay stored, and the next run resumes from them); ManifestError or
+    RosterError for a file that cannot be read at all.
     """
     options = options or Options()
-    engines = engines or Engines(options)
+    execution = execution or Execution()
     store.check_writable(Path(out))
-    run = Run(Path(out), options, models_version(), load_roster(options.roster))
+    run = Run(Path(out), options, models_version(), load_roster(options.roster),
+              execution.force)
     check_redaction(run)
-    if run.voices_path().is_file():
-        engines.voices = VoiceProfiles.load(run.voices_path())
     found = find_calls(paths, manifest, rep=options.rep, skip=out)
     if not found.calls and not found.errors:
         where = ", ".join(str(p) for p in paths) or str(manifest)
         raise RunError(where, "no recordings or transcripts found")
-    results: list[CallResult] = []
-    errors = [_scrubbed(e, run) for e in found.errors]
-    for error in errors:
-        say(progress, f"error: {error.path}: {error.reason}")
+    found = replace(found, errors=tuple(scrubbed(e, options) for e in found.errors))
+    tracker = progress if isinstance(progress, Tracker) else Tracker(progress)
     try:
-        for outcome in _outcomes(found.calls, run, engines, progress):
-            if isinstance(outcome, CallResult):
-                results.append(outcome)
-            else:
-                errors.append(outcome)
-        return write_outputs(results, errors, run.out, split_by_rep=options.split_by_rep)
+        return _analyze_and_write(found, run, execution, engines, tracker)
     except OSError as exc:  # every input error is caught per call: this is the output failing
+        done = len(list((run.out / "calls").glob("*.json")))
         raise RunError(str(run.out), f"cannot write to the output folder ({exc.strerror or exc})"
-                                     f"; {len(results)} calls are done and kept in "
-                                     f"{run.out / 'calls'}: run again to resume") from exc
+                                     f"; {done} calls are done and kept in {run.out / 'calls'}: "
+                                     f"run again to resume") from exc
 
 
-def _outcomes(calls: Sequence[CallSource], run: Run, engines: Engines,
-              progress: Progress | None) -> Iterator[CallResult | CallError]:
-    """Each call's result or error as soon as it is known; calls another worker holds are
-    waited for once this worker's own calls are done."""
-    waiting = list(calls)
-    while waiting:
-        held = []
-        for call in waiting:
-            outcome = analyze_or_resume(call, run, engines, progress)
-            if outcome is None:
-                held.append(call)
-            else:
-                yield outcome
-        waiting = held
-        if waiting:
-            say(progress, f"waiting for {len(waiting)} calls other workers are analyzing")
-            time.sleep(WAIT_S)
-
-
-def analyze_or_resume(call: CallSource, run: Run, engines: Engines,
-                      progress: Progress | None = None) -> CallResult | CallError | None:
-    """Return a call's stored result when still valid, else analyze it and store the outcome.
-
-    None means another worker sharing ``run.out`` is analyzing the call right now.
-    """
+def _analyze_and_write(found: Inputs, run: Run, execution: Execution, engines: Engines | None,
+                       tracker: Tracker) -> Results:
+    for error in found.errors:
+        tracker.fail(error.path, error.reason)
     try:
-        key = store.run_key(file_digest(call.path), call, _result_options(run.options),
-                            run.data_version, __version__)
-    except OSError as exc:
-        return _fail(call, run, "input", f"cannot read the file ({exc.strerror})", progress)
-    stored = _stored(run, call, key)
-    if stored is not None:
-        say(progress, f"done (cached): {call.path}")
-        return stored
-    if not store.claim(run.lock_path(call)):
-        return None
-    try:
-        return _analyze_and_store(call, run, engines, key, progress)
+        outcomes = _analyze_all(found.calls, run, execution, engines, tracker)
     finally:
-        store.release(run.lock_path(call))
+        tracker.close()
+    group = int(runtime_setting("row_group_calls"))
+    results = stream_outputs(_stored(found, outcomes, run), run.out, group,
+                             split_by_rep=run.options.split_by_rep)
+    tracker.finish(results.calls)
+    return results
 
 
-def _stored(run: Run, call: CallSource, key: str) -> CallResult | None:
-    stored = store.read_json(run.result_path(call))
-    if stored and stored.get("key") == key:
-        return store.to_dataclass(CallResult, stored["result"])
-    return None
+def _analyze_all(calls: Sequence[CallSource], run: Run, execution: Execution,
+                 engines: Engines | None, tracker: Tracker) -> dict[str, CallOutcome]:
+    outcomes: dict[str, CallOutcome] = {}
+
+    def record(outcome: CallOutcome) -> None:
+        outcomes[outcome.call_id] = outcome
+        tracker.update(outcome)
+
+    waiting = _not_cached(calls, run, record)
+    tracker.start(len(calls) + tracker.counts["failed"])
+    if waiting:
+        _dispatch(waiting, run, execution, engines, record)
+    engines = engines or Engines(run.options)
+    while waiting := [c for c in waiting if outcomes[c.call_id].status == "busy"]:
+        # Held by other runs sharing the folder: wait for their results here, and take a
+        # call over (in this process) if its worker died.
+        tracker(f"waiting for {len(waiting)} calls other workers are analyzing")
+        time.sleep(WAIT_S)
+        run = replace(run, force=False)
+        for call in _not_cached(waiting, run, record):
+            record(run_call(call, run, engines))
+    return outcomes
 
 
-def _analyze_and_store(call: CallSource, run: Run, engines: Engines, key: str,
-                       progress: Progress | None) -> CallResult | CallError:
-    stored = _stored(run, call, key)  # another worker may have finished it just before
-    if stored is not None:
-        return stored
-    try:
-        result = analyze_call(call, run, engines)
-    except InputError as exc:
-        return _fail(call, run, "input", exc.message, progress)
-    except ModelNotFound:
-        raise
-    except Exception as exc:  # noqa: BLE001 - one bad call must not stop the batch
-        if isinstance(exc, OSError) and store.is_disk_full(exc):
-            raise  # a full disk fails every call after this one: the run stops
-        return _fail(call, run, "analysis", f"{type(exc).__name__}: {exc}", progress)
-    store.write_json(run.result_path(call), {"key": key, "result": result})
-    run.error_path(call).unlink(missing_ok=True)
-    say(progress, f"done: {call.path}")
-    return result
+def _not_cached(calls: Sequence[CallSource], run: Run, record: Record) -> list[CallSource]:
+    """The calls without a valid stored result; the others are recorded as cached."""
+    left = []
+    for call in calls:
+        cached = stored_outcome(call, run)
+        if cached is None:
+            left.append(call)
+        else:
+            record(cached)
+    return left
 
 
-def _result_options(options: Options) -> dict[str, Any]:
-    return {k: v for k, v in asdict(options).items() if k not in ("device", "split_by_rep")}
+def _dispatch(calls: Sequence[CallSource], run: Run, execution: Execution,
+              engines: Engines | None, record: Record) -> None:
+    if execution.scheduler or execution.dask_local:
+        run_on_dask(calls, run, execution.scheduler, execution.dask_local, record)
+        return
+    workers = execution.workers or default_workers(len(calls))
+    if engines is None and min(workers, len(calls)) > 1:
+        run_pool(calls, run, min(workers, len(calls)), record)
+        return
+    engines = engines or Engines(run.options)
+    for call in calls:
+        record(run_call(call, run, engines))
+
+
+def _stored(found: Inputs, outcomes: dict[str, CallOutcome],
+            run: Run) -> Iterator[CallResult | CallError]:
+    """Every input's result or failure, in the order found, read from disk one at a time."""
+    yield from found.errors
+    for call in found.calls:
+        error = outcomes[call.call_id].error
+        result = stored_result(call, run) if error is None else None
+        if result is not None:
+            yield result
+        else:
+            yield error or CallError(call.call_id, call.rep, call.path, "analysis",
+                                     "its stored result vanished before the tables were written")
 
 
 def check_redaction(run: Run) -> None:
@@ -167,19 +163,6 @@ def check_redaction(run: Run) -> None:
         return
     if run.options.redact:
         raise RunError(str(run.out), "holds unredacted results of an earlier run: a redacted "
-                                       "run needs a new output folder (or delete this one)")
+                                     "run needs a new output folder (or delete this one)")
     raise RunError(str(run.out), "holds redacted results: run with --redact again, or give a "
-                                   "new output folder")
-
-
-def _scrubbed(error: CallError, run: Run) -> CallError:
-    """In a redacted run, an error's reason quotes nothing from the file (see scrub_reason)."""
-    return replace(error, reason=scrub_reason(error.reason)) if run.options.redact else error
-
-
-def _fail(call: CallSource, run: Run, stage: str, reason: str,
-          progress: Progress | None) -> CallError:
-    error = _scrubbed(CallError(call.call_id, call.rep, call.path, stage, reason), run)
-    store.write_json(run.error_path(call), error)
-    say(progress, f"error: {call.path}: {error.reason}")
-    return error
+                                 "new output folder")

@@ -11,7 +11,7 @@ import click
 from analyzer import __version__
 from analyzer.errors import PathError
 from analyzer.transcripts import FORMAT_ALIASES, FORMATS
-from analyzer.types import Options
+from analyzer.types import Execution, Options
 
 
 @click.group()
@@ -69,11 +69,22 @@ def model_option(command):  # type: ignore[no-untyped-def]
                    "bleeped (DIR/audio/), which the pages link to instead of the original.")
 @click.option("--split-by-rep", is_flag=True,
               help="Also write DIR/by-rep/<rep>/: one self-contained folder per rep.")
+@click.option("--workers", "-j", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Processes on this machine, each loading the models once "
+                   "(0 = as many as the cores and memory can take).")
+@click.option("--scheduler", default="", metavar="ADDRESS",
+              help="Run the calls on this Dask scheduler's workers (tcp://host:8786); "
+                   "--out must be a folder every worker sees at the same path.")
+@click.option("--dask-local", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Run the calls on a Dask LocalCluster of N worker processes.")
+@click.option("--force", is_flag=True,
+              help="Redo every call (ignore stored results and cached transcripts).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary.")
 def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: str,
             rep_channel: str, rep: str, rep_name: str, roster: str | None,
             transcript_format: str, no_diarize: bool, redact: bool, redact_audio: bool,
-            split_by_rep: bool, quiet: bool) -> None:
+            split_by_rep: bool, workers: int, scheduler: str, dask_local: int, force: bool,
+            quiet: bool) -> None:
     """Analyze recorded calls (audio or transcripts) and write tables and per-rep reports.
 
     INPUTS are audio or transcript files, or folders searched recursively; in a folder
@@ -84,7 +95,7 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
         callcoach analyze archive/ --out report/
         callcoach analyze --manifest calls.csv --out report/ --rep-channel right
         callcoach analyze exports/ --out report/ --roster team.csv
-        callcoach analyze archive/ --out shared/ --redact-audio --split-by-rep
+        callcoach analyze archive/ --out /shared/report/ --scheduler tcp://head:8786
 
     A file that cannot be analyzed prints "error: <path>: <reason>" and becomes a row of
     DIR/errors.csv; the other calls go on.
@@ -98,19 +109,28 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
            the output folder not writable or full, the model not found)
     """
     from analyzer.batch import analyze as run_analysis
+    from analyzer.cluster import ClusterUnavailable
+    from analyzer.progress import Tracker
     from analyzer.transcribe import ModelNotFound
 
     if not inputs and manifest is None:
         raise click.UsageError("give at least one INPUT or --manifest")
+    if scheduler and dask_local:
+        raise click.UsageError("give --scheduler or --dask-local, not both")
     options = Options(model=model, rep_channel=rep_channel, rep=rep, rep_name=rep_name,
                       roster=roster or "", transcript_format=transcript_format,
                       diarize=not no_diarize, redact=redact or redact_audio,
                       redact_audio=redact_audio, split_by_rep=split_by_rep)
+    execution = Execution(workers=workers, scheduler=scheduler, dask_local=dask_local,
+                          force=force)
+    tracker = Tracker(_progress(quiet), bar=not quiet)
     try:
         results = run_analysis(inputs, out, manifest=manifest, options=options,
-                               progress=_progress(quiet))
-    except (ModelNotFound, PathError) as exc:
+                               progress=tracker, execution=execution)
+    except (ModelNotFound, PathError, ClusterUnavailable, ValueError) as exc:
         raise CouldNotRun(str(exc)) from exc
+    if tracker.summary is not None:
+        click.echo(tracker.summary.line())
     analyzed, failed = len(results.calls), len(results.errors)
     summary = f"{analyzed} calls analyzed"
     click.echo(f"{summary}, {failed} failed (see {out / 'errors.csv'})." if failed

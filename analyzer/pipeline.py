@@ -1,26 +1,23 @@
 """One call, from its file to its result: every stage in the order data flows.
 
-load the transcript (import it, or decode and transcribe the audio, cached by content; with
-``--redact`` its text is redacted before it is cached) -> decide the roles (channel, name,
-roster, voice or cues; then redact the speaker labels that are names) -> utterances -> label
-the sentences and compute the metrics. ``Engines`` loads each model the first time a call
-needs it, once per process; ``batch`` runs this over every call of a run.
+load the transcript (import it, or decode and transcribe the audio, cached by content) ->
+decide the roles (channel, name, roster, voice or cues) -> utterances -> label the sentences
+and compute the metrics. ``Engines`` loads each model the first time a call needs it, once
+per process; ``batch`` runs this over every call of a run.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from analyzer import store
-from analyzer.audio import load_audio
+from analyzer.audio import file_digest, load_audio
+from analyzer.engines import Engines, voice_prints
 from analyzer.errors import InputError
 from analyzer.files import is_audio
 from analyzer.redact import (
@@ -32,8 +29,7 @@ from analyzer.redact import (
     write_wav,
 )
 from analyzer.settings import MODELS_DIR, load_settings
-from analyzer.speakers import transcribe_call
-from analyzer.transcribe import SpeechToText, WhisperOptions, WhisperTranscriber
+from analyzer.speakers import transcribe_file
 from analyzer.types import (
     CallResult,
     CallSource,
@@ -47,69 +43,9 @@ from analyzer.voice import VoiceProfiles
 Progress = Callable[[str], None]
 # What a redacted transcript depends on (the evaluation sets beside them do not count).
 REDACTION_DATA = ("redaction/patterns.json", "redaction/street_suffixes.txt")
-# Data that only shapes the pages (coaching rules, cards) or `make bench` (speed targets):
-# editing it must not redo any call.
-NOT_ANALYSIS = ("reports", "benchmarks.json")
-
-
-class Engines:
-    """The models of a run, each loaded the first time a call needs it and then reused."""
-
-    def __init__(self, options: Options, stt: SpeechToText | None = None,
-                 labeler: Any = None, diarizer: Any = None) -> None:
-        self.options = options
-        self.voices = VoiceProfiles.empty()
-        if stt is not None:
-            self.__dict__["stt"] = stt
-        if labeler is not None:
-            self.__dict__["labeler"] = labeler
-        if diarizer is not None:
-            self.__dict__["diarizer"] = diarizer
-
-    def learn_voice(self, rep: str, roles: RoleAssignment, transcript: Transcript) -> bool:
-        """Fold the rep's voice from this call into their profile; True when it changed."""
-        voices = voice_prints(transcript)
-        if roles.method == "channel" and roles.rep_speakers:
-            learned = self.voices.learn(rep, voices.get(roles.rep_speakers[0]))
-        else:
-            learned = self.voices.learn_from_call(rep, roles, voices)
-        changed = learned is not self.voices
-        self.voices = learned
-        return changed
-
-    @cached_property
-    def stt(self) -> SpeechToText:
-        """The transcriber (faster-whisper, bundled tiny.en unless --model says otherwise)."""
-        o = self.options
-        return WhisperTranscriber.load(WhisperOptions(
-            model=o.model, language=o.language, beam_size=o.beam_size, device=o.device,
-            compute_type=o.compute_type))
-
-    @cached_property
-    def labeler(self) -> Any:
-        """The spaCy sentence labeler."""
-        from analyzer.language import Labeler
-
-        return Labeler.load()
-
-    @cached_property
-    def diarizer(self) -> Any:
-        """The mono-call diarizer, or None when it is switched off or not installed."""
-        if not self.options.diarize:
-            return None
-        try:
-            from analyzer.diarize import Diarizer
-
-            return Diarizer.load()
-        except ImportError:
-            return None
-
-    @cached_property
-    def redactor(self) -> Any:
-        """The redaction patterns and spaCy's entity recogniser (``--redact``)."""
-        from analyzer.redact import Redactor
-
-        return Redactor.load()
+# Data that only shapes the pages (coaching rules, cards), says how fast or how wide a run
+# goes, or sets `make bench` targets: editing it must not redo any call.
+NOT_ANALYSIS = frozenset({"reports", "benchmarks.json", "runtime.json"})
 
 
 @dataclass(frozen=True)
@@ -120,6 +56,7 @@ class Run:
     options: Options
     data_version: str
     roster: Any = None
+    force: bool = False  # redo: ignore stored results and cached transcripts
 
     def result_path(self, call: CallSource) -> Path:
         """File of one call's finished result."""
@@ -172,12 +109,13 @@ def analyze_call(call: CallSource, run: Run, engines: Engines) -> CallResult:
     if not has_words(transcript):
         raise InputError(call.path, "no speech found: not one word in the call "
                                     "(silence, music or noise only?)")
+    if transcript.voices:
+        engines.read_voices(run.voices_path())  # what other workers have learned meanwhile
     roles = decide_roles(transcript, call, run.options, run.roster, engines.voices)
     if run.options.redact:
         transcript, roles = redact_speakers(transcript, roles, people_of(call, run),
                                             engines.redactor.patterns)
-    if engines.learn_voice(call.rep, roles, transcript):
-        _save_voices(engines.voices, run.voices_path())
+    engines.learn_voice(call.rep, roles, transcript, run.voices_path())
     utterances = tuple(
         Utterance(s.speaker, roles.role_of(s.speaker), s.start, s.end, s.text, s.words)
         for s in transcript.segments)
@@ -196,23 +134,32 @@ def load_transcript(call: CallSource, run: Run, engines: Engines) -> Transcript:
 
         imported = read_transcript(call.path, run.options.transcript_format or None)
         return redact_text(imported, call, run, engines)
-    audio = load_audio(call.path)
-    shortest = call_limits().min_call_s
-    if audio.duration_s < shortest:
-        raise InputError(call.path, f"too short to analyze ({audio.duration_s:.2f} s; calls "
-                                    f"under {shortest:g} s are not analyzed)")
-    parts: list[Any] = [audio.digest, _transcription_options(run.options),
+    if not Path(call.path).is_file():
+        raise InputError(call.path, "file not found")
+    parts: list[Any] = [file_digest(call.path), _transcription_options(run.options),
                         models_version("audio", "transcription.json", "diarization/params.json")]
     if run.options.redact:
         parts.append({"redaction": models_version(*REDACTION_DATA),
                       "people": people_of(call, run).key()})
     key = store.run_key(*parts)
-    cached = store.read_json(run.transcript_path(key))
+    cached = None if run.force else store.read_json(run.transcript_path(key))
     if cached is not None:
-        return store.to_dataclass(Transcript, cached)
-    transcript = transcribe_call(audio, engines.stt, engines.diarizer)
-    transcript = redact_text(transcript, call, run, engines)
+        return _long_enough(call, store.to_dataclass(Transcript, cached))
+    engines.read_voices(run.voices_path())
+    # A stereo call teaches its rep's voice, until the rep's print is settled.
+    rep_channel = call.rep_channel or run.options.rep_channel
+    learn = () if engines.voices.settled(call.rep) else (rep_channel,)
+    transcript = transcribe_file(call.path, engines.stt, lambda: engines.diarizer, learn)
+    transcript = redact_text(_long_enough(call, transcript), call, run, engines)
     store.write_json(run.transcript_path(key), transcript)
+    return transcript
+
+
+def _long_enough(call: CallSource, transcript: Transcript) -> Transcript:
+    shortest = call_limits().min_call_s
+    if transcript.duration_s < shortest:
+        raise InputError(call.path, f"too short to analyze ({transcript.duration_s:.2f} s; "
+                                    f"calls under {shortest:g} s are not analyzed)")
     return transcript
 
 
@@ -276,19 +223,6 @@ def decide_roles(transcript: Transcript, call: CallSource, options: Options,
     if by_voice is None or by_voice.confidence <= decided.confidence:
         return decided
     return replace(by_voice, colleagues=decided.colleagues)
-
-
-def voice_prints(transcript: Transcript) -> dict[str, np.ndarray]:
-    """The transcript's voice print per speaker, as arrays."""
-    return {s: np.asarray(v, dtype=np.float32) for s, v in transcript.voices.items()}
-
-
-def _save_voices(voices: VoiceProfiles, path: Path) -> None:
-    """Write the voice prints atomically (other workers may be reading them)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    voices.save(tmp)
-    os.replace(tmp, path)
 
 
 def measure(call: CallSource, transcript: Transcript, roles: RoleAssignment,

@@ -7,13 +7,15 @@ transcribed once and split by the diarizer when the diarization extra is install
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from analyzer.activity import channel_activity
-from analyzer.audio import is_dual_mono, mixdown
+from analyzer.audio import SAMPLE_RATE, audio_windows, is_dual_mono, mixdown
 from analyzer.settings import MODELS_DIR
 from analyzer.transcribe import SpeechToText
 from analyzer.types import Audio, Segment, SpeakerTurn, Transcript
@@ -27,6 +29,13 @@ def utterance_gap_s(path: Path = MODELS_DIR / "transcription.json") -> float:
     return float(json.loads(path.read_text(encoding="utf-8"))["utterance_gap_s"])
 
 
+def window_settings(path: Path = MODELS_DIR / "transcription.json") -> tuple[float, float]:
+    """Longest stretch of a call decoded and transcribed at once, and the stretch at its end
+    searched for a quiet moment to cut it at (seconds)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return float(data["window_s"]), float(data["window_search_s"])
+
+
 def is_stereo(audio: Audio) -> bool:
     """True when the two channels carry different speakers (not a mono call saved twice)."""
     return len(audio.channels) == 2 and not is_dual_mono(audio)
@@ -35,36 +44,97 @@ def is_stereo(audio: Audio) -> bool:
 VOICE_SAMPLE_S = 60
 
 
-def transcribe_call(audio: Audio, stt: SpeechToText, diarizer: Any = None) -> Transcript:
+def transcribe_file(path: str | Path, stt: SpeechToText, diarizer: Any = None,
+                    voice_of: Sequence[str] = CHANNELS) -> Transcript:
+    """Transcribe a recording decoded a window at a time (``window_settings``), so that a
+    two-hour call is never held in memory whole (except the mono mix a diarizer needs)."""
+    return transcribe_windows(audio_windows(path, *window_settings()), stt, diarizer, voice_of)
+
+
+def transcribe_call(audio: Audio, stt: SpeechToText, diarizer: Any = None,
+                    voice_of: Sequence[str] = CHANNELS) -> Transcript:
     """Transcribe a call: per channel when stereo, else once, then diarize if possible.
 
-    With a diarizer, the transcript also carries a voice print per speaker, so the rep of a
-    mono call can be recognised by the voice learned from their other calls.
+    With a diarizer, the transcript also carries a voice print per speaker (of a stereo
+    call: of the channels in ``voice_of``), so the rep of a mono call can be recognised by
+    the voice learned from their other calls. ``diarizer`` may be a function that loads
+    it, called only when the call needs it.
     """
+    return transcribe_windows([audio], stt, diarizer, voice_of)
+
+
+def transcribe_windows(windows: Iterable[Audio], stt: SpeechToText, diarizer: Any = None,
+                       voice_of: Sequence[str] = CHANNELS) -> Transcript:
+    """``transcribe_call`` over a recording given a window at a time, each window's times
+    shifted by its offset. Whether the call is stereo is decided on its first window, and a
+    stereo call's voice prints come from its first minute."""
     gap = utterance_gap_s()
-    if is_stereo(audio):
-        segments = [s for channel, speaker in zip(audio.channels, CHANNELS)
-                    for s in split_at_pauses(stt.transcribe(channel, speaker), gap)]
-        activity = channel_activity(audio.channels, CHANNELS, audio.sample_rate)
-        transcript = _transcript(segments, audio.duration_s, activity)
-        return replace(transcript, voices=_channel_voices(audio, diarizer))
-    samples = mixdown(audio)
-    mono = _transcript(split_at_pauses(stt.transcribe(samples, MONO), gap), audio.duration_s, ())
+    segments: list[Segment] = []
+    activity: list[SpeakerTurn] = []
+    mono: list[np.ndarray] = []
+    stereo, voices, end, rate = None, {}, 0.0, SAMPLE_RATE
+    for window in windows:
+        if stereo is None:
+            stereo, rate = is_stereo(window), window.sample_rate
+            if not stereo or voice_of:
+                diarizer = diarizer() if callable(diarizer) else diarizer
+            voices = _channel_voices(window, diarizer, voice_of) if stereo else {}
+        if stereo:
+            found = [s for channel, speaker in zip(window.channels, CHANNELS)
+                     for s in split_at_pauses(stt.transcribe(channel, speaker), gap)]
+            activity.extend(_later(channel_activity(window.channels, CHANNELS,
+                                                    window.sample_rate), window.offset_s))
+        else:
+            samples = mixdown(window)
+            found = list(split_at_pauses(stt.transcribe(samples, MONO), gap))
+            mono.extend([samples] if diarizer is not None else [])
+        segments.extend(_later(found, window.offset_s))
+        end = window.offset_s + window.duration_s
+    if stereo:
+        return replace(_transcript(segments, end, tuple(activity)), voices=voices)
+    return _diarized(_transcript(segments, end, ()), mono, rate, diarizer)
+
+
+def _diarized(transcript: Transcript, mono: list[np.ndarray], rate: int,
+              diarizer: Any) -> Transcript:
+    """Split a mono call's transcript into speakers. The diarizer clusters voices over the
+    whole call, so it is given the whole mono mix (the one part held in memory whole)."""
     if diarizer is None:
-        return mono
-    turns, voices = diarizer.diarize_with_voices(samples, audio.sample_rate)
+        return transcript
+    samples = mono[0] if len(mono) == 1 else np.concatenate(mono)
+    mono.clear()
+    turns, voices = diarizer.diarize_with_voices(samples, rate)
     from analyzer.diarize import attach_speakers
 
-    return replace(attach_speakers(mono, turns), activity=tuple(turns), voices=_plain(voices))
+    return replace(attach_speakers(transcript, turns), activity=tuple(turns),
+                   voices=_plain(voices))
 
 
-def _channel_voices(audio: Audio, diarizer: Any) -> dict[str, tuple[float, ...]]:
-    """Each channel's main voice, from its first minute (a clean sample of one person)."""
-    if diarizer is None:
+def _later(items: Sequence[Any], offset_s: float) -> list[Any]:
+    """Segments (with their words) or speaker turns moved ``offset_s`` seconds later."""
+    if not offset_s:
+        return list(items)
+    return [_moved(item, offset_s) for item in items]
+
+
+def _moved(item: Any, offset_s: float) -> Any:
+    if isinstance(item, Segment):
+        words = tuple(replace(w, start=w.start + offset_s, end=w.end + offset_s)
+                      for w in item.words)
+        return replace(item, start=item.start + offset_s, end=item.end + offset_s, words=words)
+    return replace(item, start=item.start + offset_s, end=item.end + offset_s)
+
+
+def _channel_voices(audio: Audio, diarizer: Any, voice_of: Sequence[str]
+                    ) -> dict[str, tuple[float, ...]]:
+    """The main voice of the channels ``voice_of`` (the rep's: only the rep's voice is ever
+    learned), from their first minute (a clean sample of one person)."""
+    if diarizer is None or callable(diarizer):
         return {}
     head = audio.sample_rate * VOICE_SAMPLE_S
     return _plain({speaker: diarizer.voice(channel[:head], audio.sample_rate)
-                   for channel, speaker in zip(audio.channels, CHANNELS)})
+                   for channel, speaker in zip(audio.channels, CHANNELS)
+                   if speaker in voice_of})
 
 
 def _plain(voices: dict[str, Any]) -> dict[str, tuple[float, ...]]:

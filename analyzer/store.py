@@ -19,7 +19,9 @@ import socket
 import time
 import types as pytypes
 import typing
-from collections.abc import Callable
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +29,7 @@ from analyzer import types as t
 from analyzer.errors import RunError
 
 T = TypeVar("T")
+EMPTY_LOCK_STALE_S = 60.0
 
 
 def run_key(*parts: object) -> str:
@@ -55,29 +58,10 @@ def safe_name(call_id: str) -> str:
     return f"{name[:_MAX_NAME]}-{digest}"
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Let ``write`` fill a temporary file next to ``path``, then rename it into place.
-
-    ``path`` holds its old content or the new, never half a file, even when the disk fills
-    up; the temporary file is removed when writing fails.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_json(path: Path, payload: Any) -> None:
     """Write JSON atomically (temporary file, then rename)."""
-    def dump(tmp: Path) -> None:
-        with tmp.open("x", encoding="utf-8") as handle:
-            json.dump(_plain(payload), handle, ensure_ascii=False, allow_nan=True)
-
-    write_atomically(path, dump)
+    with atomic_path(path) as tmp, tmp.open("x", encoding="utf-8") as handle:
+        json.dump(_plain(payload), handle, ensure_ascii=False, allow_nan=True)
 
 
 def check_writable(folder: Path) -> None:
@@ -95,6 +79,58 @@ def check_writable(folder: Path) -> None:
 def is_disk_full(exc: OSError) -> bool:
     """True when writing failed because the disk (or the user's quota) is full."""
     return exc.errno in _DISK_FULL
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary name beside ``path`` to write to; renamed to ``path`` only when the block
+    ends without an error, so no reader ever sees a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    unique = f"{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
+    tmp = path.with_name(f".{path.name}.{unique}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a text file atomically (temporary file, then rename)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def sweep_temporaries(folder: Path) -> None:
+    """Delete temporary files that a killed process of this host left in ``folder``."""
+    host = socket.gethostname()
+    for tmp in folder.glob(f".*.{host}.*.tmp"):
+        pid = tmp.name.split(".")[-3]
+        if pid.isdigit() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def read_key(path: Path) -> str | None:
+    """The key a stored result was computed under, read from the head of its file (a whole
+    result can be large; the key comes first), or None when there is none."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(128).decode("ascii", "replace")
+    except OSError:
+        return None
+    found = re.match(r'\{"key": "([0-9a-f]+)"', head)
+    return found.group(1) if found else None
+
+
+@contextmanager
+def locked(path: Path, poll_s: float = 0.05) -> Iterator[None]:
+    """Hold the lock file ``path`` for the block, waiting while another process has it."""
+    while not claim(path):
+        time.sleep(poll_s)
+    try:
+        yield
+    finally:
+        release(path)
 
 
 def claim(path: Path, stale_after_s: float = 6 * 3600) -> bool:
@@ -129,18 +165,30 @@ def release(path: Path) -> None:
 
 
 def _stale(path: Path, stale_after_s: float) -> bool:
-    holder = read_json(path) or {}
+    holder = read_json(path)
+    if not holder:  # its holder is writing it this very moment, unless it is old
+        try:
+            return time.time() - path.stat().st_mtime > EMPTY_LOCK_STALE_S
+        except OSError:
+            return False
     if time.time() - float(holder.get("time", 0)) > stale_after_s:
         return True
     if holder.get("host") != socket.gethostname():
         return False
     try:
-        os.kill(int(holder.get("pid", 0)), 0)
-    except (ProcessLookupError, ValueError):
+        return not _alive(int(holder.get("pid", 0)))
+    except ValueError:
         return True
-    except PermissionError:
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
         return False
-    return False
+    except PermissionError:
+        return True
+    return True
 
 
 def read_json(path: Path) -> Any:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
-from analyzer.store import write_atomically
+from analyzer.store import atomic_path
 from analyzer.types import CallError, CallResult
 
 CALL_COLUMNS = ("call_id", "rep", "date", "path", "audio_path")
@@ -52,8 +51,18 @@ def build_results(results: Sequence[CallResult], errors: Sequence[CallError],
 
 def calls_table(results: Sequence[CallResult]) -> pd.DataFrame:
     """One row per call: who, where, and every metric."""
-    rows = [{"call_id": r.source.call_id, "rep": r.source.rep, "date": r.source.date,
-             "path": r.source.path, "audio_path": _audio_of(r), **r.metrics} for r in results]
+    return calls_frame([call_row(r) for r in results])
+
+
+def call_row(result: CallResult) -> dict:
+    """A call's row of the calls table."""
+    source = result.source
+    return {"call_id": source.call_id, "rep": source.rep, "date": source.date,
+            "path": source.path, "audio_path": _audio_of(result), **result.metrics}
+
+
+def calls_frame(rows: list[dict]) -> pd.DataFrame:
+    """The calls table from the calls' rows."""
     frame = pd.DataFrame(rows, columns=_columns(CALL_COLUMNS, rows))
     return frame.fillna(value={"date": ""}).infer_objects()
 
@@ -87,13 +96,14 @@ OUTPUTS = {"calls": ("csv", "parquet"), "reps": ("csv", "parquet"),
            "utterances": ("parquet",), "flags": ("csv", "parquet"), "errors": ("csv",)}
 
 
-def write_tables(tables: Results, out: Path) -> None:
-    """Write every table in its formats into ``out``, each file atomically: a run that stops
-    (a full disk, a kill) leaves the previous run's tables whole."""
+def write_tables(tables: Results, out: Path, names: Sequence[str] = tuple(OUTPUTS)) -> None:
+    """Write the tables ``names`` (all by default) in their formats into ``out``; each file
+    appears whole or not at all."""
     out.mkdir(parents=True, exist_ok=True)
-    for name, formats in OUTPUTS.items():
-        for fmt in formats:
-            write_atomically(out / f"{name}.{fmt}", partial(WRITERS[fmt], getattr(tables, name)))
+    for name in names:
+        for fmt in OUTPUTS[name]:
+            with atomic_path(out / f"{name}.{fmt}") as tmp:
+                WRITERS[fmt](getattr(tables, name), tmp)
 
 
 def read_tables(out: str | Path) -> Results:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
+from analyzer.settings import MODELS_DIR
 from analyzer.types import Segment, Word
 
 BUNDLED_MODEL = "tiny.en"
+SETTINGS = MODELS_DIR / "transcription.json"
 
 
 class ModelNotFound(Exception):
@@ -67,6 +70,9 @@ class WhisperOptions:
         device: "cpu" or "cuda".
         compute_type: CTranslate2 compute type ("int8" on CPU).
         cpu_threads: Threads for CTranslate2 (0 = library default).
+        batched: Decode chunks of speech in batches (``BatchedInferencePipeline``) rather
+            than one after another (``WhisperModel.transcribe``); chosen by measurement in
+            models/transcription.json.
     """
 
     model: str = ""
@@ -76,6 +82,12 @@ class WhisperOptions:
     device: str = "cpu"
     compute_type: str = "int8"
     cpu_threads: int = 0
+    batched: bool = True
+
+
+def batched(path: Path = SETTINGS) -> bool:
+    """Whether transcription runs batched, as models/transcription.json says."""
+    return bool(json.loads(path.read_text(encoding="utf-8")).get("batched", True))
 
 
 class WhisperTranscriber:
@@ -105,16 +117,17 @@ class WhisperTranscriber:
                 raise ModelNotFound(
                     f"cannot load transcription model {options.model!r}: not a model folder, "
                     f"not in the local cache, and not downloadable here ({exc})") from local_miss
-        return cls(BatchedInferencePipeline(model), options, options.model or BUNDLED_MODEL)
+        pipeline = BatchedInferencePipeline(model) if options.batched else model
+        return cls(pipeline, options, options.model or BUNDLED_MODEL)
 
     def transcribe(self, samples: np.ndarray, speaker: str) -> tuple[Segment, ...]:
         """Transcribe one channel; every word and segment is attributed to ``speaker``."""
         if samples.size == 0 or not np.any(samples):
             return ()
+        batch = {"batch_size": self.options.batch_size} if self.options.batched else {}
         segments, _info = self._pipeline.transcribe(
             samples, language=self.options.language, beam_size=self.options.beam_size,
-            batch_size=self.options.batch_size, word_timestamps=True, vad_filter=True,
-            condition_on_previous_text=False)
+            word_timestamps=True, vad_filter=True, condition_on_previous_text=False, **batch)
         return tuple(_segment(s, speaker) for s in segments if s.text.strip())
 
 

@@ -254,14 +254,17 @@ class Audio:
     Attributes:
         channels: One array per channel (1 for mono, 2 for stereo).
         sample_rate: Samples per second of every array.
-        duration_s: Length of the recording.
+        duration_s: Length of the recording (of this window, for a window of it).
         digest: SHA-256 of the file's bytes, the cache key of everything derived from it.
+        offset_s: Where these samples start in the recording (a long call is decoded a
+            window at a time).
     """
 
     channels: tuple[Any, ...]
     sample_rate: int
     duration_s: float
     digest: str
+    offset_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -291,3 +294,41 @@ class Turn:
     words: tuple[Word, ...] = ()
     word_count: int = 0
     backchannel: bool = False
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How a run is spread over processes and machines; it never changes a result.
+
+    Attributes:
+        workers: Processes on this machine, each loading its models once (1 = this process
+            only; 0 = as many as the machine's cores and memory can take).
+        scheduler: Address of a Dask scheduler whose workers analyze the calls ("" = none).
+        dask_local: Workers of a Dask LocalCluster started for this run (0 = none).
+        force: Redo every call, ignoring stored results and cached transcripts.
+    """
+
+    workers: int = 1
+    scheduler: str = ""
+    dask_local: int = 0
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """How one call of a run ended: what the progress bar and the summary count.
+
+    Attributes:
+        call_id: The call.
+        path: Its file.
+        status: "analyzed" (in this run), "cached" (a stored result was still valid),
+            "failed" (see ``error``) or "busy" (another worker sharing the folder has it).
+        duration_s: Length of the call when analyzed in this run (0 otherwise).
+        error: Why it failed, for status "failed".
+    """
+
+    call_id: str
+    path: str
+    status: str
+    duration_s: float = 0.0
+    error: CallError | None = None

@@ -33,12 +33,15 @@ class VoiceSettings:
         min_margin: Least lead of the best speaker over the next one.
         full_margin: Lead at which the confidence reaches 1.0 (it grows linearly to it).
         learn_confidence: Least role confidence of a mono call whose rep's voice is learned.
+        learn_until: Samples after which a rep's print is settled: their stereo calls no
+            longer compute a voice print (a further sample would move the mean by under 5%).
     """
 
     min_similarity: float = 0.88
     min_margin: float = 0.15
     full_margin: float = 0.35
     learn_confidence: float = 0.8
+    learn_until: float = 20
 
     @classmethod
     def from_file(cls, path: str | Path = VOICE_PATH) -> VoiceSettings:
@@ -72,14 +75,24 @@ class VoiceProfiles:
         return VoiceProfiles({**self.prints, rep: _unit(total)},
                              {**self.weights, rep: old + weight}, self.settings)
 
+    def settled(self, rep: str) -> bool:
+        """True when ``rep``'s print has been learned from enough samples."""
+        return self.weights.get(rep, 0.0) >= self.settings.learn_until
+
     def learn_from_call(self, rep: str, roles: RoleAssignment,
                         voices: Mapping[str, np.ndarray]) -> VoiceProfiles:
         """Learn the rep's voice from a diarized call whose rep was decided confidently
         by another method (a call named by voice teaches nothing new)."""
+        return self.learn(rep, self.teachable(roles, voices))
+
+    def teachable(self, roles: RoleAssignment,
+                  voices: Mapping[str, np.ndarray]) -> np.ndarray | None:
+        """The rep's voice print in a diarized call when it may teach the rep's profile
+        (rep decided confidently, by another method than voice), else None."""
         if (roles.method == METHOD or roles.confidence < self.settings.learn_confidence
                 or len(roles.rep_speakers) != 1):
-            return self
-        return self.learn(rep, voices.get(roles.rep_speakers[0]))
+            return None
+        return voices.get(roles.rep_speakers[0])
 
     def match(self, rep: str, voices: Mapping[str, np.ndarray]) -> RoleAssignment | None:
         """The speaker of a diarized call who is ``rep``, by voice; None when the rep has

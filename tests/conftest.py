@@ -164,11 +164,58 @@ def session_labeler():
 
 @pytest.fixture
 def cli_fake_stt(monkeypatch, fake_stt, session_labeler) -> FakeSTT:
-    """The `callcoach` command run in-process with the fake transcriber, no diarizer, and the
-    session's labeler, so command-line tests need no speech model."""
+    """The `callcoach` command run in-process (one worker) with the fake transcriber, no
+    diarizer, and the session's labeler, so command-line tests need no speech model."""
     from analyzer.pipeline import Engines
 
     monkeypatch.setattr(Engines, "stt", property(lambda self: fake_stt))
     monkeypatch.setattr(Engines, "labeler", property(lambda self: session_labeler))
     monkeypatch.setattr(Engines, "diarizer", property(lambda self: None))
+    # The fakes live in this process: the command's default worker processes would not see them.
+    monkeypatch.setattr("analyzer.batch.default_workers", lambda calls: 1)
     return fake_stt
+
+
+REP_LINES = ["Hi, this is Alice from Brightline, how can I help?", "How is your team doing today?",
+             "We are the market leader in this space.", "This price ends Friday, so sign today."]
+CUSTOMER_LINES = ["Busy, but good.", "We have three spreadsheets and nobody owns them.",
+                  "What does it cost?", "I need to think about it."]
+
+
+def write_transcript_archive(folder: Path, calls: int, reps: tuple[str, ...] = ("alice", "bob"),
+                             turns: int = 8) -> Path:
+    """An archive of ``calls`` WebVTT calls (``folder/<rep>/call-NNN.vtt``), each different:
+    analyzing one needs only the language model, so runs over it are fast."""
+    for index in range(calls):
+        rep = reps[index % len(reps)]
+        cues, start = [], 1.0
+        for turn in range(turns + index % 5):
+            speaker, lines = (("Alice", REP_LINES) if turn % 2 == 0
+                              else ("Customer", CUSTOMER_LINES))
+            text = lines[(turn // 2 + index) % len(lines)]
+            end = start + 1.5 + 0.1 * ((index + turn) % 7)
+            cues.append(f"{_clock(start)} --> {_clock(end)}\n{speaker}: {text}\n")
+            start = end + 0.4
+        path = folder / rep / f"call-{index:03d}.vtt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("WEBVTT\n\n" + "\n".join(cues), encoding="utf-8")
+    return folder
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes):02d}:{rest:06.3f}"
+
+
+def talk_channels(seconds: float, seed: int = 0, rate: int = 16000) -> list[np.ndarray]:
+    """Two channels taking turns: bursts of noise (0.5-3 s) with pauses (0.3-1.5 s)."""
+    rng = np.random.default_rng(seed)
+    channels = [np.zeros(int(seconds * rate), np.float32) for _ in range(2)]
+    t, side = 0.2, 0
+    while t < seconds - 0.5:
+        length = min(rng.uniform(0.5, 3.0), seconds - 0.3 - t)
+        start, end = int(t * rate), int((t + length) * rate)
+        channels[side][start:end] = rng.standard_normal(end - start) * 0.2
+        t += length + rng.uniform(0.3, 1.5)
+        side = 1 - side
+    return channels

@@ -85,3 +85,42 @@ def test_audio_more_than_two_channels_are_mixed_to_mono_not_folded_into_stereo(t
         channels = [voice if i == heard else quiet for i in range(4)]
         audio = load_audio(write_wav(tmp_path / f"quad{heard}.wav", channels))
         assert len(audio.channels) == 1 and np.abs(audio.channels[0]).max() > 0.05
+
+
+def test_audio_windows_cover_the_recording_and_end_in_quiet(tmp_path):
+    from conftest import talk_channels
+
+    from analyzer.audio import audio_windows
+
+    path = write_wav(tmp_path / "long.wav", talk_channels(50.0))
+    whole = load_audio(path)
+    windows = list(audio_windows(path, window_s=12, search_s=4))
+    assert len(windows) >= 5 and all(w.duration_s <= 12 for w in windows)
+    for window, following in zip(windows, windows[1:]):
+        assert window.offset_s + window.duration_s == pytest.approx(following.offset_s)
+        assert window.duration_s >= 8  # cut within the last 4 s
+        assert max(float(np.abs(c[-800:]).max()) for c in window.channels) < 0.01
+    for index in range(2):
+        joined = np.concatenate([w.channels[index] for w in windows])
+        np.testing.assert_array_equal(joined, whole.channels[index])
+    assert {w.digest for w in windows} == {whole.digest}
+
+
+def test_audio_short_call_is_one_window_as_loaded():
+    from analyzer.audio import audio_windows
+
+    call = next(DEMO_ARCHIVE.rglob("*.opus"))
+    (window,) = audio_windows(call, window_s=600, search_s=30)
+    whole = load_audio(call)
+    assert window.offset_s == 0 and window.duration_s == whole.duration_s
+    for ours, theirs in zip(window.channels, whole.channels):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_audio_windows_of_a_bad_file_name_it(tmp_path):
+    from analyzer.audio import audio_windows
+
+    bad = tmp_path / "notes.ogg"
+    bad.write_text("not audio at all")
+    with pytest.raises(InputError, match="notes.ogg"):
+        list(audio_windows(bad, 600, 30))

@@ -10,7 +10,8 @@ from conftest import DEMO_ARCHIVE, FakeSTT
 
 from analyzer.batch import analyze
 from analyzer.pipeline import Engines
-from analyzer.types import Options
+from analyzer.progress import Tracker
+from analyzer.types import Execution, Options
 
 
 @pytest.fixture
@@ -176,3 +177,127 @@ def test_batch_split_by_rep_recomputes_nothing(archive, tmp_path, fake_stt):
     run(archive, tmp_path / "out", again, options=Options(diarize=False, split_by_rep=True))
     assert again.calls == 0
     assert {p.name for p in (tmp_path / "out" / "by-rep").iterdir()} == {"alice", "bob"}
+
+
+def test_batch_force_redoes_every_call(archive, tmp_path, fake_stt):
+    run(archive, tmp_path / "out", fake_stt)
+    forced = FakeSTT(fake_stt.lines)
+    results = run(archive, tmp_path / "out", forced, execution=Execution(force=True))
+    assert forced.calls == 8 and len(results.calls) == 4
+
+
+def test_batch_changed_models_file_relabels_without_transcribing(archive, tmp_path, fake_stt,
+                                                                   monkeypatch):
+    import analyzer.pipeline
+
+    run(archive, tmp_path / "out", fake_stt)
+    stored = {p: p.stat().st_mtime_ns for p in (tmp_path / "out" / "calls").glob("*.json")}
+    models = shutil.copytree(analyzer.pipeline.MODELS_DIR, tmp_path / "models")
+    monkeypatch.setattr(analyzer.pipeline, "MODELS_DIR", models)
+    (models / "runtime.json").write_text((models / "runtime.json").read_text() + "\n")
+    (models / "benchmarks.json").write_text((models / "benchmarks.json").read_text() + "\n")
+    untouched = FakeSTT(fake_stt.lines)
+    run(archive, tmp_path / "out", untouched)
+    assert {p: p.stat().st_mtime_ns for p in stored} == stored
+    with open(models / "metrics" / "backchannels.txt", "a", encoding="utf-8") as handle:
+        handle.write("\n")
+    relabelled = FakeSTT(fake_stt.lines)
+    results = run(archive, tmp_path / "out", relabelled)
+    assert relabelled.calls == 0 and len(results.calls) == 4
+    assert all(p.stat().st_mtime_ns != stored[p] for p in stored)
+
+
+def test_batch_summary_counts_cached_calls(archive, tmp_path, fake_stt):
+    run(archive, tmp_path / "out", fake_stt)
+    tracker = Tracker()
+    run(archive, tmp_path / "out", FakeSTT(), progress=tracker)
+    assert tracker.summary.calls == 4 and tracker.summary.cached == 4
+    assert tracker.summary.analyzed_s == 0 and tracker.summary.audio_s > 100
+
+
+def wait_for(condition, timeout_s: float = 120.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def assert_whole_outputs(out) -> None:
+    """Every table file parses and every stored result is complete JSON."""
+    import json
+
+    for path in out.glob("*.parquet"):
+        pd.read_parquet(path)
+    for path in out.glob("*.csv"):
+        pd.read_csv(path)
+    for path in (out / "calls").glob("*.json"):
+        json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_batch_sigkilled_run_resumes_with_every_call_once(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import write_transcript_archive
+
+    archive = write_transcript_archive(tmp_path / "archive", 80)
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", "from analyzer.cli import cli; cli()", "analyze",
+               str(archive), "--out", str(out), "--workers", "2", "--quiet"]
+    first = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: len(list((out / "calls").glob("*.json"))) >= 6 or
+                 first.poll() is not None)
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # the run and its workers, at once
+        first.wait()
+    finished = {p.name: p.stat().st_mtime_ns for p in (out / "calls").glob("*.json")}
+    assert 6 <= len(finished) < 80
+    assert_whole_outputs(out)
+    second = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, second.stderr
+    assert f"({len(finished)} from cache)" in second.stdout or \
+        f"({len(finished) + 1} from cache)" in second.stdout  # one may finish as it was killed
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "calls").glob("*.json")
+            if p.name in finished} == finished
+    assert_whole_outputs(out)
+    ids = {f"{rep}/call-{i:03d}" for i, rep in zip(range(80), ["alice", "bob"] * 40)}
+    calls = pd.read_parquet(out / "calls.parquet")
+    assert sorted(calls["call_id"]) == sorted(ids)
+    assert sorted(pd.read_csv(out / "calls.csv")["call_id"]) == sorted(ids)
+    for name in ("utterances.parquet", "flags.parquet", "flags.csv"):
+        table = pd.read_parquet(out / name) if name.endswith("parquet") else pd.read_csv(out / name)
+        firsts = table.groupby("call_id", sort=False).head(1)
+        assert set(table["call_id"]) == ids, name
+        assert table.groupby("call_id").ngroups == len(firsts) == 80, name
+        # each call's rows once: one contiguous block per call
+        assert (table["call_id"] != table["call_id"].shift()).sum() == 80, name
+    assert not list(out.glob(".*.tmp")) and not list((out / "calls").glob("*.lock"))
+
+
+@pytest.mark.slow
+def test_batch_sigkilled_while_writing_tables_leaves_every_file_whole(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from conftest import write_transcript_archive
+
+    archive = write_transcript_archive(tmp_path / "archive", 40)
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", "from analyzer.cli import cli; cli()", "analyze",
+               str(archive), "--out", str(out), "--workers", "1", "--quiet"]
+    subprocess.run(command, check=True, capture_output=True, timeout=600)
+    for delay in (1.0, 1.5, 2.0, 2.5, 3.0):  # a cached run spends its time writing outputs
+        killed = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        killed.kill()
+        killed.wait()
+        assert_whole_outputs(out)
+        assert len(pd.read_parquet(out / "calls.parquet")) == 40

@@ -102,3 +102,37 @@ def test_pipeline_report_data_does_not_invalidate_results(tmp_path, monkeypatch)
     assert pipeline.models_version() == before
     (tmp_path / "metrics" / "thresholds.json").write_text('{"bridge_gap_s": 1}')
     assert pipeline.models_version() != before
+
+
+class FakeDiarizer:
+    """Counts the voice prints it is asked for."""
+
+    def __init__(self) -> None:
+        self.voices = 0
+
+    def voice(self, samples, sample_rate):
+        self.voices += 1
+        return np.array([0.0, 1.0, 0.0])
+
+
+def test_pipeline_stereo_call_learns_the_rep_channel_until_the_voice_is_settled(tmp_path):
+    import shutil
+
+    from conftest import DEMO_ARCHIVE
+
+    from analyzer.pipeline import Run, analyze_call, models_version
+    from analyzer.types import CallSource
+    from analyzer.voice import VoiceProfiles, VoiceSettings
+
+    diarizer = FakeDiarizer()
+    engines = Engines(Options(), stt=FakeSTT(), diarizer=diarizer)
+    run = Run(tmp_path / "out", Options(), models_version())
+    calls = []
+    for index, path in enumerate(sorted(DEMO_ARCHIVE.rglob("*.opus"))[:3]):
+        copy = shutil.copy(path, tmp_path / f"call{index}.opus")
+        calls.append(CallSource(f"c{index}", "priya", str(copy)))
+    engines.voices = VoiceProfiles(settings=VoiceSettings(learn_until=2))
+    results = [analyze_call(call, run, engines) for call in calls]
+    assert diarizer.voices == 2  # the rep's channel of the first two calls only
+    assert engines.voices.weights == {"priya": 2.0}
+    assert all(r.roles.method == "channel" for r in results)

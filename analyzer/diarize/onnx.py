@@ -43,7 +43,7 @@ class _Onnx:
 
     @classmethod
     def build(cls, segmentation: Any, embedding: Any, params: DiarizationParams,
-              key: str) -> _Onnx | None:
+              key: str, threads: int = 0) -> _Onnx | None:
         """Export both networks to the cache folder unless already there (about 2 s, once),
         then open them; None when the onnx exporter or onnxruntime is missing or the cache
         folder cannot be written."""
@@ -69,8 +69,8 @@ class _Onnx:
                                  folder / "campplus.onnx", {"x": {1: "rows"}, "y": {2: "frames"}})
         except OSError:  # no writable cache folder: torch runs the networks
             return None
-        workers = max(1, min(4, os.cpu_count() or 1))
-        return cls(_session(seg_path, 0), _session(trunk_path, 1), workers)
+        workers = threads or max(1, min(4, os.cpu_count() or 1))
+        return cls(_session(seg_path, threads), _session(trunk_path, 1), workers)
 
     def segment(self, chunks: np.ndarray) -> np.ndarray:
         """Powerset log-probabilities of (windows, 1, samples) audio."""

@@ -9,6 +9,7 @@ means the same on a slow or a busy machine. Targets live in models/benchmarks.js
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Callable
 from functools import partial
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from analyzer.activity import channel_activity
 from analyzer.audio import load_audio, mixdown
+from analyzer.evaluate.archive_bench import measure_archive
 from analyzer.evaluate.bench_reports import bench_reports
 from analyzer.settings import MODELS_DIR, REPO_DIR
 from analyzer.speakers import CHANNELS
@@ -94,16 +96,33 @@ def bench_language() -> dict[str, float]:
 
 
 def main() -> None:
-    """Run every benchmark and print each figure beside its target."""
-    targets = json.loads(TARGETS.read_text(encoding="utf-8"))["targets"]
-    figures = bench_transcription(sorted(DEMO.rglob("*.opus")))
-    figures.update(bench_language())
-    figures.update(bench_reports())  # report figures (issue 9): bench_reports.py
+    """Run every benchmark (or those named as arguments: transcription, language, reports,
+    archive) and print each figure beside its target."""
+    benchmarks = json.loads(TARGETS.read_text(encoding="utf-8"))
+    parts = sys.argv[1:] or ["transcription", "language", "reports", "archive"]
+    figures: dict[str, float] = {}
+    if "transcription" in parts:
+        figures.update(bench_transcription(sorted(DEMO.rglob("*.opus"))))
+    if "language" in parts:
+        figures.update(bench_language())
+    if "reports" in parts:
+        figures.update(bench_reports())  # report figures (issue 9): bench_reports.py
+    if "archive" in parts:
+        figures.update(measure_archive())
     for name, value in figures.items():
-        target = targets.get(name)
-        verdict = "" if target is None else ("ok" if value <= target else "OVER TARGET")
-        limit = "" if target is None else f"(target <= {target})"
-        print(f"{name:36s} {value:10.3f} {limit:18s} {verdict}")
+        print(figure_line(name, value, benchmarks["targets"].get(name),
+                          benchmarks.get("at_least", {}).get(name)))
+
+
+def figure_line(name: str, value: float, most: float | None, least: float | None) -> str:
+    """One printed figure: its value, its target (at most, or at least) and the verdict."""
+    if most is not None:
+        limit, verdict = f"(target <= {most})", "ok" if value <= most else "OVER TARGET"
+    elif least is not None:
+        limit, verdict = f"(target >= {least})", "ok" if value >= least else "UNDER TARGET"
+    else:
+        return f"{name:36s} {value:10.3f}"
+    return f"{name:36s} {value:10.3f} {limit:18s} {verdict}"
 
 
 if __name__ == "__main__":
