@@ -34,8 +34,11 @@ Record = Callable[[CallOutcome], None]
 def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Path | None = None,
             options: Options | None = None, engines: Engines | None = None,
             progress: Progress | Tracker | None = None,
-            execution: Execution | None = None) -> Results:
+            execution: Execution | None = None, keep_rows: bool = True) -> Results:
     """Analyze every call found in ``paths`` (and ``manifest``); write and return the tables.
+
+    The returned tables hold every utterance unless ``keep_rows`` is false (the command line:
+    its memory then stays flat in the archive's size; the files hold them all either way).
 
     Calls already finished in ``out`` under the same content and options are not redone
     (unless ``execution.force``). ``execution`` spreads the calls over worker processes or a
@@ -58,7 +61,7 @@ def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Pat
     found = replace(found, errors=tuple(scrubbed(e, options) for e in found.errors))
     tracker = progress if isinstance(progress, Tracker) else Tracker(progress)
     try:
-        return _analyze_and_write(found, run, execution, engines, tracker)
+        return _analyze_and_write(found, run, execution, engines, tracker, keep_rows)
     except OSError as exc:  # every input error is caught per call: this is the output failing
         done = len(list((run.out / "calls").glob("*.json")))
         raise RunError(str(run.out), f"cannot write to the output folder ({exc.strerror or exc})"
@@ -67,7 +70,7 @@ def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Pat
 
 
 def _analyze_and_write(found: Inputs, run: Run, execution: Execution, engines: Engines | None,
-                       tracker: Tracker) -> Results:
+                       tracker: Tracker, keep_rows: bool) -> Results:
     for error in found.errors:
         tracker.fail(error.path, error.reason)
     try:
@@ -76,7 +79,7 @@ def _analyze_and_write(found: Inputs, run: Run, execution: Execution, engines: E
         tracker.close()
     group = int(runtime_setting("row_group_calls"))
     results = stream_outputs(_stored(found, outcomes, run), run.out, group,
-                             split_by_rep=run.options.split_by_rep)
+                             split_by_rep=run.options.split_by_rep, keep_rows=keep_rows)
     tracker.finish(results.calls)
     return results
 

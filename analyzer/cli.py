@@ -126,7 +126,7 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
     tracker = Tracker(_progress(quiet), bar=not quiet)
     try:
         results = run_analysis(inputs, out, manifest=manifest, options=options,
-                               progress=tracker, execution=execution)
+                               progress=tracker, execution=execution, keep_rows=False)
     except (ModelNotFound, PathError, ClusterUnavailable, ValueError) as exc:
         raise CouldNotRun(str(exc)) from exc
     if tracker.summary is not None:

@@ -7,10 +7,13 @@ Tables know nothing of pages: the reports are built from the tables alone, so
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from analyzer.gather import gather_tables
-from analyzer.report import write_reports
+import pandas as pd
+
+from analyzer.gather import gather_tables, iter_calls
+from analyzer.report import group_utterances, write_reports
 from analyzer.split import split_by_rep as write_rep_folders
 from analyzer.tables import Results, build_results, write_tables
 from analyzer.types import CallError, CallResult
@@ -29,11 +32,23 @@ def write_outputs(results: Sequence[CallResult], errors: Sequence[CallError],
 
 
 def stream_outputs(outcomes: Iterable[CallResult | CallError], out: str | Path,
-                   group: int = 200, split_by_rep: bool = False) -> Results:
+                   group: int = 200, split_by_rep: bool = False,
+                   keep_rows: bool = True) -> Results:
     """Write the tables from results streamed a group of calls at a time (``gather``), then
-    the reports (and, with ``split_by_rep``, one folder per rep under ``by-rep/``)."""
-    tables = gather_tables(outcomes, out, group)
-    write_reports(tables, Path(out))
+    the reports (and, with ``split_by_rep``, one folder per rep under ``by-rep/``), the call
+    pages from utterances read back a call at a time.
+
+    Memory stays flat in the number of calls: only the calls, reps and flags tables are held.
+    With ``keep_rows`` the returned tables also hold every utterance (read once at the end).
+    """
+    out = Path(out)
+    tables = gather_tables(outcomes, out, group, load=False)
+    tables = replace(tables, flags=pd.read_parquet(out / "flags.parquet"))
+    said = ((call_id, group_utterances(rows).get(call_id, []))
+            for call_id, rows, _ in iter_calls(out))
+    write_reports(tables, out, said)
     if split_by_rep:
-        write_rep_folders(tables, Path(out))
+        write_rep_folders(tables, out, rows_from=out)
+    if keep_rows:
+        tables = replace(tables, utterances=pd.read_parquet(out / "utterances.parquet"))
     return tables

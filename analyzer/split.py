@@ -21,30 +21,34 @@ from analyzer.tables import Results, write_tables
 FOLDER = "by-rep"
 
 
-def split_by_rep(tables: Results, out: Path) -> list[Path]:
+def split_by_rep(tables: Results, out: Path, rows_from: Path | None = None) -> list[Path]:
     """Write ``out/by-rep/<rep>/`` for every rep with a call or a failed input; return them.
 
-    Each folder is rewritten from scratch, so nothing of an earlier run stays in it.
+    Each folder is rewritten from scratch, so nothing of an earlier run stays in it. With
+    ``rows_from`` (a run's folder), each rep's utterances are read from its
+    ``utterances.parquet`` one rep at a time instead of from ``tables``.
     """
     reps = sorted({str(r) for r in tables.calls["rep"]} | {str(r) for r in tables.errors["rep"]})
     folders = []
     for rep in reps:
         folder = out / FOLDER / safe_name(rep)
         shutil.rmtree(folder, ignore_errors=True)
-        own = rep_tables(tables, rep, folder)
+        own = rep_tables(tables, rep, folder, rows_from)
         write_tables(own, folder)
         write_reports(own, folder)
         folders.append(folder)
     return folders
 
 
-def rep_tables(tables: Results, rep: str, folder: Path) -> Results:
+def rep_tables(tables: Results, rep: str, folder: Path, rows_from: Path | None = None) -> Results:
     """One rep's rows of every table; recordings copied into ``folder/audio/``."""
     calls = _rows(tables.calls, rep)
     if not calls.empty:
         calls["audio_path"] = [_copy_audio(str(p), str(c), folder)
                                for p, c in zip(calls["audio_path"], calls["call_id"])]
-    return Results(calls, _rows(tables.reps, rep), _rows(tables.utterances, rep),
+    said = (_rows(tables.utterances, rep) if rows_from is None else
+            pd.read_parquet(rows_from / "utterances.parquet", filters=[("rep", "==", rep)]))
+    return Results(calls, _rows(tables.reps, rep), said,
                    _rows(tables.flags, rep), _rows(tables.errors, rep), folder)
 
 

@@ -301,3 +301,18 @@ def test_batch_sigkilled_while_writing_tables_leaves_every_file_whole(tmp_path):
         killed.wait()
         assert_whole_outputs(out)
         assert len(pd.read_parquet(out / "calls.parquet")) == 40
+
+
+def test_batch_without_rows_returns_no_utterances_but_writes_them_and_every_page(
+        archive, tmp_path, fake_stt):
+    kept = run(archive, tmp_path / "kept", fake_stt)
+    lean = run(archive, tmp_path / "lean", FakeSTT(fake_stt.lines), keep_rows=False)
+    assert lean.utterances.empty and len(kept.utterances) > 0
+    written = pd.read_parquet(tmp_path / "lean" / "utterances.parquet")
+    assert len(written) == len(kept.utterances)
+    pages = sorted(p.name for p in (tmp_path / "lean" / "call-pages").glob("*.html"))
+    assert len(pages) == 4
+    for name in pages:
+        assert ((tmp_path / "lean" / "call-pages" / name).read_text(encoding="utf-8")
+                == (tmp_path / "kept" / "call-pages" / name).read_text(encoding="utf-8")
+                .replace("/kept/", "/lean/"))

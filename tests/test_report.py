@@ -262,3 +262,16 @@ def test_report_audit_summary_warns_about_uncertain_roles(confidence, warned):
     result = rich_result("c1", "bob", 0.7, confidence=confidence)
     lines = audit_summary({"call_id": "c1", "rep": "bob", **result.metrics}, ())
     assert any("may be the other speaker" in line.text for line in lines) == warned
+
+
+def test_report_call_pages_from_streamed_utterances_equal_those_from_the_table(tmp_path):
+    from analyzer.report import group_utterances
+
+    results = [rich_result("c1", "bob", 0.8), rich_result("c2", "ann", 0.4)]
+    tables = write_outputs(results, [], tmp_path / "table")
+    by_table = pages(tmp_path / "table")
+    streamed = [(call_id, group_utterances(rows)[call_id])
+                for call_id, rows in tables.utterances.groupby("call_id", sort=False)]
+    write_reports(Results(tables.calls, tables.reps, tables.utterances.iloc[:0], tables.flags,
+                          tables.errors), tmp_path / "streamed", iter(streamed))
+    assert pages(tmp_path / "streamed") == by_table

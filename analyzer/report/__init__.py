@@ -11,7 +11,7 @@ summary of ``callcoach audit``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +29,20 @@ __all__ = ["write_reports", "call_file", "rep_file", "call_records", "group_flag
            "group_utterances"]
 
 
-def write_reports(tables: Results, out: str | Path) -> None:
+def write_reports(tables: Results, out: str | Path,
+                  utterances: Iterable[tuple[str, Sequence[Utterance]]] | None = None) -> None:
     """Write ``index.html``, ``reps/<rep>.html`` and ``call-pages/<call>.html`` into ``out``
-    from the tables alone; the tables may hold any subset of a run (one rep, one call)."""
+    from the tables alone; the tables may hold any subset of a run (one rep, one call).
+
+    ``utterances`` gives each call's utterances a call at a time (read from the stored tables,
+    so a large run's transcripts are never all in memory); by default they come from
+    ``tables.utterances``.
+    """
     out = Path(out)
     (out / "reps").mkdir(parents=True, exist_ok=True)
     (out / "call-pages").mkdir(exist_ok=True)
     _write_plotly(out / "plotly.min.js")
     calls = call_records(tables.calls)
-    utterances_of = group_utterances(tables.utterances)
     flags_of = group_flags(tables.flags)
     _write(out / "index.html", index_page(calls, tables.errors))
     by_rep: dict[str, list[Mapping[str, Any]]] = {}
@@ -45,10 +50,15 @@ def write_reports(tables: Results, out: str | Path) -> None:
         by_rep.setdefault(str(call["rep"]), []).append(call)
     for rep, own in by_rep.items():
         _write(out / "reps" / rep_file(rep), rep_page(rep, own, flags_of, calls, out))
-    for call in calls:
-        call_id = str(call["call_id"])
+    pending = {str(call["call_id"]): call for call in calls}
+    said = group_utterances(tables.utterances).items() if utterances is None else utterances
+    for call_id, spoken in said:
+        if call_id in pending:
+            _write(out / "call-pages" / call_file(call_id),
+                   call_page(pending.pop(call_id), spoken, flags_of.get(call_id, ()), out))
+    for call_id, call in pending.items():  # calls without an utterance row
         _write(out / "call-pages" / call_file(call_id),
-               call_page(call, utterances_of.get(call_id, ()), flags_of.get(call_id, ()), out))
+               call_page(call, (), flags_of.get(call_id, ()), out))
 
 
 def call_records(calls: pd.DataFrame) -> list[dict[str, Any]]:
