@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -67,32 +68,49 @@ def transcribe_windows(windows: Iterable[Audio], stt: SpeechToText, diarizer: An
                        voice_of: Sequence[str] = CHANNELS) -> Transcript:
     """``transcribe_call`` over a recording given a window at a time, each window's times
     shifted by its offset. Whether the call is stereo is decided on its first window, and a
-    stereo call's voice prints come from its first minute."""
+    stereo call's voice prints come from its first minute.
+
+    A stereo call's voice prints and speech activity (onnxruntime networks) are worked out
+    in a thread beside the transcription, on the core the transcriber leaves idle: the
+    transcriber runs outside Python's lock, and neither waits for the other.
+    """
     gap = utterance_gap_s()
     segments: list[Segment] = []
     activity: list[SpeakerTurn] = []
     mono: list[np.ndarray] = []
-    stereo, voices, end, rate = None, {}, 0.0, SAMPLE_RATE
-    for window in windows:
-        if stereo is None:
-            stereo, rate = is_stereo(window), window.sample_rate
-            if not stereo or voice_of:
-                diarizer = diarizer() if callable(diarizer) else diarizer
-            voices = _channel_voices(window, diarizer, voice_of) if stereo else {}
-        if stereo:
-            found = [s for channel, speaker in zip(window.channels, CHANNELS)
-                     for s in split_at_pauses(stt.transcribe(channel, speaker), gap)]
-            activity.extend(_later(channel_activity(window.channels, CHANNELS,
-                                                    window.sample_rate), window.offset_s))
-        else:
-            samples = mixdown(window)
-            found = list(split_at_pauses(stt.transcribe(samples, MONO), gap))
-            mono.extend([samples] if diarizer is not None else [])
-        segments.extend(_later(found, window.offset_s))
-        end = window.offset_s + window.duration_s
+    stereo, voices, end, rate = None, None, 0.0, SAMPLE_RATE
+    with ThreadPoolExecutor(max_workers=1) as aside:
+        for window in windows:
+            if stereo is None:
+                stereo, rate = is_stereo(window), window.sample_rate
+                if stereo:
+                    voices = aside.submit(_stereo_voices, window, diarizer, voice_of)
+                else:
+                    diarizer = diarizer() if callable(diarizer) else diarizer
+            if stereo:
+                heard = aside.submit(channel_activity, window.channels, CHANNELS,
+                                     window.sample_rate)
+                found = [s for channel, speaker in zip(window.channels, CHANNELS)
+                         for s in split_at_pauses(stt.transcribe(channel, speaker), gap)]
+                activity.extend(_later(heard.result(), window.offset_s))
+            else:
+                samples = mixdown(window)
+                found = list(split_at_pauses(stt.transcribe(samples, MONO), gap))
+                mono.extend([samples] if diarizer is not None else [])
+            segments.extend(_later(found, window.offset_s))
+            end = window.offset_s + window.duration_s
     if stereo:
-        return replace(_transcript(segments, end, tuple(activity)), voices=voices)
+        prints = voices.result() if voices is not None else {}
+        return replace(_transcript(segments, end, tuple(activity)), voices=prints)
     return _diarized(_transcript(segments, end, ()), mono, rate, diarizer)
+
+
+def _stereo_voices(audio: Audio, diarizer: Any, voice_of: Sequence[str]
+                   ) -> dict[str, tuple[float, ...]]:
+    """The voice prints of a stereo call (loading the diarizer first when they are wanted)."""
+    if voice_of and callable(diarizer):
+        diarizer = diarizer()
+    return _channel_voices(audio, diarizer, voice_of)
 
 
 def _diarized(transcript: Transcript, mono: list[np.ndarray], rate: int,

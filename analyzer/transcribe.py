@@ -125,10 +125,20 @@ class WhisperTranscriber:
         if samples.size == 0 or not np.any(samples):
             return ()
         batch = {"batch_size": self.options.batch_size} if self.options.batched else {}
+        _same_draws()
         segments, _info = self._pipeline.transcribe(
             samples, language=self.options.language, beam_size=self.options.beam_size,
             word_timestamps=True, vad_filter=True, condition_on_previous_text=False, **batch)
         return tuple(_segment(s, speaker) for s in segments if s.text.strip())
+
+
+def _same_draws(seed: int = 0) -> None:
+    """Seed the transcriber's random draws before each channel: sequential decoding falls back
+    to sampling at a higher temperature when a stretch decodes badly, and without a seed the
+    same call could be transcribed differently on each run (or by another worker)."""
+    import ctranslate2
+
+    ctranslate2.set_random_seed(seed)
 
 
 def _segment(raw: Any, speaker: str) -> Segment:

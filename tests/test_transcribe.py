@@ -69,3 +69,25 @@ def test_transcribe_unknown_model_offline_is_a_clear_error(tmp_path, monkeypatch
     with pytest.raises(ModelNotFound, match="no-such-model"):
         WhisperTranscriber.load(WhisperOptions(model="no-such-model"))
     assert Path(tmp_path).exists()
+
+
+def test_transcribe_seeds_the_sampling_before_each_channel(monkeypatch):
+    """Sequential decoding samples when it falls back to a higher temperature: each channel
+    starts from the same seed, so a call is transcribed the same on every run and worker."""
+    import ctranslate2
+    import numpy as np
+
+    from analyzer.transcribe import WhisperOptions, WhisperTranscriber
+
+    events: list[object] = []
+    monkeypatch.setattr(ctranslate2, "set_random_seed", events.append)
+
+    class Decoder:
+        def transcribe(self, samples, **options):
+            events.append("decode")
+            return iter(()), None
+
+    stt = WhisperTranscriber(Decoder(), WhisperOptions(batched=False), "fake")
+    for speaker in ("left", "right"):
+        stt.transcribe(np.ones(16000, dtype=np.float32), speaker)
+    assert events == [0, "decode", 0, "decode"]
