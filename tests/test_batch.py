@@ -241,14 +241,9 @@ def test_batch_sigkilled_run_resumes_with_every_call_once(tmp_path):
     import os
     import signal
     import subprocess
-    import sys
 
-    from conftest import write_transcript_archive
-
-    archive = write_transcript_archive(tmp_path / "archive", 80)
     out = tmp_path / "out"
-    command = [sys.executable, "-c", "from analyzer.cli import cli; cli()", "analyze",
-               str(archive), "--out", str(out), "--workers", "2", "--quiet"]
+    command = _analyze_command(tmp_path, 80, out, workers=2)
     first = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     try:
@@ -284,15 +279,10 @@ def test_batch_sigkilled_run_resumes_with_every_call_once(tmp_path):
 @pytest.mark.slow
 def test_batch_sigkilled_while_writing_tables_leaves_every_file_whole(tmp_path):
     import subprocess
-    import sys
     import time
 
-    from conftest import write_transcript_archive
-
-    archive = write_transcript_archive(tmp_path / "archive", 40)
     out = tmp_path / "out"
-    command = [sys.executable, "-c", "from analyzer.cli import cli; cli()", "analyze",
-               str(archive), "--out", str(out), "--workers", "1", "--quiet"]
+    command = _analyze_command(tmp_path, 40, out, workers=1)
     subprocess.run(command, check=True, capture_output=True, timeout=600)
     for delay in (1.0, 1.5, 2.0, 2.5, 3.0):  # a cached run spends its time writing outputs
         killed = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -316,3 +306,14 @@ def test_batch_without_rows_returns_no_utterances_but_writes_them_and_every_page
         assert ((tmp_path / "lean" / "call-pages" / name).read_text(encoding="utf-8")
                 == (tmp_path / "kept" / "call-pages" / name).read_text(encoding="utf-8")
                 .replace("/kept/", "/lean/"))
+
+
+def _analyze_command(tmp_path, calls: int, out, workers: int) -> list[str]:
+    """`callcoach analyze` over an archive of ``calls`` transcripts, as a command to run."""
+    import sys
+
+    from conftest import write_transcript_archive
+
+    archive = write_transcript_archive(tmp_path / "archive", calls)
+    return [sys.executable, "-c", "from analyzer.cli import cli; cli()", "analyze",
+            str(archive), "--out", str(out), "--workers", str(workers), "--quiet"]
