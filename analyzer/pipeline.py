@@ -44,8 +44,9 @@ Progress = Callable[[str], None]
 # What a redacted transcript depends on (the evaluation sets beside them do not count).
 REDACTION_DATA = ("redaction/patterns.json", "redaction/street_suffixes.txt")
 # Data that only shapes the pages (coaching rules, cards), says how fast or how wide a run
-# goes, or sets `make bench` targets: editing it must not redo any call.
-NOT_ANALYSIS = frozenset({"reports", "benchmarks.json", "runtime.json"})
+# goes, sets `make bench` targets, or evaluates the analysis (`eval/`): editing it must not redo
+# any call.
+NOT_ANALYSIS = frozenset({"reports", "eval", "benchmarks.json", "runtime.json"})
 
 
 @dataclass(frozen=True)

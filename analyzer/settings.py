@@ -12,6 +12,9 @@ T = TypeVar("T")
 # package, so a coach edits them without reading Python.
 REPO_DIR = Path(__file__).resolve().parent.parent
 MODELS_DIR = REPO_DIR / "models"
+# Corpora and figures that evaluate the analysis, kept apart from the data it runs on: editing
+# them must not recompute any stored call, so they are not part of any result's key.
+EVAL_DIR = MODELS_DIR / "eval"
 
 
 def load_settings(cls: type[T], path: str | Path) -> T:

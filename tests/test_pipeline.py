@@ -89,16 +89,19 @@ def test_pipeline_redacted_transcript_is_cached_redacted_under_its_own_key(tmp_p
     assert len(set(keys.values())) == 3
 
 
-def test_pipeline_report_data_does_not_invalidate_results(tmp_path, monkeypatch):
+def test_pipeline_report_and_evaluation_data_do_not_invalidate_results(tmp_path, monkeypatch):
     import analyzer.pipeline as pipeline
 
-    for name in ("reports/coaching.json", "benchmarks.json", "metrics/thresholds.json"):
+    corpora = ("eval/language/blind3.jsonl", "eval/redaction/planted.jsonl")
+    for name in ("reports/coaching.json", "benchmarks.json", "metrics/thresholds.json", *corpora):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("{}")
     monkeypatch.setattr(pipeline, "MODELS_DIR", tmp_path)
     before = pipeline.models_version()
     (tmp_path / "reports" / "coaching.json").write_text('{"rules": []}')
     (tmp_path / "benchmarks.json").write_text('{"targets": {}}')
+    for name in corpora:  # an evaluation corpus edited: nothing is recomputed
+        (tmp_path / name).write_text('{"text": "new", "labels": []}')
     assert pipeline.models_version() == before
     (tmp_path / "metrics" / "thresholds.json").write_text('{"bridge_gap_s": 1}')
     assert pipeline.models_version() != before

@@ -188,7 +188,7 @@ def test_redact_any_planted_card_is_removed(patterns_only, card, sep, before, af
 
 # ---- End to end: plant details in transcripts and spoken calls, grep every output file ----
 
-SPOKEN = REPO / "models" / "redaction" / "eval" / "spoken"
+SPOKEN = REPO / "models" / "eval" / "redaction" / "spoken"
 VTT = """WEBVTT
 
 00:00:00.500 --> 00:00:03.000

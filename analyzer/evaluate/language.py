@@ -24,13 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import InputError
-from analyzer.language import DEFAULT_MODEL, RULES_DIR, Labeler
+from analyzer.language import DEFAULT_MODEL, Labeler
+from analyzer.settings import EVAL_DIR
 
 LABELS = ("question", "customer_question", "self_promotion", "pushy_close")
-CORPUS = RULES_DIR / "eval_corpus.jsonl"
-HELDOUT = RULES_DIR / "heldout.jsonl"
+CORPUS_DIR = EVAL_DIR / "language"
+CORPUS = CORPUS_DIR / "eval_corpus.jsonl"
+HELDOUT = CORPUS_DIR / "heldout.jsonl"
 # Batches written after the rules, scored for information only: they estimate unseen speech.
-REPORTED = tuple(RULES_DIR / name for name in (
+REPORTED = tuple(CORPUS_DIR / name for name in (
     "fresh.jsonl", "fresh2.jsonl", "fresh3.jsonl", "blind.jsonl", "blind2.jsonl",
     "blind3.jsonl"))
 THRESHOLD = 0.90

@@ -2,14 +2,14 @@
 
 Three figures, each per kind of detail:
 
-* recall on the planted sets (``models/redaction/eval/``): sentences written like transcripts
+* recall on the planted sets (``models/eval/redaction/``): sentences written like transcripts
   (typed and as a speech recogniser writes them) with the details they hold; a detail counts
   as removed when no trace of it is left, in any spelling (digits or digit words, "dot" or
   "."), and as typed right when its placeholder is there too. ``planted.jsonl`` was used to
   shape the patterns; ``blind.jsonl`` was written afterwards and never tuned on;
 * over-redaction: sentences of the language corpora (sales talk with no planted details)
   that redaction changes;
-* recall on the spoken calls (``models/redaction/eval/spoken/``, when the bundled tiny.en is
+* recall on the spoken calls (``models/eval/redaction/spoken/``, when the bundled tiny.en is
   installed): of the details the recogniser wrote recognisably, how many were removed.
 
     python -m analyzer.evaluate.redaction
@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from analyzer.redact import KINDS, People, Redactor
 from analyzer.redact.patterns import load_patterns
 from analyzer.redact.rewrite import joined
-from analyzer.settings import MODELS_DIR
+from analyzer.settings import EVAL_DIR, MODELS_DIR
 from analyzer.types import Transcript
 
-EVAL_DIR = MODELS_DIR / "redaction" / "eval"
-PLANTED = EVAL_DIR / "planted.jsonl"
-BLIND = EVAL_DIR / "blind.jsonl"
-SPOKEN_DIR = EVAL_DIR / "spoken"
+PLANTED_DIR = EVAL_DIR / "redaction"
+PLANTED = PLANTED_DIR / "planted.jsonl"
+BLIND = PLANTED_DIR / "blind.jsonl"
+SPOKEN_DIR = PLANTED_DIR / "spoken"
 CORPORA = ("eval_corpus", "heldout", "fresh", "fresh2", "fresh3", "blind", "blind2", "blind3")
 
 
@@ -92,7 +92,7 @@ def score_planted(redactor: Redactor, rows: Iterable[Mapping]) -> dict[str, Tall
 def over_redaction(redactor: Redactor) -> tuple[int, int, list[str]]:
     """Sentences of the language corpora that redaction changes: (changed, total, examples)."""
     texts = [json.loads(line)["text"] for name in CORPORA
-             for line in (MODELS_DIR / "language" / f"{name}.jsonl").read_text(
+             for line in (EVAL_DIR / "language" / f"{name}.jsonl").read_text(
                  encoding="utf-8").splitlines() if line.strip()]
     changed = []
     for text in texts:

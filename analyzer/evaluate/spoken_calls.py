@@ -1,6 +1,6 @@
 """Build the spoken calls with planted private details (``make redaction-audio``).
 
-Each line of ``models/redaction/eval/spoken/calls.json`` is spoken by espeak-ng (a Debian
+Each line of ``models/eval/redaction/spoken/calls.json`` is spoken by espeak-ng (a Debian
 package; the target installs it) and laid on a stereo timeline, rep on the left; each call is
 written as a small Opus file next to the script, committed so the tests need no espeak-ng.
 
@@ -18,9 +18,9 @@ import av
 import numpy as np
 
 from analyzer.audio import SAMPLE_RATE, load_audio
-from analyzer.settings import MODELS_DIR
+from analyzer.settings import EVAL_DIR
 
-SPOKEN_DIR = MODELS_DIR / "redaction" / "eval" / "spoken"
+SPOKEN_DIR = EVAL_DIR / "redaction" / "spoken"
 VOICES = {"rep": "en-us+m3", "customer": "en-gb+m1"}
 SPEED = 140
 SILENCE = 10 ** (-45 / 20)

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.evaluate.language import read_corpus
-from analyzer.language import RULES_DIR
 from analyzer.language.textcat import TEXTCAT_DIR, vectorizers
+from analyzer.settings import EVAL_DIR
 
 
-def train(config: dict[str, Any], rules_dir: Path = RULES_DIR) -> dict[str, Any]:
+def train(config: dict[str, Any], rules_dir: Path = EVAL_DIR / "language") -> dict[str, Any]:
     """Fit the vectorizers and one logistic regression per label; return the model as JSON data."""
     import numpy as np
     from scipy.sparse import hstack
