@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
-__all__ = ["analyze", "Execution", "Options", "__version__"]
+__version__ = "0.2.0"
+__all__ = ["analyze", "Execution", "Options", "__version__"]  # noqa: F822 (see __getattr__)
 
 
 def __getattr__(name: str) -> Any:
     # Imported on first use so that `import analyzer` stays cheap for the CLI's --help.
     if name == "analyze":
-        from analyzer.batch import analyze
+        from analyzer.run.batch import analyze
 
         return analyze
     if name in ("Options", "Execution"):

@@ -10,7 +10,7 @@ import click
 
 from analyzer import __version__
 from analyzer.errors import PathError
-from analyzer.transcripts import FORMAT_ALIASES, FORMATS
+from analyzer.run.transcript_files import FORMAT_ALIASES, FORMATS
 from analyzer.types import Execution, Options
 
 
@@ -108,10 +108,10 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
            or go on (no input found, a manifest or roster that cannot be read,
            the output folder not writable or full, the model not found)
     """
-    from analyzer.batch import analyze as run_analysis
-    from analyzer.cluster import ClusterUnavailable
-    from analyzer.progress import Tracker
-    from analyzer.transcribe import ModelNotFound
+    from analyzer.run.batch import analyze as run_analysis
+    from analyzer.run.dask_cluster import ClusterUnavailable
+    from analyzer.run.progress import Tracker
+    from analyzer.run.speech_to_text import ModelNotFound
 
     if not inputs and manifest is None:
         raise click.UsageError("give at least one INPUT or --manifest")
@@ -168,8 +168,8 @@ def report(folder: Path) -> None:
     Example:
         callcoach report report/
     """
-    from analyzer.report import write_reports
-    from analyzer.tables import read_tables
+    from analyzer.coach.pages import write_reports
+    from analyzer.coach.tables import read_tables
 
     try:
         tables = read_tables(folder)
@@ -199,10 +199,10 @@ def audit(call: Path, rep: str, rep_name: str, out: Path, model: str) -> None:
         callcoach audit calls/2026-10-01-acme.m4a --rep priya
         callcoach audit acme.vtt --rep priya --rep-name "Priya Shah" --out my-audit/
     """
-    from analyzer.batch import analyze as run_analysis
-    from analyzer.report import call_file, group_flags
-    from analyzer.report.summary import audit_summary
-    from analyzer.transcribe import ModelNotFound
+    from analyzer.coach.pages import call_file, group_flags
+    from analyzer.coach.pages.summary import audit_summary
+    from analyzer.run.batch import analyze as run_analysis
+    from analyzer.run.speech_to_text import ModelNotFound
 
     options = Options(model=model, rep=rep, rep_name=rep_name)
     try:
@@ -231,7 +231,7 @@ def label(file) -> None:  # type: ignore[no-untyped-def]
     """
     import json
 
-    from analyzer.language import Labeler
+    from analyzer.call.language import Labeler
 
     labeler = Labeler.load()
     for record in labeler.label_jsonl(file):
@@ -249,11 +249,11 @@ def diarize(audio: tuple[Path, ...], out: Path) -> None:
     Example:
         callcoach diarize call.wav --out rttm/
     """
-    from analyzer.audio import load_audio, mixdown
     from analyzer.errors import InputError
+    from analyzer.run.audio import load_audio, mixdown
 
     try:
-        from analyzer.diarize import Diarizer, write_rttm
+        from analyzer.run.diarize import Diarizer, write_rttm
     except ImportError as exc:
         raise click.ClickException(
             f"diarization is not installed ({exc}); run: make install-diarization") from exc

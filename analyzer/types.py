@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 REP = "rep"
 CUSTOMER = "customer"
 NAN = math.nan
+EPSILON_S = 1e-6  # float noise in times: 1.3 - 1.0 is 0.30000000000000004
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,59 @@ class Flag:
 
 
 @dataclass(frozen=True)
+class CallMetrics:
+    """Every per-call number, decided once (columns of calls.csv; definitions in the README).
+
+    Times in seconds, shares 0..1, nan where undefined (an untimed transcript, nobody spoke).
+    ``statuses`` holds ``<metric>_status`` ("good", "watch", "bad", "" when nan) for every
+    metric with a benchmark in models/metrics/benchmarks.csv, decided when the call is
+    measured; the tables and the pages read them, never recompute them.
+    """
+
+    duration_s: float = NAN
+    source: str = ""
+    speakers: int = 0
+    role_method: str = ""
+    role_confidence: float = NAN
+    rep_talk_s: float = NAN
+    customer_talk_s: float = NAN
+    colleague_talk_s: float = NAN
+    silence_s: float = NAN
+    overtalk_s: float = NAN
+    rep_talk_share: float = NAN
+    customer_talk_share: float = NAN
+    interactivity: float = NAN
+    patience_s: float = NAN
+    longest_monologue_s: float = NAN
+    longest_customer_story_s: float = NAN
+    rep_wpm: float = NAN
+    customer_wpm: float = NAN
+    rep_filler_per_min: float = NAN
+    turns: int = 0
+    rep_questions: int = 0
+    customer_questions: int = 0
+    customer_focused_questions: int = 0
+    self_promotion: int = 0
+    pushy_closing: int = 0
+    self_focus_share: float = NAN
+    egomaniac: bool = False
+    statuses: Mapping[str, str] = field(default_factory=dict)
+    longest_monologue_start_s: float = NAN
+    longest_customer_story_start_s: float = NAN
+    redacted: bool = False
+
+    def columns(self) -> dict[str, Any]:
+        """The call's columns in the table's order (the statuses after the language counts)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name == "statuses":
+                out.update(self.statuses)
+            else:
+                out[f.name] = getattr(self, f.name)
+        return out
+
+
+@dataclass(frozen=True)
 class CallResult:
     """What the analysis found in one call; the unit written to disk as each call ends.
 
@@ -182,14 +236,14 @@ class CallResult:
         source: The call as it was found.
         roles: Who the rep is.
         utterances: Everything said, in time order, with roles.
-        metrics: Per-call metrics by column name (numbers, strings or booleans).
+        metrics: Every per-call number, typed (``CallMetrics``).
         flags: Labelled sentences (questions, self-promotion, pushy closing).
     """
 
     source: CallSource
     roles: RoleAssignment
     utterances: tuple[Utterance, ...]
-    metrics: Mapping[str, float | str | bool]
+    metrics: CallMetrics
     flags: tuple[Flag, ...] = ()
 
 

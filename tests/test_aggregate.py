@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from analyzer.aggregate import rep_table
+from analyzer.coach.aggregate import rep_table
 
 NAN = math.nan
 

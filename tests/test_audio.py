@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from conftest import DEMO_ARCHIVE, realdata_path, write_wav
 
-from analyzer.audio import is_dual_mono, load_audio
 from analyzer.errors import InputError
+from analyzer.run.audio import is_dual_mono, load_audio
 
 
 def test_audio_loads_stereo_wav_as_two_16k_channels(tmp_path):
@@ -90,7 +90,7 @@ def test_audio_more_than_two_channels_are_mixed_to_mono_not_folded_into_stereo(t
 def test_audio_windows_cover_the_recording_and_end_in_quiet(tmp_path):
     from conftest import talk_channels
 
-    from analyzer.audio import audio_windows
+    from analyzer.run.audio import audio_windows
 
     path = write_wav(tmp_path / "long.wav", talk_channels(50.0))
     whole = load_audio(path)
@@ -107,7 +107,7 @@ def test_audio_windows_cover_the_recording_and_end_in_quiet(tmp_path):
 
 
 def test_audio_short_call_is_one_window_as_loaded():
-    from analyzer.audio import audio_windows
+    from analyzer.run.audio import audio_windows
 
     call = next(DEMO_ARCHIVE.rglob("*.opus"))
     (window,) = audio_windows(call, window_s=600, search_s=30)
@@ -118,7 +118,7 @@ def test_audio_short_call_is_one_window_as_loaded():
 
 
 def test_audio_windows_of_a_bad_file_name_it(tmp_path):
-    from analyzer.audio import audio_windows
+    from analyzer.run.audio import audio_windows
 
     bad = tmp_path / "notes.ogg"
     bad.write_text("not audio at all")

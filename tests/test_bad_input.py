@@ -21,10 +21,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import DEMO_ARCHIVE, DEMO_TRUTH, write_wav
 
-from analyzer import store
-from analyzer.audio import load_audio
 from analyzer.cli import cli
-from analyzer.pipeline import Engines
+from analyzer.run import store
+from analyzer.run.audio import load_audio
+from analyzer.run.engines import Engines
 
 GOOD = DEMO_ARCHIVE / "bob" / "2026-10-09-umbrella-pitch.opus"
 GOOD_ID = "bob/good"
@@ -451,7 +451,6 @@ def test_bad_input_every_call_failing_exits_2(archive, out, cli_fake_stt):
     assert len(error_lines(result)) == 1 and len(pd.read_csv(out / "errors.csv")) == 1
 
 
-
 def test_bad_input_roster_that_cannot_be_read(archive, out, cli_fake_stt):
     roster = archive / "team.csv"
     roster.write_text("person\npriya\n")
@@ -462,7 +461,7 @@ def test_bad_input_roster_that_cannot_be_read(archive, out, cli_fake_stt):
 
 
 def test_bad_input_model_not_found(archive, out, cli_fake_stt, monkeypatch):
-    from analyzer.transcribe import ModelNotFound
+    from analyzer.run.speech_to_text import ModelNotFound
 
     def missing(self):
         raise ModelNotFound("cannot load transcription model 'huge.en': not a model folder, "

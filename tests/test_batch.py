@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from conftest import DEMO_ARCHIVE, FakeSTT
 
-from analyzer.batch import analyze
-from analyzer.pipeline import Engines
-from analyzer.progress import Tracker
+from analyzer.run.batch import analyze
+from analyzer.run.engines import Engines
+from analyzer.run.progress import Tracker
 from analyzer.types import Execution, Options
 
 
@@ -110,9 +110,9 @@ def test_batch_two_workers_share_an_output_folder_without_redoing(archive, tmp_p
     import threading
     import time
 
-    import analyzer.batch
+    import analyzer.run.batch
 
-    monkeypatch.setattr(analyzer.batch, "WAIT_S", 0.05)
+    monkeypatch.setattr(analyzer.run.batch, "WAIT_S", 0.05)
 
     class Slow(FakeSTT):
         def transcribe(self, samples, speaker):
@@ -188,14 +188,17 @@ def test_batch_force_redoes_every_call(archive, tmp_path, fake_stt):
 
 def test_batch_changed_models_file_relabels_without_transcribing(archive, tmp_path, fake_stt,
                                                                    monkeypatch):
-    import analyzer.pipeline
+    import analyzer.run.store
 
     run(archive, tmp_path / "out", fake_stt)
     stored = {p: p.stat().st_mtime_ns for p in (tmp_path / "out" / "calls").glob("*.json")}
-    models = shutil.copytree(analyzer.pipeline.MODELS_DIR, tmp_path / "models")
-    monkeypatch.setattr(analyzer.pipeline, "MODELS_DIR", models)
+    models = shutil.copytree(analyzer.run.store.MODELS_DIR, tmp_path / "models")
+    monkeypatch.setattr(analyzer.run.store, "MODELS_DIR", models)
     (models / "runtime.json").write_text((models / "runtime.json").read_text() + "\n")
     (models / "benchmarks.json").write_text((models / "benchmarks.json").read_text() + "\n")
+    for corpus in ("eval/language/blind3.jsonl", "eval/redaction/planted.jsonl"):
+        with open(models / corpus, "a", encoding="utf-8") as handle:  # evaluation data only
+            handle.write('{"text": "An edited evaluation corpus.", "labels": []}\n')
     untouched = FakeSTT(fake_stt.lines)
     run(archive, tmp_path / "out", untouched)
     assert {p: p.stat().st_mtime_ns for p in stored} == stored

@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import DEMO_ARCHIVE
+from conftest import DEMO_ARCHIVE, metrics_of
 
 from analyzer.cli import cli
 
@@ -122,21 +122,22 @@ Dana: I need to talk to my boss.
 
 
 def test_cli_report_rebuilds_every_page_without_analyzing(tmp_path, monkeypatch):
-    from analyzer.outputs import write_outputs
+    from conftest import write_run
+
     from analyzer.types import CallResult, CallSource, RoleAssignment, Utterance
 
     result = CallResult(CallSource("c1", "bob", "/calls/c1.wav"),
                         RoleAssignment(("A",), "channel", 1.0),
                         (Utterance("A", "rep", 0.0, 2.0, "Hello."),),
-                        {"duration_s": 60.0, "rep_talk_share": 0.5})
-    write_outputs([result], [], tmp_path)
+                        metrics_of(duration_s=60.0, rep_talk_share=0.5))
+    write_run([result], [], tmp_path)
     for page in tmp_path.rglob("*.html"):
         page.unlink()
 
     def no_analysis(*args, **kwargs):
         raise AssertionError("report must not analyze")
 
-    monkeypatch.setattr("analyzer.batch.analyze", no_analysis)
+    monkeypatch.setattr("analyzer.run.batch.analyze", no_analysis)
     out = invoke("report", str(tmp_path))
     assert out.exit_code == 0 and "1 call pages, 1 rep pages." in out.output
     for name in ("index.html", "reps/bob.html", "call-pages/c1.html"):

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from conftest import write_transcript_archive
 
-from analyzer import cluster
-from analyzer.batch import analyze
+from analyzer.run import dask_cluster as cluster
+from analyzer.run.batch import analyze
 from analyzer.types import Execution, Options
 
 pytest.importorskip("distributed")

@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analyzer.diarize import (
+from analyzer.errors import InputError
+from analyzer.run.diarize import (
     DiarizationParams,
     attach_speakers,
     cluster_embeddings,
     read_rttm,
     write_rttm,
 )
-from analyzer.errors import InputError
 from analyzer.types import Segment, SpeakerTurn, Transcript, Word
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
@@ -80,9 +80,9 @@ def test_diarize_cluster_embeddings_finds_two_voices_and_ignores_a_short_one() -
 @pytest.mark.skipif(not HAS_EXTRA or not REALDATA.is_dir(),
                     reason="diarization extra or realdata absent")
 def test_diarize_der_on_real_clips() -> None:
-    from analyzer.audio import load_audio, mixdown
-    from analyzer.diarize import Diarizer
     from analyzer.evaluate.diarization import clips, der
+    from analyzer.run.audio import load_audio, mixdown
+    from analyzer.run.diarize import Diarizer
 
     diarizer = Diarizer.load()
     for name, audio, rttm in clips(REALDATA):
@@ -97,8 +97,8 @@ def test_diarize_der_on_real_clips() -> None:
 def test_diarize_onnx_and_torch_agree() -> None:
     import copy
 
-    from analyzer.audio import load_audio, mixdown
-    from analyzer.diarize import Diarizer
+    from analyzer.run.audio import load_audio, mixdown
+    from analyzer.run.diarize import Diarizer
 
     diarizer = Diarizer.load()
     assert diarizer.onnx is not None

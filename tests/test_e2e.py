@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from conftest import DEMO_ARCHIVE, DEMO_TRUTH, realdata_path
 
-from analyzer.batch import analyze
-from analyzer.pipeline import Engines
+from analyzer.run.batch import analyze
+from analyzer.run.engines import Engines
 from analyzer.types import Options
 
 pytestmark = pytest.mark.slow

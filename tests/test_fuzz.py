@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analyzer.errors import InputError
-from analyzer.inputs import read_manifest
-from analyzer.transcripts import READERS, TranscriptError, detect_format, read_transcript
-from analyzer.transcripts.build import FormatError
+from analyzer.run.inputs import read_manifest
+from analyzer.run.transcript_files import READERS, TranscriptError, detect_format, read_transcript
+from analyzer.run.transcript_files.build import FormatError
 
 FUZZ = settings(max_examples=120, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -66,6 +66,8 @@ SHAPES = {
                   "segments": [{"speaker": L, "start": L, "end": L, "text": L,
                                 "words": [WORD]}]},
 }
+
+
 def shaped(template):
     """Values laid out like ``template``: optional keys, short lists, any value at a leaf."""
     if isinstance(template, dict):
@@ -73,8 +75,6 @@ def shaped(template):
     if isinstance(template, list):
         return st.lists(shaped(template[0]), max_size=3)
     return SCALARS
-
-
 
 
 def as_json(values):

@@ -8,25 +8,22 @@ import math
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from conftest import metrics_of
 
-from analyzer.gather import gather_tables, iter_calls
-from analyzer.tables import build_results, write_tables
+from analyzer.coach.stream_tables import gather_tables, iter_calls
 from analyzer.types import CallError, CallResult, CallSource, Flag, RoleAssignment, Utterance
 
 
 def result(index: int) -> CallResult:
-    """Call ``index``: index % 3 utterances (so some calls have none), a flag on odd calls,
-    and a metric only every fourth call has."""
+    """Call ``index``: index % 3 utterances (so some calls have none), a flag on odd calls."""
     source = CallSource(f"c{index:03d}", f"rep{index % 2}", f"/calls/c{index}.wav")
     roles = RoleAssignment(("left",), "channel", 1.0)
     utterances = tuple(Utterance("left" if k % 2 else "right", "rep" if k % 2 else "customer",
                                  float(k), k + 0.5, f"line {k} of {index}")
                        for k in range(index % 3))
     flags = (Flag("rep", 1.0, 1.5, "question", "", "q_rule", "Why?"),) if index % 2 else ()
-    metrics: dict = {"duration_s": 60.0 + index, "source": "whisper",
-                     "rep_talk_share": 0.5 if index % 5 else math.nan, "egomaniac": index % 3 == 0}
-    if index % 4 == 0:
-        metrics["extra"] = float(index)
+    metrics = metrics_of(duration_s=60.0 + index, source="whisper",
+                         rep_talk_share=0.5 if index % 5 else math.nan, egomaniac=index % 3 == 0)
     return CallResult(source, roles, utterances, metrics, flags)
 
 
@@ -34,18 +31,17 @@ RESULTS = [result(i) for i in range(23)]
 ERRORS = [CallError("bad", "rep0", "/calls/bad.wav", "input", "not audio")]
 
 
-def test_gather_tables_equal_the_tables_built_in_memory(tmp_path):
-    streamed = gather_tables([*ERRORS, *RESULTS], tmp_path / "streamed", group=4)
-    memory = build_results(RESULTS, ERRORS)
-    write_tables(memory, tmp_path / "memory")
-    for name in ("calls", "reps", "utterances", "flags", "errors"):
-        pd.testing.assert_frame_equal(getattr(streamed, name), getattr(memory, name))
-    for name in ("calls.csv", "reps.csv", "flags.csv", "errors.csv"):
-        assert (tmp_path / "streamed" / name).read_text() == \
-            (tmp_path / "memory" / name).read_text(), name
-    for name in ("calls", "reps", "utterances", "flags"):
-        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "streamed" / f"{name}.parquet"),
-                                      pd.read_parquet(tmp_path / "memory" / f"{name}.parquet"))
+def test_gather_tables_hold_every_result_and_error_in_order(tmp_path):
+    streamed = gather_tables([*ERRORS, *RESULTS], tmp_path, group=4)
+    assert list(streamed.calls["call_id"]) == [r.source.call_id for r in RESULTS]
+    assert list(streamed.errors["call_id"]) == ["bad"]
+    assert len(pd.read_parquet(tmp_path / "utterances.parquet")) == \
+        sum(len(r.utterances) for r in RESULTS)
+    assert len(pd.read_parquet(tmp_path / "flags.parquet")) == sum(len(r.flags) for r in RESULTS)
+    for name in ("calls", "reps", "flags"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / f"{name}.parquet"),
+                                      getattr(streamed, name))
+    assert list(pd.read_csv(tmp_path / "calls.csv")["call_id"]) == list(streamed.calls["call_id"])
 
 
 def test_gather_writes_one_row_group_per_group_of_calls(tmp_path):

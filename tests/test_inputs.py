@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.errors import ManifestError
-from analyzer.inputs import find_calls
+from analyzer.run.inputs import find_calls
 
 
 def touch(path: Path) -> Path:

@@ -7,9 +7,10 @@ from dataclasses import replace
 import pytest
 from conftest import DEMO_ARCHIVE, FakeSTT
 
-from analyzer import store
-from analyzer.job import run_call, stored_outcome, stored_result
-from analyzer.pipeline import Engines, Run, models_version
+from analyzer.run import store
+from analyzer.run.engines import Engines
+from analyzer.run.job import run_call, stored_outcome, stored_result
+from analyzer.run.store import Run, models_version
 from analyzer.types import CallSource, Options
 
 OPTIONS = Options(diarize=False)

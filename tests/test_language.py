@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.call.language import RULES_DIR, Labeler, call_flags, language_metrics, load_rules
 from analyzer.errors import InputError
-from analyzer.language import RULES_DIR, Labeler, call_flags, language_metrics, load_rules
 from analyzer.types import Evidence, Flag, SentenceLabels, Utterance, Word
 
 

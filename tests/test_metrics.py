@@ -7,15 +7,12 @@ import math
 from dataclasses import replace
 
 import pytest
-from conftest import random_calls, utt
+from conftest import dynamics, random_calls, utt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.metrics import (
-    METRICS_DIR,
-    call_metrics,
+from analyzer.call.metrics import (
     count_fillers,
-    count_questions,
     load_benchmarks,
     merge_intervals,
     metric_status,
@@ -23,15 +20,16 @@ from analyzer.metrics import (
     talk_time,
     turn_moments,
 )
+from analyzer.call.turns import build_turns
+from analyzer.settings import METRICS_DIR
 from analyzer.types import SpeakerTurn, Utterance, Word
 
 NAN = math.nan
 COLUMNS = {"rep_talk_s", "customer_talk_s", "colleague_talk_s", "silence_s", "overtalk_s",
            "rep_talk_share", "customer_talk_share", "interactivity", "patience_s",
            "longest_monologue_s", "longest_customer_story_s", "rep_wpm", "customer_wpm",
-           "rep_filler_per_min", "turns", "rep_questions", "customer_questions"}
-
-
+           "rep_filler_per_min", "turns"}
+LANGUAGE = {"rep_questions", "customer_questions"}  # counted by the language stage
 
 
 def discovery_call() -> list[Utterance]:
@@ -54,7 +52,7 @@ def discovery_call() -> list[Utterance]:
 
 
 def test_metrics_discovery_call_exact_values():
-    m = call_metrics(discovery_call(), 30.0)
+    m = dynamics(discovery_call(), 30.0)
     rep, customer = 2.0 + 0.4 + 2.5 + 1.0, 3.0 + 1.2
     both = rep + customer
     expected = {
@@ -64,30 +62,30 @@ def test_metrics_discovery_call_exact_values():
         "interactivity": 4 / 0.5, "patience_s": (0.5 + 1.0) / 2,
         "longest_monologue_s": 2.5, "longest_customer_story_s": 4.0,
         "rep_wpm": 13 / (rep / 60), "customer_wpm": 7 / (customer / 60),
-        "rep_filler_per_min": 2 / (rep / 60), "turns": 5, "rep_questions": 2,
-        "customer_questions": 0}
+        "rep_filler_per_min": 2 / (rep / 60), "turns": 5}
     assert set(m) == COLUMNS
     assert m == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
 
 def test_metrics_turn_moments_are_the_starts_of_the_longest_turns():
-    moments = turn_moments(discovery_call())
+    moments = turn_moments(build_turns(discovery_call()), True)
     assert moments == {"longest_monologue_start_s": 7.5, "longest_customer_story_start_s": 3.0}
 
 
 def test_metrics_turn_moments_are_nan_without_times_or_turns():
     untimed = [Utterance("R", "rep", NAN, NAN, "hello there")]
-    assert all(math.isnan(v) for v in turn_moments(untimed).values())
-    assert math.isnan(turn_moments([utt("R", (0, 1, "hi"))])["longest_customer_story_start_s"])
+    assert all(math.isnan(v) for v in turn_moments(build_turns(untimed), False).values())
+    assert math.isnan(turn_moments(build_turns([utt("R", (0, 1, "hi"))]), True)[
+        "longest_customer_story_start_s"])
 
 
 def test_metrics_rep_talking_over_customer_waits_zero():
     call = [utt("C", (0, 4, "story")), utt("R", (3.5, 6, "interrupting"))]
-    assert call_metrics(call, 10.0)["patience_s"] == 0.0
+    assert dynamics(call, 10.0)["patience_s"] == 0.0
 
 
 def test_metrics_one_speaker_only():
-    m = call_metrics([utt("R", (0, 5, "hello"), (5, 10, "anyone?"))], 60.0)
+    m = dynamics([utt("R", (0, 5, "hello"), (5, 10, "anyone?"))], 60.0)
     assert m["rep_talk_s"] == 10 and m["customer_talk_s"] == 0
     assert m["rep_talk_share"] == 1 and m["customer_talk_share"] == 0
     assert m["interactivity"] == 0 and m["turns"] == 1 and m["silence_s"] == 50
@@ -97,63 +95,58 @@ def test_metrics_one_speaker_only():
 
 
 def test_metrics_empty_call_is_nan_where_undefined():
-    m = call_metrics([], 60.0)
+    m = dynamics([], 60.0)
     assert {k: v for k, v in m.items() if not math.isnan(v)} == {
         "rep_talk_s": 0, "customer_talk_s": 0, "colleague_talk_s": 0, "silence_s": 60,
         "overtalk_s": 0, "interactivity": 0, "longest_monologue_s": 0,
-        "longest_customer_story_s": 0, "turns": 0, "rep_questions": 0, "customer_questions": 0}
+        "longest_customer_story_s": 0, "turns": 0}
     assert all(math.isnan(m[k]) for k in ("rep_talk_share", "customer_talk_share", "patience_s",
                                           "rep_wpm", "customer_wpm", "rep_filler_per_min"))
 
 
 def test_metrics_empty_call_of_unknown_length():
-    m = call_metrics([], NAN)
+    m = dynamics([], NAN)
     assert math.isnan(m["silence_s"]) and math.isnan(m["interactivity"])
 
 
 def test_metrics_untimed_transcript_counts_but_does_not_time():
     call = [Utterance("R", "rep", NAN, NAN, "Hi, what do you use today?"),
             Utterance("C", "customer", NAN, NAN, "Spreadsheets, um, mostly.")]
-    m = call_metrics(call, NAN)
-    assert (m["turns"], m["rep_questions"], m["customer_questions"]) == (2, 1, 0)
-    timed = COLUMNS - {"turns", "rep_questions", "customer_questions"}
+    m = dynamics(call, NAN)
+    assert m["turns"] == 2
+    timed = COLUMNS - {"turns"}
     assert all(math.isnan(m[k]) for k in timed)
 
 
 def test_metrics_segment_without_words_uses_its_times():
     call = [Utterance("C", "customer", 0.0, 2.0, "Four."),
             Utterance("R", "rep", 2.0, 8.0, "One two three.")]
-    m = call_metrics(call, 10.0)
+    m = dynamics(call, 10.0)
     assert (m["rep_talk_s"], m["customer_talk_s"], m["rep_talk_share"]) == (6, 2, 0.75)
     assert m["rep_wpm"] == 30 and m["patience_s"] == 0
 
 
 def test_metrics_pauses_up_to_bridge_gap_are_talk():
     call = [utt("R", (0, 1, "a"), (1.3, 2, "b"), (3, 4, "c"))]
-    assert call_metrics(call, 10.0)["rep_talk_s"] == pytest.approx(3.0)
+    assert dynamics(call, 10.0)["rep_talk_s"] == pytest.approx(3.0)
 
 
 def test_metrics_colleague_is_outside_the_share():
     call = [utt("R", (0, 2, "a")), utt("C", (2, 4, "b")), utt("M", (4, 10, "c"), role="colleague")]
-    m = call_metrics(call, 10.0)
+    m = dynamics(call, 10.0)
     assert (m["colleague_talk_s"], m["rep_talk_share"], m["silence_s"]) == (6, 0.5, 0)
 
 
 def test_metrics_activity_replaces_word_times_for_talk():
     activity = [SpeakerTurn("rep", 0, 3), SpeakerTurn("customer", 2, 8)]
-    m = call_metrics(discovery_call(), 10.0, activity=activity)
+    m = dynamics(discovery_call(), 10.0, activity=activity)
     assert (m["rep_talk_s"], m["customer_talk_s"], m["overtalk_s"], m["silence_s"]) == (3, 6, 1, 2)
     assert m["turns"] == 5
 
 
-def test_metrics_questions_from_language_stage_win():
-    m = call_metrics(discovery_call(), 30.0, {"rep_questions": 12, "customer_questions": 3})
-    assert (m["rep_questions"], m["customer_questions"]) == (12, 3)
-
-
 def test_metrics_shifted_transcript_without_duration_has_no_leading_silence():
     call = [utt("R", (3600, 3602, "hello")), utt("C", (3603, 3604, "hi"))]
-    m = call_metrics(call, NAN)
+    m = dynamics(call, NAN)
     assert m["silence_s"] == 1 and m["interactivity"] == 15
 
 
@@ -168,16 +161,6 @@ def test_metrics_shifted_transcript_without_duration_has_no_leading_silence():
 ])
 def test_metrics_count_fillers(text, expected):
     assert count_fillers(text) == expected
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("How big is the team? We have five. Really?", 2),
-    ("what do you use today", 1),
-    ("When I called, nobody answered.", 1),
-    ("We use spreadsheets.", 0),
-])
-def test_metrics_simple_question_detector(text, expected):
-    assert count_questions(text) == expected
 
 
 def test_metrics_interval_helpers():
@@ -199,10 +182,22 @@ def test_metrics_status_of_every_benchmarked_metric():
                       "rep_wpm_status": "good", "longest_customer_story_s_status": "bad"}
 
 
+def test_metrics_every_benchmark_and_card_names_a_calls_column():
+    """The models/ files name metrics by column: each name must be a CallMetrics field."""
+    from dataclasses import fields
+
+    from analyzer.coach.pages.display import load_views
+    from analyzer.types import CallMetrics
+
+    columns = {f.name for f in fields(CallMetrics)} - {"statuses"}
+    assert {b.metric for b in load_benchmarks()} <= columns
+    assert {v.metric for v in load_views()} <= columns
+
+
 def test_metrics_benchmarks_are_sourced_columns():
     with (METRICS_DIR / "benchmarks.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert rows and all(r["source"].strip() and r["metric"] in COLUMNS for r in rows)
+    assert rows and all(r["source"].strip() and r["metric"] in COLUMNS | LANGUAGE for r in rows)
     talk = next(b for b in load_benchmarks() if b.metric == "rep_talk_share")
     assert [v for _label, v in talk.lines()] == [0.43, 0.65]
 
@@ -220,15 +215,15 @@ def same(a: float, b: float) -> bool:
 @settings(max_examples=120, deadline=None)
 @given(random_calls(), st.integers(1, 4000), st.sampled_from([NAN, 120.0]))
 def test_metrics_shifting_time_changes_no_metric(call, eighths, duration):
-    before = call_metrics(call, duration)
-    after = call_metrics(shift(call, eighths / 8), duration)
+    before = dynamics(call, duration)
+    after = dynamics(shift(call, eighths / 8), duration)
     assert all(same(before[k], after[k]) for k in before), (before, after)
 
 
 @settings(max_examples=120, deadline=None)
 @given(random_calls())
 def test_metrics_talk_shares_sum_to_one(call):
-    m = call_metrics(call, NAN)
+    m = dynamics(call, NAN)
     if m["rep_talk_s"] + m["customer_talk_s"] > 0:
         assert m["rep_talk_share"] + m["customer_talk_share"] == pytest.approx(1.0)
     else:
@@ -239,5 +234,5 @@ def test_metrics_talk_shares_sum_to_one(call):
 
 def test_metrics_word_without_time_falls_back_to_utterance():
     words = (Word(0, 1, "a", "R"), Word(NAN, NAN, "b", "R"))
-    m = call_metrics([Utterance("R", "rep", 0, 4, "a b", words)], 10.0)
+    m = dynamics([Utterance("R", "rep", 0, 4, "a b", words)], 10.0)
     assert m["rep_talk_s"] == 4

@@ -13,9 +13,9 @@ from itertools import groupby
 from pathlib import Path
 
 import pytest
-from conftest import realdata_path
+from conftest import dynamics, realdata_path
 
-from analyzer.metrics import call_metrics, talk_time
+from analyzer.call.metrics import talk_time
 from analyzer.types import CUSTOMER, REP, Utterance, Word
 
 CALLS = ("SNG0072", "SNG0480", "MUL1423")
@@ -48,7 +48,7 @@ def rttm_talk(path: Path) -> dict[str, float]:
 def test_metrics_realdata_reference_talk_time_matches_rttm(call):
     words = realdata_path("spokenwoz", "text", f"{call}.json")
     rttm = rttm_talk(realdata_path("spokenwoz", "rttm", f"{call}.rttm"))
-    m = call_metrics(reference_utterances(words), float("nan"))
+    m = dynamics(reference_utterances(words), float("nan"))
     assert m["customer_talk_s"] == pytest.approx(rttm["A"], abs=0.01)
     assert m["rep_talk_s"] == pytest.approx(rttm["B"], abs=0.01)
 
@@ -56,19 +56,19 @@ def test_metrics_realdata_reference_talk_time_matches_rttm(call):
 @pytest.fixture(scope="module")
 def measured(whisper) -> dict[str, tuple[dict, dict]]:
     """(reference, transcribed) metrics of every call, transcribed once per module."""
-    from analyzer.audio import load_audio
-    from analyzer.speakers import transcribe_call
+    from analyzer.run.audio import load_audio
+    from analyzer.run.recording import transcribe_windows
 
     out = {}
     for call in CALLS:
         audio = load_audio(realdata_path("spokenwoz", "audio", f"{call}.wav"))
-        transcript = transcribe_call(audio, whisper)
+        transcript = transcribe_windows([audio], whisper)
         utterances = tuple(Utterance(s.speaker, ROLE[s.speaker], s.start, s.end, s.text, s.words)
                            for s in transcript.segments)
         activity = tuple(replace(t, speaker=ROLE[t.speaker]) for t in transcript.activity)
         reference = reference_utterances(realdata_path("spokenwoz", "text", f"{call}.json"))
-        out[call] = (call_metrics(reference, audio.duration_s),
-                     call_metrics(utterances, audio.duration_s, activity=activity))
+        out[call] = (dynamics(reference, audio.duration_s),
+                     dynamics(utterances, audio.duration_s, activity=activity))
     return out
 
 

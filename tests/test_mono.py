@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import write_wav
 
-from analyzer.audio import load_audio
-from analyzer.diarize import read_rttm
+from analyzer.run.audio import load_audio
+from analyzer.run.diarize import read_rttm
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 SPOKENWOZ = REALDATA / "spokenwoz"
@@ -30,8 +30,8 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def mono_results(tmp_path_factory: pytest.TempPathFactory, whisper: object) -> object:
     """The three calls mixed to mono (channels averaged) and analyzed in one run."""
-    from analyzer.batch import analyze
-    from analyzer.pipeline import Engines
+    from analyzer.run.batch import analyze
+    from analyzer.run.engines import Engines
     from analyzer.types import Options
 
     folder = tmp_path_factory.mktemp("mono")
@@ -69,8 +69,8 @@ def test_mono_rep_talk_share_matches_reference(mono_results: object, call: str) 
 def test_mono_rep_recognised_by_the_voice_learned_from_a_stereo_call(
         tmp_path: Path, whisper: object) -> None:
     """A rep's stereo call teaches their voice; their mono call is then named by it."""
-    from analyzer.batch import analyze
-    from analyzer.pipeline import Engines
+    from analyzer.run.batch import analyze
+    from analyzer.run.engines import Engines
     from analyzer.types import Options
 
     stereo = SPOKENWOZ / "audio" / "SNG0480.wav"

@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from analyzer.progress import Summary, Tracker
+from analyzer.run.progress import Summary, Tracker
 from analyzer.types import CallError, CallOutcome
 
 

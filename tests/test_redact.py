@@ -16,14 +16,21 @@ from conftest import REPO, FakeSTT, even_segment, write_wav
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.audio import load_audio
-from analyzer.batch import analyze
+from analyzer.call.redact import (
+    People,
+    Redactor,
+    bleep_spans,
+    bleeped,
+    redact_speakers,
+    scrub_reason,
+)
+from analyzer.call.redact.patterns import load_patterns, luhn_valid, ssn_valid
+from analyzer.call.roles import Roster, RosterEntry
 from analyzer.cli import cli
-from analyzer.pipeline import Engines
-from analyzer.redact import People, Redactor, bleep_spans, bleeped, redact_speakers, scrub_reason
-from analyzer.redact.patterns import load_patterns, luhn_valid, ssn_valid
-from analyzer.roles import Roster, RosterEntry
-from analyzer.transcripts import write_transcript_json
+from analyzer.run.audio import load_audio
+from analyzer.run.batch import analyze
+from analyzer.run.engines import Engines
+from analyzer.run.transcript_files import write_transcript_json
 from analyzer.types import Audio, Options, RoleAssignment, Segment, Transcript, Word
 
 

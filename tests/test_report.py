@@ -6,12 +6,12 @@ import json
 import re
 
 import pytest
+from conftest import metrics_of, write_run
 
-from analyzer.outputs import write_outputs
-from analyzer.report import write_reports
-from analyzer.report.html import script_json
-from analyzer.report.summary import audit_summary
-from analyzer.tables import Results, read_tables
+from analyzer.coach.pages import write_reports
+from analyzer.coach.pages.html import script_json
+from analyzer.coach.pages.summary import audit_summary
+from analyzer.coach.tables import Results, read_tables
 from analyzer.types import CallError, CallResult, CallSource, Flag, RoleAssignment, Utterance
 
 
@@ -22,44 +22,44 @@ def result(call_id: str, rep: str, confidence: float = 1.0, flags=()) -> CallRes
     metrics = {"duration_s": 60.0, "source": "whisper", "role_method": roles.method,
                "role_confidence": confidence, "rep_talk_share": 0.7,
                "rep_talk_share_status": "bad", "egomaniac": True, "pushy_closing": 1}
-    return CallResult(source, roles, utterances, metrics, tuple(flags))
+    return CallResult(source, roles, utterances, metrics_of(**metrics), tuple(flags))
 
 
 def test_report_flagged_sentence_shows_time_rule_and_audio_link(tmp_path):
     flag = Flag("rep", 75.5, 77.0, "pushy_close", "urgency", "pc_only_until",
                 "This price is only good until Friday.")
-    write_outputs([result("c1", "bob", flags=[flag])], [], tmp_path)
+    write_run([result("c1", "bob", flags=[flag])], [], tmp_path)
     page = (tmp_path / "reps" / "bob.html").read_text()
     assert "1:15" in page and "pc_only_until" in page and "only good until Friday" in page
     assert "c1.wav#t=75.5" in page
 
 
 def test_report_low_role_confidence_is_marked(tmp_path):
-    write_outputs([result("c1", "ann", confidence=0.55), result("c2", "ann")], [], tmp_path)
+    write_run([result("c1", "ann", confidence=0.55), result("c2", "ann")], [], tmp_path)
     page = (tmp_path / "reps" / "ann.html").read_text()
     assert page.count("low confidence") == 1
 
 
 def test_report_verdict_counts_egomaniac_calls(tmp_path):
-    write_outputs([result("c1", "bob"), result("c2", "bob")], [], tmp_path)
+    write_run([result("c1", "bob"), result("c2", "bob")], [], tmp_path)
     assert "in <b>2</b> of 2 calls" in (tmp_path / "reps" / "bob.html").read_text()
 
 
 def test_report_index_lists_failed_inputs(tmp_path):
     error = CallError("x", "bob", "/calls/x.wav", "input", "not a readable audio file")
-    write_outputs([result("c1", "bob")], [error], tmp_path)
+    write_run([result("c1", "bob")], [error], tmp_path)
     index = (tmp_path / "index.html").read_text()
     assert "Inputs that failed (1)" in index and "/calls/x.wav" in index
 
 
 def test_report_rep_names_are_escaped(tmp_path):
-    write_outputs([result("c1", "<script>x</script>")], [], tmp_path)
+    write_run([result("c1", "<script>x</script>")], [], tmp_path)
     assert "<script>x</script>" not in (tmp_path / "index.html").read_text()
 
 
 def test_report_call_page_highlights_flagged_sentences_with_their_rule(tmp_path):
     flag = Flag("rep", 0.5, 2.0, "self_promotion", "", "sp_superlative", "We are the best.")
-    write_outputs([result("c1", "bob", flags=[flag])], [], tmp_path)
+    write_run([result("c1", "bob", flags=[flag])], [], tmp_path)
     page = (tmp_path / "call-pages" / "c1.html").read_text()
     assert "<mark class='self_promotion' title='self_promotion (sp_superlative)'>" in page
     assert "seek(0.00)" in page and "<audio id='audio'" in page
@@ -68,9 +68,8 @@ def test_report_call_page_highlights_flagged_sentences_with_their_rule(tmp_path)
 
 
 def test_report_call_page_warns_about_low_role_confidence(tmp_path):
-    write_outputs([result("c1", "ann", confidence=0.4)], [], tmp_path)
+    write_run([result("c1", "ann", confidence=0.4)], [], tmp_path)
     assert "the rep may be the other speaker" in (tmp_path / "call-pages" / "c1.html").read_text()
-
 
 
 def test_report_rep_and_call_pages_hold_only_that_reps_calls(tmp_path):
@@ -81,7 +80,7 @@ def test_report_rep_and_call_pages_hold_only_that_reps_calls(tmp_path):
                           (Utterance("SPEAKER_00", "rep", 0.0, 2.0, text),), base.metrics,
                           base.flags)
 
-    write_outputs([said("q-call-1", "quentin", "Quentin sells turbines best."),
+    write_run([said("q-call-1", "quentin", "Quentin sells turbines best."),
                    said("q-call-2", "quentin", "Our turbines never fail."),
                    said("y-call-1", "ysolde", "Ysolde's marmalade is the finest.")], [], tmp_path)
     own = {"quentin": ("quentin", "q-call", "turbines"), "ysolde": ("ysolde", "y-call",
@@ -121,8 +120,9 @@ def rich_result(call_id: str, rep: str, share: float, *, date: str = "", confide
               "rep_wpm": 170.0, "rep_questions": 4, "customer_focused_questions": 1,
               "self_promotion": 2, "pushy_closing": 1, "self_focus_share": 2 / 3,
               "egomaniac": True, "longest_monologue_start_s": 123.4,
+              "rep_talk_share_status": "good" if 0.35 <= share <= 0.5 else "bad",
               "longest_customer_story_start_s": 9.5, **metrics}
-    return CallResult(source, roles, utterances, values, tuple(flags))
+    return CallResult(source, roles, utterances, metrics_of(**values), tuple(flags))
 
 
 def pages(out) -> dict[str, str]:
@@ -130,7 +130,7 @@ def pages(out) -> dict[str, str]:
 
 
 def test_report_highlight_explains_label_subtype_rule_and_matched_words(tmp_path):
-    write_outputs([rich_result("c1", "bob", 0.7)], [], tmp_path)
+    write_run([rich_result("c1", "bob", 0.7)], [], tmp_path)
     page = (tmp_path / "call-pages" / "c1.html").read_text()
     assert ("title='pushy_close urgency (pc_only_until): matched \u201conly good until\u201d'"
             in page)
@@ -143,7 +143,7 @@ def test_report_text_from_calls_is_escaped_on_every_page(tmp_path):
     text = f"We are the best {PAYLOADS[0]}. Look {PAYLOADS[1]} here."
     flag = Flag("rep", 0.5, 2.0, "self_promotion", "", "sp_superlative",
                 f"We are the best {PAYLOADS[0]}.", "the best")
-    write_outputs([rich_result(PAYLOADS[1], PAYLOADS[0], 0.7, text=text, flags=[flag])],
+    write_run([rich_result(PAYLOADS[1], PAYLOADS[0], 0.7, text=text, flags=[flag])],
                   [], tmp_path)
     found = pages(tmp_path)
     assert len(found) == 3
@@ -161,14 +161,14 @@ def test_report_script_json_cannot_end_its_script():
 
 
 def test_report_call_page_low_confidence_banner_comes_first(tmp_path):
-    write_outputs([rich_result("c1", "ann", 0.5, confidence=0.55)], [], tmp_path)
+    write_run([rich_result("c1", "ann", 0.5, confidence=0.55)], [], tmp_path)
     page = (tmp_path / "call-pages" / "c1.html").read_text()
     assert page.index("class='banner'") < page.index("<h1>")
     assert "confidence <b>0.55</b>" in page
 
 
 def test_report_rep_page_cards_compare_rep_team_and_benchmark(tmp_path):
-    write_outputs([rich_result("c1", "bob", 0.8), rich_result("c2", "bob", 0.7),
+    write_run([rich_result("c1", "bob", 0.8), rich_result("c2", "bob", 0.7),
                    rich_result("c3", "ann", 0.4)], [], tmp_path)
     page = (tmp_path / "reps" / "bob.html").read_text()
     card = page[page.index("Talk share</div>"):][:400]
@@ -177,7 +177,7 @@ def test_report_rep_page_cards_compare_rep_team_and_benchmark(tmp_path):
 
 
 def test_report_rep_page_coaching_points_link_to_the_moment(tmp_path):
-    write_outputs([rich_result("c1", "bob", 0.8), rich_result("c2", "bob", 0.6)], [], tmp_path)
+    write_run([rich_result("c1", "bob", 0.8), rich_result("c2", "bob", 0.6)], [], tmp_path)
     page = (tmp_path / "reps" / "bob.html").read_text()
     points = re.findall(r"<li>(.*?)</li>", page[page.index("class='points'"):])
     assert 3 <= len(points) <= 6
@@ -188,19 +188,19 @@ def test_report_rep_page_coaching_points_link_to_the_moment(tmp_path):
 
 
 def test_report_rep_page_charts_follow_dates_when_known(tmp_path):
-    write_outputs([rich_result("c2", "bob", 0.8, date="2026-10-09"),
+    write_run([rich_result("c2", "bob", 0.8, date="2026-10-09"),
                    rich_result("c1", "bob", 0.6, date="2026-10-01")], [], tmp_path)
     page = (tmp_path / "reps" / "bob.html").read_text()
     for metric in ("rep_talk_share", "customer_focused_questions", "self_focus_share",
                    "pushy_closing"):
         assert f"id='chart-{metric}'" in page
     assert '"call date"' in page and '"2026-10-01 00:00:00","2026-10-09 00:00:00"' in page
-    write_outputs([rich_result("c1", "ann", 0.6)], [], tmp_path / "undated")
+    write_run([rich_result("c1", "ann", 0.6)], [], tmp_path / "undated")
     assert '"call (file order)"' in (tmp_path / "undated" / "reps" / "ann.html").read_text()
 
 
 def test_report_rep_calls_table_sorts_by_any_metric(tmp_path):
-    write_outputs([rich_result("c1", "bob", 0.8), rich_result("c2", "bob", 0.6)], [], tmp_path)
+    write_run([rich_result("c1", "bob", 0.8), rich_result("c2", "bob", 0.6)], [], tmp_path)
     page = (tmp_path / "reps" / "bob.html").read_text()
     calls = page[page.index("<h2>Calls</h2>"):page.index("<h2>What the rep says</h2>")]
     assert "<table class='sortable'>" in calls
@@ -212,7 +212,7 @@ def test_report_index_leaderboard_outliers_and_failed_inputs(tmp_path):
     calls = [rich_result(f"c{i}", "ann" if i % 2 else "bob", 0.45 + i / 100) for i in range(6)]
     calls.append(rich_result("loud", "bob", 0.97))
     error = CallError("x", "bob", "/calls/x.wav", "input", "not a readable audio file")
-    write_outputs(calls, [error], tmp_path)
+    write_run(calls, [error], tmp_path)
     index = (tmp_path / "index.html").read_text()
     board = index[index.index("<h2>Leaderboard</h2>"):index.index("<h2>Across all calls</h2>")]
     assert 'href="reps/ann.html"' in board and "class='num good'" in board
@@ -223,7 +223,7 @@ def test_report_index_leaderboard_outliers_and_failed_inputs(tmp_path):
 
 
 def test_report_pages_work_for_any_subset_of_the_tables(tmp_path):
-    tables = write_outputs([rich_result("c1", "bob", 0.8), rich_result("c2", "ann", 0.4)], [],
+    tables = write_run([rich_result("c1", "bob", 0.8), rich_result("c2", "ann", 0.4)], [],
                            tmp_path / "all")
     one = Results(*(frame[frame["rep"] == "ann"] if "rep" in frame else frame for frame in (
         tables.calls, tables.reps, tables.utterances, tables.flags, tables.errors)))
@@ -234,7 +234,7 @@ def test_report_pages_work_for_any_subset_of_the_tables(tmp_path):
 
 
 def test_report_rebuilt_from_the_stored_tables_is_the_same(tmp_path):
-    write_outputs([rich_result("c1", "bob", 0.8, date="2026-10-01"),
+    write_run([rich_result("c1", "bob", 0.8, date="2026-10-01"),
                    rich_result("c2", "ann", 0.4, confidence=0.5)],
                   [CallError("x", "bob", "/calls/x.wav", "input", "bad")], tmp_path)
     before = pages(tmp_path)
@@ -246,7 +246,7 @@ def test_report_rebuilt_from_the_stored_tables_is_the_same(tmp_path):
 
 def test_report_audit_summary_gives_verdict_and_each_pushy_line():
     result = rich_result("c1", "bob", 0.7)
-    call = {"call_id": "c1", "rep": "bob", **result.metrics}
+    call = {"call_id": "c1", "rep": "bob", **result.metrics.columns()}
     lines = audit_summary(call, result.flags)
     text = "\n".join(line.text for line in lines)
     assert "Talk share: 70% (bad); top performers stay near 43%" in text
@@ -260,15 +260,15 @@ def test_report_audit_summary_gives_verdict_and_each_pushy_line():
 @pytest.mark.parametrize("confidence, warned", [(0.5, True), (0.9, False)])
 def test_report_audit_summary_warns_about_uncertain_roles(confidence, warned):
     result = rich_result("c1", "bob", 0.7, confidence=confidence)
-    lines = audit_summary({"call_id": "c1", "rep": "bob", **result.metrics}, ())
+    lines = audit_summary({"call_id": "c1", "rep": "bob", **result.metrics.columns()}, ())
     assert any("may be the other speaker" in line.text for line in lines) == warned
 
 
 def test_report_call_pages_from_streamed_utterances_equal_those_from_the_table(tmp_path):
-    from analyzer.report import group_utterances
+    from analyzer.coach.pages import group_utterances
 
     results = [rich_result("c1", "bob", 0.8), rich_result("c2", "ann", 0.4)]
-    tables = write_outputs(results, [], tmp_path / "table")
+    tables = write_run(results, [], tmp_path / "table")
     by_table = pages(tmp_path / "table")
     streamed = [(call_id, group_utterances(rows)[call_id])
                 for call_id, rows in tables.utterances.groupby("call_id", sort=False)]

@@ -120,8 +120,8 @@ def test_report_browser_calls_table_sorts_on_click(browser, demo_report):
 @pytest.fixture(scope="module")
 def hostile_report(tmp_path_factory) -> Path:
     """A run whose rep, call id, file name and transcript carry script injections."""
-    from analyzer.batch import analyze
-    from analyzer.transcripts.own import write_transcript_json
+    from analyzer.run.batch import analyze
+    from analyzer.run.transcript_files.own import write_transcript_json
     from analyzer.types import Options, Segment, Transcript
 
     folder = tmp_path_factory.mktemp("hostile")

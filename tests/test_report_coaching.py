@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from analyzer.report.coaching import Rule, apply_rule, coaching_points, load_rules
+from analyzer.coach.pages.coaching import Rule, apply_rule, coaching_points, load_rules
 from analyzer.types import Flag
 
 

@@ -11,16 +11,16 @@ from conftest import realdata_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.roles import (
+from analyzer.call.roles import (
     CUES_PATH,
     Roster,
-    RosterError,
     assign_by_cues,
     assign_roles,
     channel_roles,
     names_match,
 )
-from analyzer.transcripts import read_transcript
+from analyzer.run.inputs import RosterError, load_roster
+from analyzer.run.transcript_files import read_transcript
 from analyzer.types import NAN, Segment, Transcript
 
 
@@ -88,7 +88,7 @@ def roster(tmp_path: Path) -> Roster:
                     "priya,priya.shah@acme.com,\n"
                     "lee,Lee Park,rep\n"
                     "priya,Noor Ali,colleague\n", encoding="utf-8")
-    return Roster.load(path)
+    return load_roster(path)
 
 
 def test_roles_roster_aliases_and_colleagues(roster: Roster) -> None:
@@ -131,7 +131,7 @@ def test_roles_bad_roster_names_the_line(tmp_path: Path, text: str, where: str) 
     path = tmp_path / "roster.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RosterError, match=re.escape(where)) as caught:
-        Roster.load(path)
+        load_roster(path)
     assert str(caught.value).startswith(f"{path}: ")
 
 

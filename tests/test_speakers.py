@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from conftest import FakeSTT
 
-from analyzer.speakers import CHANNELS, split_at_pauses, transcribe_call
+from analyzer.run.recording import CHANNELS, split_at_pauses, transcribe_windows
 from analyzer.types import Audio, Segment, Word
 
 
@@ -33,7 +33,7 @@ def test_speakers_stereo_call_is_transcribed_per_channel():
     left[:8000] = rng.standard_normal(8000) * 0.2
     right[16000:24000] = rng.standard_normal(8000) * 0.2
     stt = FakeSTT({"left": ["hello"], "right": ["hi there"]})
-    transcript = transcribe_call(Audio((left, right), 16000, 2.0, "d"), stt)
+    transcript = transcribe_windows([Audio((left, right), 16000, 2.0, "d")], stt)
     assert stt.calls == 2
     assert [s.speaker for s in transcript.segments] == ["left", "right"]
     assert transcript.speakers == ("left", "right")
@@ -43,12 +43,12 @@ def test_speakers_windowed_call_gives_the_words_of_the_whole_call(tmp_path):
     import pytest
     from conftest import talk_channels, write_wav
 
-    from analyzer.audio import audio_windows, load_audio
-    from analyzer.speakers import transcribe_windows
+    from analyzer.run.audio import audio_windows, load_audio
+    from analyzer.run.recording import transcribe_windows
 
     path = write_wav(tmp_path / "long.wav", talk_channels(60.0, seed=3))
     lines = {"left": ["hello there"], "right": ["fine thanks"]}
-    whole = transcribe_call(load_audio(path), FakeSTT(lines))
+    whole = transcribe_windows([load_audio(path)], FakeSTT(lines))
     windowed = transcribe_windows(audio_windows(path, 15, 5), FakeSTT(lines))
     assert windowed.duration_s == pytest.approx(whole.duration_s)
     assert [(s.speaker, s.text) for s in windowed.segments] == \
@@ -67,11 +67,11 @@ def test_speakers_long_call_is_transcribed_in_bounded_memory(tmp_path, monkeypat
 
     from conftest import talk_channels, write_wav
 
-    import analyzer.speakers
-    from analyzer.audio import audio_windows
-    from analyzer.speakers import transcribe_windows
+    import analyzer.run.recording
+    from analyzer.run.audio import audio_windows
+    from analyzer.run.recording import transcribe_windows
 
-    monkeypatch.setattr(analyzer.speakers, "channel_activity", lambda *args: ())
+    monkeypatch.setattr(analyzer.run.recording, "channel_activity", lambda *args: ())
 
     def peak_bytes(minutes: int) -> int:
         path = write_wav(tmp_path / f"{minutes}.wav", talk_channels(minutes * 60.0, seed=5))

@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import write_wav
+from conftest import metrics_of, write_run, write_wav
 
-from analyzer.outputs import write_outputs
 from analyzer.types import CallError, CallResult, CallSource, Flag, RoleAssignment, Utterance
 
 # What each rep's calls hold; none of it may appear in the other rep's folder.
@@ -25,7 +24,8 @@ def result(rep: str, call_id: str, topic: str, place: str, audio: str = "") -> C
     flags = (Flag("rep", 0.0, 2.0, "self_promotion", "", "sp_best", utterances[0].text),)
     metrics = {"duration_s": 4.0, "source": "whisper", "role_method": "channel",
                "role_confidence": 1.0, "rep_talk_share": 0.6, "rep_talk_share_status": "watch"}
-    return CallResult(source, RoleAssignment(("left",), "channel", 1.0), utterances, metrics,
+    return CallResult(source, RoleAssignment(("left",), "channel", 1.0), utterances,
+                      metrics_of(**metrics),
                       flags)
 
 
@@ -40,7 +40,7 @@ def split_out(tmp_path) -> Path:
               CallError("quentin/q-call-9", "quentin", "/archive/quentin/q-call-9.wav", "input",
                         "empty file")]
     out = tmp_path / "out"
-    write_outputs(results, errors, out, split_by_rep=True)
+    write_run(results, errors, out, split_by_rep=True)
     return out
 
 
@@ -93,11 +93,11 @@ def test_split_rep_folder_is_self_contained(split_out):
 def test_split_rewrites_a_rep_folder_from_scratch(split_out, tmp_path):
     stale = split_out / "by-rep" / "ysolde" / "reps" / "old-page.html"
     stale.write_text("an earlier run's call", encoding="utf-8")
-    write_outputs([result("ysolde", "ysolde/y-call-1", "marmalade", "Pemberley")], [],
+    write_run([result("ysolde", "ysolde/y-call-1", "marmalade", "Pemberley")], [],
                   split_out, split_by_rep=True)
     assert not stale.exists()
 
 
 def test_split_only_when_asked(tmp_path):
-    write_outputs([result("ysolde", "ysolde/y-call-1", "marmalade", "Pemberley")], [], tmp_path)
+    write_run([result("ysolde", "ysolde/y-call-1", "marmalade", "Pemberley")], [], tmp_path)
     assert not (tmp_path / "by-rep").exists()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import metrics_of
 
-from analyzer import store
 from analyzer.errors import RunError
+from analyzer.run import store
 from analyzer.types import (
     CallResult,
     CallSource,
@@ -33,7 +34,8 @@ def test_store_transcript_round_trips_with_nan(tmp_path):
 
 def test_store_call_result_round_trips(tmp_path):
     result = CallResult(CallSource("c", "r", "p.wav"), RoleAssignment(("left",), "channel", 1.0),
-                        (Utterance("left", "rep", 0.0, 1.0, "hi"),), {"rep_talk_s": 1.0},
+                        (Utterance("left", "rep", 0.0, 1.0, "hi"),),
+                        metrics_of(rep_talk_s=1.0, rep_talk_share_status="good"),
                         (Flag("rep", 0.0, 1.0, "question", "", "q1", "How?"),))
     store.write_json(tmp_path / "r.json", {"key": "k", "result": result})
     back = store.to_dataclass(CallResult, store.read_json(tmp_path / "r.json")["result"])

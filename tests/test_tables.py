@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import metrics_of, write_run
 
+from analyzer.coach.tables import FLAG_COLUMNS, read_tables
 from analyzer.errors import InputError
-from analyzer.outputs import write_outputs
-from analyzer.tables import FLAG_COLUMNS, read_tables
 from analyzer.types import CallError, CallResult, CallSource, Flag, RoleAssignment, Utterance
 
 
@@ -17,19 +17,19 @@ def result(call_id: str = "c1") -> CallResult:
     return CallResult(CallSource(call_id, "bob", f"/calls/{call_id}.wav"),
                       RoleAssignment(("A",), "channel", 1.0),
                       (Utterance("A", "rep", 0.0, 3.0, "This price is only good until Friday."),),
-                      {"duration_s": 60.0, "rep_talk_share": 0.7, "egomaniac": True},
+                      metrics_of(duration_s=60.0, rep_talk_share=0.7, egomaniac=True),
                       (flag,))
 
 
 def test_tables_flags_keep_the_matched_words_in_the_last_column(tmp_path):
-    tables = write_outputs([result()], [], tmp_path)
+    tables = write_run([result()], [], tmp_path)
     assert FLAG_COLUMNS[-1] == "span" and list(tables.flags.columns) == list(FLAG_COLUMNS)
     assert pd.read_csv(tmp_path / "flags.csv")["span"].tolist() == ["only good until"]
 
 
 def test_tables_read_back_what_a_run_wrote(tmp_path):
     error = CallError("x", "bob", "/calls/x.wav", "input", "file not found")
-    written = write_outputs([result("c1"), result("c2")], [error], tmp_path)
+    written = write_run([result("c1"), result("c2")], [error], tmp_path)
     read = read_tables(tmp_path)
     for name in ("calls", "reps", "utterances", "flags"):
         pd.testing.assert_frame_equal(getattr(read, name), getattr(written, name),
@@ -39,7 +39,7 @@ def test_tables_read_back_what_a_run_wrote(tmp_path):
 
 
 def test_tables_read_old_flags_without_span(tmp_path):
-    tables = write_outputs([result()], [], tmp_path)
+    tables = write_run([result()], [], tmp_path)
     tables.flags.drop(columns="span").to_parquet(tmp_path / "flags.parquet", index=False)
     assert read_tables(tmp_path).flags["span"].tolist() == [""]
 

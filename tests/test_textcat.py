@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from analyzer.call.language.textcat import TEXTCAT_DIR, Backstop
 from analyzer.evaluate.train_textcat import train
-from analyzer.language.textcat import TEXTCAT_DIR, Backstop
 from analyzer.types import Evidence, SentenceLabels
 
 LABELS = {"question": {"not_roles": []}, "pushy_close": {"not_roles": ["customer"]},

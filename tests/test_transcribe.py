@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import realdata_path
 
-from analyzer.audio import load_audio
-from analyzer.speakers import transcribe_call
-from analyzer.transcribe import BUNDLED_MODEL, bundled_model_dir, resolve_model
+from analyzer.run.audio import load_audio
+from analyzer.run.recording import transcribe_windows
+from analyzer.run.speech_to_text import BUNDLED_MODEL, bundled_model_dir, resolve_model
 
 LEFT = ("He began a confused complaint against the wizard, who had vanished behind the curtain "
         "on the left.")
@@ -39,7 +39,7 @@ def test_transcribe_other_names_pass_through():
 
 def test_transcribe_stereo_reference_sentences(whisper):
     audio = load_audio(realdata_path("faster_whisper", "stereo_diarization.wav"))
-    transcript = transcribe_call(audio, whisper)
+    transcript = transcribe_windows([audio], whisper)
     by_speaker = {s: " ".join(x.text for x in transcript.segments if x.speaker == s)
                   for s in transcript.speakers}
     assert normalise(by_speaker["left"]) == normalise(LEFT)
@@ -48,7 +48,7 @@ def test_transcribe_stereo_reference_sentences(whisper):
 
 def test_transcribe_word_times_are_monotonic(whisper):
     audio = load_audio(realdata_path("faster_whisper", "jfk.flac"))
-    transcript = transcribe_call(audio, whisper)
+    transcript = transcribe_windows([audio], whisper)
     words = [w for s in transcript.segments for w in s.words]
     assert len(words) > 15
     for word, following in zip(words, words[1:]):
@@ -63,7 +63,7 @@ def test_transcribe_silence_gives_no_words(whisper):
 
 
 def test_transcribe_unknown_model_offline_is_a_clear_error(tmp_path, monkeypatch):
-    from analyzer.transcribe import ModelNotFound, WhisperOptions, WhisperTranscriber
+    from analyzer.run.speech_to_text import ModelNotFound, WhisperOptions, WhisperTranscriber
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ModelNotFound, match="no-such-model"):
@@ -77,7 +77,7 @@ def test_transcribe_seeds_the_sampling_before_each_channel(monkeypatch):
     import ctranslate2
     import numpy as np
 
-    from analyzer.transcribe import WhisperOptions, WhisperTranscriber
+    from analyzer.run.speech_to_text import WhisperOptions, WhisperTranscriber
 
     events: list[object] = []
     monkeypatch.setattr(ctranslate2, "set_random_seed", events.append)

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from conftest import FakeSTT, realdata_path
 
-from analyzer.batch import analyze
-from analyzer.metrics import talk_time
-from analyzer.pipeline import Engines
-from analyzer.transcripts import (
+from analyzer.call.metrics import talk_time
+from analyzer.run.batch import analyze
+from analyzer.run.engines import Engines
+from analyzer.run.transcript_files import (
     FORMATS,
     TRANSCRIPT_SUFFIXES,
     TranscriptError,

@@ -7,12 +7,10 @@ import math
 from conftest import random_calls, utt
 from hypothesis import given, settings
 
-from analyzer.turns import build_turns, floor_turns, words_in
+from analyzer.call.turns import build_turns, floor_turns, words_in
 from analyzer.types import Utterance, Word
 
 NAN = math.nan
-
-
 
 
 def spans(turns):
@@ -120,6 +118,7 @@ def test_turns_sorted_and_a_speakers_turns_never_overlap(call):
 @given(random_calls())
 def test_turns_keep_every_word_once(call):
     turns = build_turns(call)
+
     def key(w: Word) -> tuple:
         return (w.start, w.end, w.text, w.speaker)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from analyzer.call.voice import VoiceProfiles, VoiceSettings
 from analyzer.types import RoleAssignment
-from analyzer.voice import VoiceProfiles, VoiceSettings
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 SETTINGS = VoiceSettings(min_similarity=0.88, min_margin=0.15, full_margin=0.35,
@@ -55,8 +55,10 @@ def test_voice_learns_only_from_confident_calls() -> None:
 
 def test_voice_profiles_save_and_load(tmp_path: Path) -> None:
     profiles = VoiceProfiles(settings=SETTINGS).learn("ana", _voice(3, 4))
-    profiles.save(tmp_path / "voices.json")
-    loaded = VoiceProfiles.load(tmp_path / "voices.json")
+    from analyzer.run.engines import load_voices, save_voices
+
+    save_voices(profiles, tmp_path / "voices.json")
+    loaded = load_voices(tmp_path / "voices.json")
     assert np.allclose(loaded.prints["ana"], _voice(0.6, 0.8)) and loaded.weights == {"ana": 1.0}
 
 
@@ -65,8 +67,8 @@ def test_voice_profiles_save_and_load(tmp_path: Path) -> None:
                     or not (REALDATA / "spokenwoz").is_dir(),
                     reason="diarization extra or realdata absent")
 def test_voice_agent_of_stereo_call_found_in_its_mono_mix() -> None:
-    from analyzer.audio import load_audio
-    from analyzer.diarize import Diarizer, read_rttm
+    from analyzer.run.audio import load_audio
+    from analyzer.run.diarize import Diarizer, read_rttm
 
     diarizer = Diarizer.load()
     customer, agent = load_audio(REALDATA / "spokenwoz" / "audio" / "SNG0072.wav").channels

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from conftest import DEMO_ARCHIVE, write_transcript_archive
 
-from analyzer import workers
-from analyzer.batch import analyze
+from analyzer.run import processes as workers
+from analyzer.run.batch import analyze
+from analyzer.settings import runtime_setting
 from analyzer.types import Execution, Options
 
 TABLES = ("calls", "reps", "utterances", "flags", "errors")
@@ -19,7 +20,7 @@ TABLES = ("calls", "reps", "utterances", "flags", "errors")
 def test_workers_default_never_exceeds_cores_memory_or_calls(monkeypatch):
     monkeypatch.setattr(workers, "cores", lambda: 8)
     monkeypatch.setattr(workers, "available_memory_gb", lambda: 4.0)
-    need = workers.runtime_setting("worker_memory_gb")
+    need = runtime_setting("worker_memory_gb")
     assert workers.default_workers(100) == max(1, min(8, int(4.0 // need)))
     assert workers.default_workers(1) == 1
     monkeypatch.setattr(workers, "available_memory_gb", lambda: 0.1)

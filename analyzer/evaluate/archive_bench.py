@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analyzer.audio import SAMPLE_RATE, load_audio
+from analyzer.run.audio import SAMPLE_RATE, load_audio
 from analyzer.settings import REPO_DIR
 
 VERSION = 1

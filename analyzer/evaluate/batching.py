@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from analyzer.audio import load_audio
 from analyzer.evaluate.archive_bench import build_archive
+from analyzer.run.audio import load_audio
+from analyzer.run.recording import CHANNELS
+from analyzer.run.speech_to_text import WhisperOptions, WhisperTranscriber
 from analyzer.settings import REPO_DIR
-from analyzer.speakers import CHANNELS
-from analyzer.transcribe import WhisperOptions, WhisperTranscriber
 from analyzer.types import Word
 
 SPOKENWOZ = REPO_DIR.parent / "shared" / "realdata" / "spokenwoz" / "audio"

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from analyzer.activity import channel_activity
-from analyzer.audio import load_audio, mixdown
 from analyzer.evaluate.archive_bench import measure_archive
 from analyzer.evaluate.bench_reports import bench_reports
+from analyzer.run.activity import channel_activity
+from analyzer.run.audio import load_audio, mixdown
+from analyzer.run.recording import CHANNELS
+from analyzer.run.speech_to_text import WhisperTranscriber
 from analyzer.settings import MODELS_DIR, REPO_DIR
-from analyzer.speakers import CHANNELS
-from analyzer.transcribe import WhisperTranscriber
 
 DEMO = REPO_DIR / "demo" / "archive"
 TARGETS = MODELS_DIR / "benchmarks.json"
@@ -60,7 +60,7 @@ def bench_transcription(calls: list[Path]) -> dict[str, float]:
 
 def _bench_redaction(said: list[tuple], stt_s: float) -> dict[str, float]:
     """What ``--redact`` adds: its patterns and name recogniser over the same transcripts."""
-    from analyzer.redact import People, Redactor
+    from analyzer.call.redact import People, Redactor
     from analyzer.types import Transcript
 
     start = time.perf_counter()
@@ -73,7 +73,7 @@ def _bench_redaction(said: list[tuple], stt_s: float) -> dict[str, float]:
 
 def _bench_diarization(audio: list, stt_s: float) -> dict[str, float]:
     try:
-        from analyzer.diarize import Diarizer
+        from analyzer.run.diarize import Diarizer
     except ImportError:
         return {}
     start = time.perf_counter()

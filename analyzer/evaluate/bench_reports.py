@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analyzer.batch import analyze
-from analyzer.tables import Results, read_tables, write_tables
+from analyzer.coach.tables import Results, read_tables, write_tables
+from analyzer.run.batch import analyze
 from analyzer.types import Options
 
 REPS = ("avery", "blake", "casey", "devon", "emery")

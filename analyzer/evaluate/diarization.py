@@ -14,8 +14,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from analyzer.audio import load_audio, mixdown
-from analyzer.diarize import Diarizer, read_rttm
+from analyzer.run.audio import load_audio, mixdown
+from analyzer.run.diarize import Diarizer, read_rttm
 from analyzer.settings import REPO_DIR
 
 REALDATA = REPO_DIR.parent / "shared" / "realdata"
@@ -80,7 +80,7 @@ def main() -> None:
 
 def _transcriber() -> object | None:
     try:
-        from analyzer.transcribe import WhisperTranscriber
+        from analyzer.run.speech_to_text import WhisperTranscriber
 
         return WhisperTranscriber.load()
     except Exception:  # noqa: BLE001 - the ratio is optional; DER is the point

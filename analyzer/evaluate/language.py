@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from analyzer.call.language import DEFAULT_MODEL, Labeler
 from analyzer.errors import InputError
-from analyzer.language import DEFAULT_MODEL, Labeler
 from analyzer.settings import EVAL_DIR
 
 LABELS = ("question", "customer_question", "self_promotion", "pushy_close")

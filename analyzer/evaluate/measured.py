@@ -20,9 +20,9 @@ def main() -> None:
     split = args.index("--")
     report, flags, command = Path(args[0]), args[1:split], args[split + 1:]
     if "--unbatched" in flags:
-        import analyzer.engines
+        import analyzer.run.engines
 
-        analyzer.engines.batched = lambda *_: False  # type: ignore[assignment]
+        analyzer.run.engines.batched = lambda *_: False  # type: ignore[assignment]
     from analyzer.cli import cli
 
     code = 0

@@ -16,7 +16,7 @@ def transcribe_all(paths: list[Path]) -> int:
     """Transcribe every channel of every file; return the number of words."""
     from faster_whisper import WhisperModel, decode_audio
 
-    from analyzer.transcribe import WhisperOptions, resolve_model
+    from analyzer.run.speech_to_text import WhisperOptions, resolve_model
 
     options = WhisperOptions()
     model = WhisperModel(resolve_model(options.model), device=options.device,

@@ -23,9 +23,9 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from analyzer.redact import KINDS, People, Redactor
-from analyzer.redact.patterns import load_patterns
-from analyzer.redact.rewrite import joined
+from analyzer.call.redact import KINDS, People, Redactor
+from analyzer.call.redact.patterns import load_patterns
+from analyzer.call.redact.rewrite import joined
 from analyzer.settings import EVAL_DIR, MODELS_DIR
 from analyzer.types import Transcript
 
@@ -104,13 +104,13 @@ def over_redaction(redactor: Redactor) -> tuple[int, int, list[str]]:
 
 def score_spoken(redactor: Redactor, stt: object) -> dict[str, Tally]:
     """Recall per kind on the spoken calls, over the details the recogniser wrote."""
-    from analyzer.audio import load_audio
-    from analyzer.speakers import transcribe_call
+    from analyzer.run.audio import load_audio
+    from analyzer.run.recording import transcribe_windows
 
     tallies = {k: Tally() for k in KINDS}
     calls = json.loads((SPOKEN_DIR / "calls.json").read_text(encoding="utf-8"))["calls"]
     for call in calls:
-        raw = transcribe_call(load_audio(SPOKEN_DIR / call["file"]), stt, None)  # type: ignore[arg-type]
+        raw = transcribe_windows([load_audio(SPOKEN_DIR / call["file"])], stt, None)  # type: ignore[arg-type]
         redacted = redactor.redact(raw, People.of_call(call["rep"]))
         for detail in call["details"]:
             if not leaked(detail["text"], _all_text(raw)):
@@ -168,7 +168,7 @@ def main() -> None:
 
 
 def _spoken(redactor: Redactor) -> None:
-    from analyzer.transcribe import WhisperTranscriber, bundled_model_dir
+    from analyzer.run.speech_to_text import WhisperTranscriber, bundled_model_dir
 
     if bundled_model_dir() is None:
         print("\nSpoken calls: skipped (the bundled tiny.en is not installed)")

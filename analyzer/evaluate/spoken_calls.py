@@ -17,7 +17,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from analyzer.audio import SAMPLE_RATE, load_audio
+from analyzer.run.audio import SAMPLE_RATE, load_audio
 from analyzer.settings import EVAL_DIR
 
 SPOKEN_DIR = EVAL_DIR / "redaction" / "spoken"

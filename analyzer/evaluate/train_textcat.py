@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from analyzer.call.language.textcat import TEXTCAT_DIR, vectorizers
 from analyzer.evaluate.language import read_corpus
-from analyzer.language.textcat import TEXTCAT_DIR, vectorizers
 from analyzer.settings import EVAL_DIR
 
 

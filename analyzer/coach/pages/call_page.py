@@ -1,0 +1,216 @@
+"""A call's page: its numbers, who spoke when, and the transcript with every flagged sentence
+highlighted and explained (label, subtype, rule, the words that matched); clicking a flag or
+a time plays the recording from that moment. ``#t=<seconds>`` in the address opens the page
+at that moment (coaching points link there)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+from analyzer.coach.pages.charts import LABEL_COLOURS, REPORTED_LABELS, timeline
+from analyzer.coach.pages.display import card, load_views
+from analyzer.coach.pages.html import (
+    ROLE_COLOURS,
+    call_name,
+    clock,
+    e,
+    is_missing,
+    number,
+    page,
+    relative,
+    rep_file,
+    script_json,
+    table,
+)
+from analyzer.types import Flag, Utterance
+
+LOW_CONFIDENCE = 0.7
+SEEK_JS = """
+function cue(a,t){if(a.readyState>0){a.currentTime=t;return;}
+ a.addEventListener('loadedmetadata',function(){a.currentTime=t;},{once:true});
+ a.preload='auto';a.load();}
+function seek(t){var a=document.getElementById('audio');if(a){cue(a,t);
+ var p=a.play();if(p&&p.catch)p.catch(function(){});}mark(t,false);}
+function mark(t,scroll){var best=-1;for(var i=0;i<STARTS.length;i++){
+ if(STARTS[i]!==null&&STARTS[i]<=t+0.05)best=i;}
+ document.querySelectorAll('tr.here').forEach(function(r){r.classList.remove('here');});
+ var row=document.getElementById('u'+best);if(row){row.classList.add('here');
+ if(scroll)row.scrollIntoView({block:'center'});}}
+document.addEventListener('click',function(ev){var el=ev.target.closest('[data-t]');
+ if(el){ev.preventDefault();seek(parseFloat(el.getAttribute('data-t')));}});
+(function(){var m=/[#&]t=([0-9.]+)/.exec(location.hash);if(!m)return;var t=parseFloat(m[1]);
+ var a=document.getElementById('audio');if(a)cue(a,t);mark(t,true);})();
+"""
+
+
+def call_page(call: Mapping[str, Any], utterances: Sequence[Utterance], flags: Sequence[Flag],
+              out: Path) -> str:
+    """One call: its numbers, a timeline of who spoke when, and the transcript with every
+    flagged sentence highlighted; clicking a time or a flag plays the recording from there."""
+    call_id, rep = str(call["call_id"]), str(call["rep"])
+    shown = [f for f in flags if f.label in REPORTED_LABELS]
+    parts = [low_confidence_banner(call), _heading(call),
+             _audio_player(str(call.get("audio_path", "") or ""), out),
+             "<div class='cards'>", *(card(v, call.get(v.metric), v.band_text())
+                                      for v in load_views() if v.card), "</div>",
+             "<section class='panel'>", timeline(utterances, shown), _legend(), "</section>",
+             "<h2>Transcript</h2>", transcript(utterances, shown)]
+    starts = [u.start if math.isfinite(u.start) else None for u in utterances]
+    crumbs = (f"&rsaquo; <a href='../reps/{e(rep_file(rep))}'>{e(rep)}</a> "
+              f"&rsaquo; {e(call_name(call_id))}")
+    return page(f"CallCoach: {call_id}", "".join(parts), "../", crumbs,
+                f"var STARTS={script_json(starts)};{SEEK_JS}")
+
+
+def low_confidence_banner(call: Mapping[str, Any]) -> str:
+    """The warning at the top of a call whose roles may be swapped ("" when they are sure)."""
+    confidence = number(call.get("role_confidence"))
+    if math.isnan(confidence) or confidence >= LOW_CONFIDENCE:
+        return ""
+    method = e(call.get("role_method", "") or "?")
+    return (f"<div class='banner'>&#9888; The rep was found by <b>{method}</b> with confidence "
+            f"<b>{confidence:.2f}</b> (under {LOW_CONFIDENCE}): the rep may be the other "
+            f"speaker. Check the transcript before coaching from this call.</div>")
+
+
+def _heading(call: Mapping[str, Any]) -> str:
+    date = str(call.get("date", "") or "")
+    duration = number(call.get("duration_s"))
+    facts = [f"rep <a href='../reps/{e(rep_file(str(call['rep'])))}'>{e(call['rep'])}</a>"]
+    if date:
+        facts.append(e(date))
+    if math.isfinite(duration):
+        facts.append(f"{clock(duration)} long")
+    facts.append(f"from {e(call.get('source', '') or '?')}")
+    facts.append(f"roles by {e(call.get('role_method', '') or '?')} "
+                 f"({number(call.get('role_confidence')):.2f})")
+    return f"<h1>{e(call['call_id'])}</h1><p class='sub'>{' &middot; '.join(facts)}</p>"
+
+
+def _audio_player(audio: str, out: Path) -> str:
+    if not audio:
+        return "<p class='muted'>No recording is linked to this call.</p>"
+    src = e(relative(audio, out / "call-pages"))
+    return f"<audio id='audio' controls preload='none' src='{src}'></audio>"
+
+
+def _legend() -> str:
+    items = "".join(f"<span class='key {label}'>{label.replace('_', ' ')}</span>"
+                    for label in REPORTED_LABELS)
+    return (f"<p class='legend help'>{items} Hover a highlight for the rule and the words that "
+            f"matched; click it, a time or a mark on the timeline to listen from there.</p>")
+
+
+def transcript(utterances: Sequence[Utterance], flags: Sequence[Flag]) -> str:
+    """Every utterance with its time, speaker, text (flagged sentences highlighted) and a side
+    note explaining each flag."""
+    rows = []
+    speakers: dict[tuple[str, str], str] = {}
+    for utterance, own in zip(utterances, flags_by_utterance(utterances, flags)):
+        key = (utterance.role, utterance.speaker)
+        if key not in speakers:
+            colour = ROLE_COLOURS.get(utterance.role, "#444")
+            speakers[key] = (f"<span style='color:{colour};font-weight:600'>{e(key[0])}</span> "
+                             f"<span class='muted'>{e(key[1])}</span>")
+        who = speakers[key]
+        spans = _spans(utterance.text, own) if own else []
+        notes = "".join(_note(f) for _, _, group in spans for f in group)
+        rows.append([_seek_link(utterance.start), who, highlighted(utterance.text, spans), notes])
+    ids = [f"u{i}" for i in range(len(utterances))]
+    return table(["Time", "Speaker", "Said", "Why flagged"], rows, "transcript", ids)
+
+
+def flags_by_utterance(utterances: Sequence[Utterance], flags: Sequence[Flag]
+                       ) -> list[list[Flag]]:
+    """Each utterance's flags: the first utterance of the flag's side, at its time, whose text
+    holds the flagged sentence. Flags come in the order of the utterances, so the search
+    starts where the previous flag of that side was found (linear, not utterances x flags)."""
+    owned: list[list[Flag]] = [[] for _ in utterances]
+    cursor: dict[str, int] = {}
+    for flag in flags:
+        if not flag.text:
+            continue
+        start = cursor.get(flag.role, 0)
+        for index in chain(range(start, len(utterances)), range(start)):
+            utterance = utterances[index]
+            if utterance.role == flag.role and flag.text in utterance.text and \
+                    _within(flag.start, utterance):
+                owned[index].append(flag)
+                cursor[flag.role] = index
+                break
+    return owned
+
+
+def _spans(text: str, flags: Sequence[Flag]) -> list[tuple[int, int, list[Flag]]]:
+    """Where the flagged sentences sit in the text, with their flags (overlaps dropped)."""
+    found: dict[tuple[int, int], list[Flag]] = {}
+    for flag in flags:
+        at = text.find(flag.text)
+        found.setdefault((at, at + len(flag.text)), []).append(flag)
+    spans, end = [], -1
+    for (start, stop), group in sorted(found.items()):
+        if start >= end:
+            spans.append((start, stop, group))
+            end = stop
+    return spans
+
+
+def highlighted(text: str, spans: Sequence[tuple[int, int, list[Flag]]]) -> str:
+    """The text escaped, each flagged sentence in a <mark> whose tooltip names the label,
+    subtype, rule and matched words; the matched words underlined."""
+    if not spans:
+        return e(text)
+    out, cursor = [], 0
+    for start, stop, group in spans:
+        out.append(e(text[cursor:start]))
+        tip = "; ".join(_tip(f) for f in group)
+        labels = " ".join(dict.fromkeys(f.label for f in group))
+        out.append(f"<span class='hl' data-t='{_time(group[0].start)}'><mark class='{labels}' "
+                   f"title='{e(tip)}'>{_underlined(text[start:stop], group[0].span)}</mark> "
+                   f"<sup>{e(labels.replace(' ', ', '))}</sup></span>")
+        cursor = stop
+    out.append(e(text[cursor:]))
+    return "".join(out)
+
+
+def _tip(flag: Flag) -> str:
+    tip = " ".join(f"{flag.label} {flag.subtype} ({flag.rule})".split())
+    return f"{tip}: matched \u201c{flag.span}\u201d" if flag.span else tip
+
+
+def _underlined(sentence: str, span: str) -> str:
+    at = sentence.lower().find(span.lower()) if span else -1
+    if at < 0 or len(span) == len(sentence):
+        return e(sentence)
+    end = at + len(span)
+    return f"{e(sentence[:at])}<u>{e(sentence[at:end])}</u>{e(sentence[end:])}"
+
+
+def _note(flag: Flag) -> str:
+    colour = LABEL_COLOURS.get(flag.label, "#444")
+    subtype = f" {e(flag.subtype)}" if flag.subtype else ""
+    matched = f" &middot; matched &ldquo;{e(flag.span)}&rdquo;" if flag.span else ""
+    when = f" &middot; &#9654; {clock(flag.start)}" if math.isfinite(flag.start) else ""
+    return (f"<div class='why' data-t='{_time(flag.start)}'><b class='{flag.label}' "
+            f"style='color:{colour}'>{e(flag.label.replace('_', ' '))}</b>{subtype} "
+            f"&middot; rule <code>{e(flag.rule)}</code>{matched}{when}</div>")
+
+
+def _time(start: float) -> str:
+    return f"{start:.2f}" if math.isfinite(start) else "0"
+
+
+def _seek_link(start: float) -> str:
+    if is_missing(start) or not math.isfinite(start):
+        return "&ndash;"
+    return f"<a href='#t={start:.2f}' onclick='seek({start:.2f});return false'>{clock(start)}</a>"
+
+
+def _within(start: float, utterance: Utterance) -> bool:
+    if math.isnan(start) or math.isnan(utterance.start):
+        return True
+    return utterance.start - 0.01 <= start <= utterance.end + 0.01

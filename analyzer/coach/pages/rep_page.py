@@ -1,0 +1,192 @@
+"""A rep's page: headline cards against the team and the benchmarks, coaching points that
+link to the moment behind them, charts over time, every call in a sortable table, and every
+flagged sentence with its time and rule."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analyzer.coach.pages.call_page import LOW_CONFIDENCE
+from analyzer.coach.pages.charts import REPORTED_LABELS, per_call
+from analyzer.coach.pages.coaching import coaching_points
+from analyzer.coach.pages.display import card, load_views, mean_of, page_settings, view
+from analyzer.coach.pages.html import (
+    Cell,
+    Num,
+    call_file,
+    call_name,
+    clock,
+    e,
+    is_missing,
+    length,
+    number,
+    page,
+    relative,
+    table,
+)
+from analyzer.types import Flag
+
+Call = Mapping[str, Any]
+
+
+def rep_page(rep: str, calls: Sequence[Call], summary: Call,
+             flags_of: Mapping[str, Sequence[Flag]], team: Sequence[Call], out: Path) -> str:
+    """One rep's page, from their calls (sorted by date, then id), their row of the reps
+    table (``summary``: means and medians) and the whole team's calls."""
+    parts = [f"<h1>{e(rep)}</h1>", _verdict(calls, summary), "<div class='cards'>",
+             *(_card(v.metric, summary, team) for v in load_views() if v.card), "</div>",
+             "<h2>Coaching points</h2>", _coaching(calls, flags_of),
+             "<h2>Over time</h2>", _charts(calls),
+             "<h2>Calls</h2><p class='help'>Click a column to sort by it; colours are the "
+             "benchmark bands (green good, yellow watch, red bad).</p>", _calls_table(calls),
+             "<h2>What the rep says</h2>", _flags_section(calls, flags_of, out)]
+    return page(f"CallCoach: {rep}", "".join(parts), "../", f"&rsaquo; {e(rep)}")
+
+
+def _verdict(calls: Sequence[Call], summary: Call) -> str:
+    """The headline a coach reads first: talk share, the egomaniac test, pushy closing."""
+    share = number(summary.get("rep_talk_share_mean"))
+    seconds = sum(number(c.get("duration_s")) for c in calls
+                  if math.isfinite(number(c.get("duration_s"))))
+    text = (f"<p class='sub'><b>{len(calls)}</b> call{'s' if len(calls) != 1 else ''}, "
+            f"{length(seconds)}; talks "
+            f"<b>{view('rep_talk_share').show(share)}</b> of the time on average.")
+    ego = sum(1 for c in calls if not is_missing(c.get("egomaniac")) and bool(c["egomaniac"]))
+    text += (f" Self-promotion outnumbers questions about the customer in <b>{ego}</b> of "
+             f"{len(calls)} calls.")
+    pushy = sum(number(c.get("pushy_closing")) for c in calls
+                if math.isfinite(number(c.get("pushy_closing"))))
+    return text + f" Pushy closing lines: <b>{pushy:.0f}</b>.</p>"
+
+
+def _card(metric: str, summary: Call, team: Sequence[Call]) -> str:
+    item = view(metric)
+    team_mean = mean_of(team, metric)  # over every call of the report: in no table
+    note = f"team {item.show(team_mean, True)}"
+    if item.band is not None:
+        note += f" &middot; {item.band_text()}"
+    return card(item, number(summary.get(f"{metric}_mean")), note, average=True)
+
+
+def _coaching(calls: Sequence[Call], flags_of: Mapping[str, Sequence[Flag]]) -> str:
+    points = coaching_points(calls, flags_of)
+    if not points:
+        return "<p class='muted'>No coaching point: the calls lack the numbers the rules need.</p>"
+    items = []
+    for point in points:
+        at = f"#t={point.time:.1f}" if math.isfinite(point.time) else ""
+        when = f" at {clock(point.time)}" if at else ""
+        items.append(f"<li>{e(point.text)} <a class='listen' href='../call-pages/"
+                     f"{e(call_file(point.call_id))}{at}'>&#9654; {e(call_name(point.call_id))}"
+                     f"{when}</a> <span class='rule'>rule {e(point.rule)}</span></li>")
+    return f"<ol class='points'>{''.join(items)}</ol>"
+
+
+def _charts(calls: Sequence[Call]) -> str:
+    dates = pd.to_datetime(pd.Series([c.get("date") or None for c in calls], dtype=object),
+                           errors="coerce", format="mixed")
+    dated = bool(len(calls)) and not dates.isna().any()
+    ordered = [{**c, "date": d.strftime("%Y-%m-%d %H:%M:%S")} for c, d in zip(calls, dates)] \
+        if dated else list(calls)
+    hrefs = [f"../call-pages/{call_file(str(c['call_id']))}" for c in calls]
+    charts = [per_call(f"chart-{v.metric}", v, ordered, hrefs, dated)
+              for v in load_views() if v.chart]
+    note = ("<p class='help'>One point per call, coloured by its band; dashed lines are the "
+            "published reference points. Click a point to open the call.</p>")
+    return f"{note}<div class='charts'>{''.join(charts)}</div>"
+
+
+def _calls_table(calls: Sequence[Call]) -> str:
+    metrics = [v for v in load_views() if any(v.metric in c for c in calls)]
+    head = ["Date", "Call", "Length", "Roles", *(e(v.label) for v in metrics)]
+    rows = []
+    for call in calls:
+        cells: list[Any] = [e(call.get("date", "") or ""), _call_link(call),
+                            Num(clock(number(call.get("duration_s")))
+                                if math.isfinite(number(call.get("duration_s"))) else "&ndash;",
+                                call.get("duration_s")), _roles_cell(call)]
+        cells.extend(Num(v.show(call.get(v.metric)), call.get(v.metric), v.status_of(call))
+                     for v in metrics)
+        rows.append(cells)
+    return table(head, rows, "sortable")
+
+
+def _call_link(call: Call) -> str:
+    call_id = str(call["call_id"])
+    return f'<a href="../call-pages/{e(call_file(call_id))}">{e(call_name(call_id))}</a>'
+
+
+def _roles_cell(call: Call) -> str:
+    method, confidence = call.get("role_method", "") or "", number(call.get("role_confidence"))
+    text = f"{e(method)} ({confidence:.2f})"
+    if confidence < LOW_CONFIDENCE:
+        warning = "the rep may be the other speaker"
+        return f'<span class="low" title="{warning}">&#9888; {text} low confidence</span>'
+    return text
+
+
+def rep_flags(calls: Sequence[Call], flags_of: Mapping[str, Sequence[Flag]]
+              ) -> list[tuple[Call, Flag]]:
+    """The rep's sentences a coach acts on (questions about the customer, self-promotion,
+    pushy closing), call by call in time order."""
+    pairs: list[tuple[Call, Flag]] = []
+    for call in calls:
+        own = [f for f in flags_of.get(str(call["call_id"]), ())
+               if f.role == "rep" and f.label in REPORTED_LABELS]
+        pairs.extend((call, f) for f in sorted(own, key=lambda f: number(f.start)))
+    return pairs
+
+
+def _phrases(pairs: Sequence[tuple[Call, Flag]], out: Path) -> str:
+    """Which rules fire most for this rep, how often, in how many calls, and an example."""
+    groups: dict[tuple[str, str, str], list[tuple[Call, Flag]]] = {}
+    for call, flag in pairs:
+        groups.setdefault((flag.label, flag.subtype, flag.rule), []).append((call, flag))
+    rows: list[list[Cell]] = []
+    for (label, subtype, rule), found in sorted(groups.items(), key=lambda g: -len(g[1])):
+        calls = len({str(c["call_id"]) for c, _ in found})
+        words = Counter(f.span.lower() for _, f in found if f.span).most_common(3)
+        call, first = found[-1]
+        rows.append([e(label), e(subtype), f"<code>{e(rule)}</code>",
+                     Num(str(len(found)), len(found)), Num(str(calls), calls),
+                     e(", ".join(w for w, _ in words)),
+                     f"{e(first.text)} {_moment_links(call, first.start, out)}"])
+    head = ["Label", "Subtype", "Rule", "Times", "Calls", "Matched words", "Latest example"]
+    return table(head, rows, "phrases sortable")
+
+
+def _flags_section(calls: Sequence[Call], flags_of: Mapping[str, Sequence[Flag]],
+                   out: Path) -> str:
+    pairs = rep_flags(calls, flags_of)
+    if not pairs:
+        return "<p class='muted'>No flagged sentences.</p>"
+    limit = int(page_settings("rep_page")["max_flagged_sentences"])
+    shown = pairs[-limit:]
+    rows = [[e(call_name(str(call["call_id"]))), _moment_links(call, flag.start, out),
+             e(flag.label), e(flag.subtype), f"<code>{e(flag.rule)}</code>", e(flag.span),
+             e(flag.text)] for call, flag in shown]
+    more = (f" Shown: the {len(shown)} from the latest calls of {len(pairs)}; every one is on "
+            f"its call's page." if len(shown) < len(pairs) else "")
+    note = ("<p class='help'>The rep's sentences that asked about the customer, promoted "
+            "themselves or pushed for the close (every question is in flags.csv). The time opens "
+            f"the call's page at that moment; &#9654; plays the recording alone.{more}</p>")
+    return (_phrases(pairs, out) + note +
+            table(["Call", "Time", "Label", "Subtype", "Rule", "Matched", "Sentence"],
+                  rows, "flags sortable"))
+
+
+def _moment_links(call: Call, start: float, out: Path) -> str:
+    """The time, linking to the call page at that moment, and &#9654; to the recording."""
+    if not math.isfinite(start):
+        return "&ndash;"
+    call_id, audio = str(call["call_id"]), str(call.get("audio_path", "") or "")
+    link = f"<a href='../call-pages/{e(call_file(call_id))}#t={start:.1f}'>{clock(start)}</a>"
+    if audio:
+        link += f" <a href=\"{e(relative(audio, out / 'reps'))}#t={start:.1f}\">&#9654;</a>"
+    return link

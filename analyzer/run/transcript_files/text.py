@@ -1,0 +1,122 @@
+"""Text transcripts: WebVTT (Zoom, Teams), SubRip and plain ``Name: text`` lines."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from analyzer.run.transcript_files.build import TAG_RE, FormatError, build, segment, text_lines
+from analyzer.types import NAN, Segment, Transcript
+
+_TIMESTAMP_RE = re.compile(r"^(?:(\d{1,5}):)?(\d{1,2}):(\d{2})[.,](\d{1,3})$")
+_TIMING_RE = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")
+CUE_TIMING_RE = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}\s+-->",
+                           re.MULTILINE)
+# "[^<>]", not "[^>]": a tag never spans another "<", so a line of many "<v" is read in linear
+# time instead of quadratic.
+_VOICE_RE = re.compile(r"<v(?:\.[^\s<>]*)?(?:\s+([^<>]*))?>")
+_MAX_NAME_CHARS = 60
+_NOT_IN_NAMES = set('?!;"“”')
+_MAX_NAME_WORDS = 5
+
+
+def read_vtt(text: str) -> Transcript:
+    """WebVTT: the speaker from a ``<v Name>`` tag (Teams) or a ``Name:`` prefix (Zoom)."""
+    lines = text_lines(text)
+    if not lines[0].startswith("WEBVTT"):
+        raise FormatError("line 1: a WebVTT file starts with 'WEBVTT' "
+                          "(--format srt reads cues without it)")
+    blocks = list(_blocks(lines))
+    header_line, header = blocks[0]
+    arrows = [i for i, line in enumerate(header) if "-->" in line]
+    # A header glued to the first cue (no blank line between) still yields that cue.
+    blocks[0] = (header_line + arrows[0], header[arrows[0]:]) if arrows else (0, [])
+    skipped = ("NOTE", "STYLE", "REGION")
+    cues = [(n, b) for n, b in blocks if b and not b[0].startswith(skipped)]
+    return build((_cue(n, b, voice=True) for n, b in cues), "vtt")
+
+
+def read_srt(text: str) -> Transcript:
+    """SubRip: numbered cues with ``hh:mm:ss,mmm`` times, speakers as ``Name:`` prefixes."""
+    blocks = list(_blocks(text_lines(text)))
+    return build((_cue(n, b, voice=False) for n, b in blocks), "srt")
+
+
+def read_txt(text: str) -> Transcript:
+    """Plain text: ``Name: text`` lines; a line naming nobody continues the last speaker."""
+    segments = []
+    speaker = ""
+    for line in text_lines(text):
+        if not line.strip():
+            continue
+        named = _split_name(line)
+        if named:
+            speaker, line = named
+        segments.append(segment(speaker, NAN, NAN, line, where=""))
+    return build(segments, "txt", timed=False)
+
+
+def _blocks(lines: Sequence[str]) -> Iterator[tuple[int, list[str]]]:
+    """Groups of non-blank lines, each with the 1-based number of its first line."""
+    block: list[str] = []
+    first = 0
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            first = first or number
+            block.append(line)
+        elif block:
+            yield first, block
+            block, first = [], 0
+    if block:
+        yield first, block
+
+
+def _cue(first_line: int, block: list[str], voice: bool) -> Segment | None:
+    """One cue: an optional identifier, the timing line, then the payload lines."""
+    timing = next((i for i, line in enumerate(block[:2]) if "-->" in line), None)
+    if timing is None:
+        raise FormatError(f"line {first_line}: expected a cue timing 'start --> end', "
+                          f"got {block[0][:60]!r}")
+    line_no = first_line + timing
+    match = _TIMING_RE.match(block[timing])
+    if not match:
+        raise FormatError(f"line {line_no}: bad cue timing {block[timing][:60]!r}")
+    start, end = (_timestamp(t, line_no) for t in match.groups())
+    payload = " ".join(line.strip() for line in block[timing + 1:])
+    speaker, words = _payload_speaker(payload, voice)
+    return segment(speaker, start, end, words, where=f"line {line_no}")
+
+
+def _payload_speaker(payload: str, voice: bool) -> tuple[str, str]:
+    """Split a cue's text into (speaker, text) from a ``<v Name>`` tag or a ``Name:`` prefix."""
+    tag = _VOICE_RE.search(payload) if voice else None
+    if tag:
+        return (tag.group(1) or "").strip(), payload
+    named = _split_name(TAG_RE.sub("", payload))
+    return named if named else ("", payload)
+
+
+def _split_name(line: str) -> tuple[str, str] | None:
+    """``"Priya Shah: hello"`` -> ("Priya Shah", "hello"); None when the line names nobody.
+
+    A name is what comes before the first colon (at most 60 characters and five words), and
+    the colon is followed by a space or ends the line. Done without a regular expression,
+    whose backtracking took minutes on a long line of spaces.
+    """
+    head, colon, rest = line.partition(":")
+    name = head.strip()
+    if not colon or (rest and not rest[0].isspace()) or len(name) > _MAX_NAME_CHARS:
+        return None
+    if (not name or name.isdigit() or _NOT_IN_NAMES & set(name)
+            or len(name.split()) > _MAX_NAME_WORDS):
+        return None
+    return name, rest.lstrip()
+
+
+def _timestamp(value: str, line_no: int) -> float:
+    match = _TIMESTAMP_RE.match(value)
+    if not match:
+        raise FormatError(f"line {line_no}: bad timestamp {value!r} (expected hh:mm:ss.mmm)")
+    hours, minutes, seconds, fraction = match.groups()
+    return (int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
+            + int(fraction) / 10 ** len(fraction))
