@@ -12,8 +12,8 @@ from analyzer.store import atomic_path
 from analyzer.types import CallError, CallResult
 
 CALL_COLUMNS = ("call_id", "rep", "date", "path", "audio_path")
-UTTERANCE_COLUMNS = ("call_id", "rep", "speaker", "role", "start_s", "end_s", "text")
-FLAG_COLUMNS = ("call_id", "rep", "role", "start_s", "end_s", "label", "subtype", "rule", "text",
+UTTERANCE_COLUMNS = ("call_id", "rep", "utterance", "speaker", "role", "start_s", "end_s", "text")
+FLAG_COLUMNS = ("call_id", "rep", "utterance", "role", "start_s", "end_s", "label", "subtype", "rule", "text",
                 "span")
 ERROR_COLUMNS = ("call_id", "rep", "path", "stage", "reason")
 
@@ -69,18 +69,37 @@ def calls_frame(rows: list[dict]) -> pd.DataFrame:
 
 def utterances_table(results: Sequence[CallResult]) -> pd.DataFrame:
     """One row per utterance of every call."""
-    rows = [{"call_id": r.source.call_id, "rep": r.source.rep, "speaker": u.speaker,
-             "role": u.role, "start_s": u.start, "end_s": u.end, "text": u.text}
-            for r in results for u in r.utterances]
+    rows = [{"call_id": r.source.call_id, "rep": r.source.rep, "utterance": index,
+             "speaker": u.speaker, "role": u.role, "start_s": u.start, "end_s": u.end,
+             "text": u.text} for r in results for index, u in enumerate(r.utterances)]
     return _frame(rows, UTTERANCE_COLUMNS)
 
 
 def flags_table(results: Sequence[CallResult]) -> pd.DataFrame:
-    """One row per labelled sentence of every call."""
-    rows = [{"call_id": r.source.call_id, "rep": r.source.rep, "role": f.role,
-             "start_s": f.start, "end_s": f.end, "label": f.label, "subtype": f.subtype,
-             "rule": f.rule, "text": f.text, "span": f.span} for r in results for f in r.flags]
+    """One row per labelled sentence of every call, with the index of its utterance."""
+    rows = [{"call_id": r.source.call_id, "rep": r.source.rep, "utterance": index,
+             "role": f.role, "start_s": f.start, "end_s": f.end, "label": f.label,
+             "subtype": f.subtype, "rule": f.rule, "text": f.text, "span": f.span}
+            for r in results for f, index in zip(r.flags, flag_utterances(r))]
     return _frame(rows, FLAG_COLUMNS)
+
+
+def flag_utterances(result: CallResult) -> list[int]:
+    """The index in ``result.utterances`` of each flag's utterance (-1 if none holds it).
+
+    Flags are made utterance by utterance, in order (``language.flags.call_flags``), each
+    sentence's text cut from its utterance's: so a flag's utterance is the first one, from the
+    previous flag's on, of the same role whose text holds the sentence.
+    """
+    found: list[int] = []
+    cursor = 0
+    said = result.utterances
+    for flag in result.flags:
+        index = next((i for i in range(cursor, len(said))
+                      if said[i].role == flag.role and flag.text in said[i].text), -1)
+        found.append(index)
+        cursor = index if index >= 0 else cursor
+    return found
 
 
 def errors_table(errors: Sequence[CallError]) -> pd.DataFrame:
