@@ -7,7 +7,7 @@ import pytest
 
 from analyzer.errors import InputError
 from analyzer.outputs import write_outputs
-from analyzer.tables import FLAG_COLUMNS, read_tables
+from analyzer.tables import FLAG_COLUMNS, build_results, flag_utterances, read_tables
 from analyzer.types import CallError, CallResult, CallSource, Flag, RoleAssignment, Utterance
 
 
@@ -47,3 +47,18 @@ def test_tables_read_old_flags_without_span(tmp_path):
 def test_tables_read_a_folder_without_a_run_names_the_file(tmp_path):
     with pytest.raises(InputError, match="calls.parquet: not found"):
         read_tables(tmp_path)
+
+
+def test_tables_flags_carry_the_index_of_their_utterance():
+    said = (Utterance("a", "rep", 0.0, 2.0, "Okay. We are the best."),
+            Utterance("b", "customer", 2.0, 3.0, "We are the best?"),
+            Utterance("a", "rep", 3.0, 5.0, "Okay. Sign today."),
+            Utterance("a", "rep", 5.0, 6.0, "We are the best."))
+    flags = tuple(Flag(role, 0.0, 0.0, label, "", "r", text) for role, label, text in (
+        ("rep", "self_promotion", "We are the best."), ("customer", "question", "We are the best?"),
+        ("rep", "pushy_close", "Sign today."), ("rep", "self_promotion", "We are the best.")))
+    call = CallResult(CallSource("c", "bob", "/c.wav"), RoleAssignment(("a",), "channel", 1.0),
+                      said, {}, flags)
+    assert flag_utterances(call) == [0, 1, 2, 3]
+    assert build_results([call], []).flags["utterance"].tolist() == [0, 1, 2, 3]
+    assert build_results([call], []).utterances["utterance"].tolist() == [0, 1, 2, 3]

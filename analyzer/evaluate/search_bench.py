@@ -81,8 +81,9 @@ def _utterance(n: int, rng: random.Random) -> Utterance:
 
 
 def measure_search(command: list[str]) -> dict[str, float]:
-    """CPU seconds and peak memory (MB) of one `callcoach search` in a fresh process, and the
-    CPU seconds of the search alone (the command's start-up aside)."""
+    """One `callcoach search ... --format csv` in a fresh process: the CPU seconds of the
+    command once Python is up (its imports, the search, the output), of the whole process, its
+    peak memory (MB) and the matches it printed."""
     code = ("import json, resource, sys, time\n"
             "from analyzer.cli import cli\n"
             "t = time.process_time()\n"
