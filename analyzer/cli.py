@@ -330,8 +330,8 @@ def search(folder: Path, query: tuple[str, ...], any_phrase: bool, rep: str, rol
         callcoach search report/ discount --html report/discount.html
     """
     from analyzer.errors import InputError
-    from analyzer.search import Query, hit_lines, search as find, table_lines, \
-        write_results_page
+    from analyzer.search import Query, hit_lines, table_lines, write_results_page
+    from analyzer.search import search as find
 
     phrases = query if any_phrase else (" ".join(query),)
     wanted = Query(phrases, rep=rep, role=role or "", label=label, as_question=as_question,
@@ -367,7 +367,8 @@ def sql(folder: Path, statement: str, form: str) -> None:
         callcoach sql report/ "select label, count(*) from flags group by label" --format csv
     """
     from analyzer.errors import InputError
-    from analyzer.search import FORMATS, sql as run_sql
+    from analyzer.search import FORMATS
+    from analyzer.search import sql as run_sql
 
     try:
         names, rows = run_sql(folder, statement)

@@ -155,7 +155,9 @@ def _fetch(db: duckdb.DuckDBPyConnection, result: duckdb.DuckDBPyConnection,
     try:
         while rows := result.fetchmany(FETCH_ROWS):
             for row in rows:
-                yield Hit(*row, *find_match(str(row[7]), phrases))
+                call_id, rep, date, start, end, speaker, role, text = row
+                yield Hit(call_id, rep, date, start, end, speaker, role, text,
+                          *find_match(text, phrases))
     finally:
         db.close()
 

@@ -13,8 +13,8 @@ from analyzer.types import CallError, CallResult
 
 CALL_COLUMNS = ("call_id", "rep", "date", "path", "audio_path")
 UTTERANCE_COLUMNS = ("call_id", "rep", "utterance", "speaker", "role", "start_s", "end_s", "text")
-FLAG_COLUMNS = ("call_id", "rep", "utterance", "role", "start_s", "end_s", "label", "subtype", "rule", "text",
-                "span")
+FLAG_COLUMNS = ("call_id", "rep", "utterance", "role", "start_s", "end_s", "label", "subtype",
+                "rule", "text", "span")
 ERROR_COLUMNS = ("call_id", "rep", "path", "stage", "reason")
 
 

@@ -66,8 +66,9 @@ def _results(calls: int, utterances: int) -> Iterator[CallResult]:
                                                                   utterances + 40)))
         flags = tuple(Flag(u.role, u.start, u.end, "pushy_close", "urgency", "pc_only_until",
                            u.text) for u in said if "only good until" in u.text)
-        metrics = {"duration_s": said[-1].end, "source": "whisper", "role_method": "channel",
-                   "role_confidence": 1.0, "rep_talk_share": rng.uniform(0.3, 0.8)}
+        metrics: dict[str, float | str | bool] = {
+            "duration_s": said[-1].end, "source": "whisper", "role_method": "channel",
+            "role_confidence": 1.0, "rep_talk_share": rng.uniform(0.3, 0.8)}
         yield CallResult(source, RoleAssignment(("left",), "channel", 1.0), said, metrics,
                          flags)
 
@@ -84,14 +85,16 @@ def measure_search(command: list[str]) -> dict[str, float]:
     """One `callcoach search ... --format csv` in a fresh process: the CPU seconds of the
     command once Python is up (its imports, the search, the output), of the whole process, its
     peak memory (MB) and the matches it printed."""
-    code = ("import json, resource, sys, time\n"
+    code = ("import json, sys, time\n"
             "from analyzer.cli import cli\n"
             "t = time.process_time()\n"
             "try:\n"
             "    cli.main(sys.argv[1:], prog_name='callcoach', standalone_mode=False)\n"
             "finally:\n"
             "    cpu = time.process_time() - t\n"
-            "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+            # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent through exec.
+            "    status = open('/proc/self/status').read()\n"
+            "    peak = int(status.split('VmHWM:')[1].split()[0]) / 1024\n"
             "    print(json.dumps({'cpu': cpu, 'peak': peak}), file=sys.stderr)\n")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run([sys.executable, "-c", code, "search", *command, "--format", "csv"],
