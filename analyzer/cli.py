@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -153,7 +155,17 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
 
 TONES: dict[str, dict[str, Any]] = {
     "good": {"fg": "green"}, "watch": {"fg": "yellow"}, "bad": {"fg": "red"},
-    "title": {"bold": True}}
+    "title": {"bold": True}, "match": {"fg": "magenta", "bold": True}}
+
+
+def styled(text: str, tone: str) -> str:
+    """``text`` in the colour of ``tone`` (shown only by ``echo_styled`` on a terminal)."""
+    return click.style(text, **TONES.get(tone, {}))
+
+
+def echo_styled(text: str) -> None:
+    """A line on stdout: coloured on a terminal, plain when piped or NO_COLOR is set."""
+    click.echo(text, color=False if os.environ.get("NO_COLOR") else None)
 
 
 @cli.command()
@@ -215,7 +227,7 @@ def audit(call: Path, rep: str, rep_name: str, out: Path, model: str) -> None:
     record = {str(k): v for k, v in results.calls.to_dict("records")[0].items()}
     flags = group_flags(results.flags).get(str(record["call_id"]), [])
     for line in audit_summary(record, flags):
-        click.echo(click.style(line.text, **TONES.get(line.tone, {})), color=None)
+        echo_styled(styled(line.text, line.tone))
     page = out / "call-pages" / call_file(str(record["call_id"]))
     click.echo(f"Call page: {page.resolve()}")
 
@@ -272,3 +284,95 @@ def diarize(audio: tuple[Path, ...], out: Path) -> None:
         click.echo(f"{path}: {len({t.speaker for t in turns})} speakers -> {out / path.stem}.rttm")
     if failed:
         sys.exit(1)
+
+
+# ---- search and sql (issue 21) ---------------------------------------------------------
+
+def _date(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        raise click.BadParameter(f"{value!r} is not a date (2026-10-01, 2026-10 or 2026)")
+    return value
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("query", nargs=-1, required=True)
+@click.option("--any", "any_phrase", is_flag=True,
+              help="Each QUERY is a phrase of its own: find any of them.")
+@click.option("--rep", default="", help="Only this rep's calls.")
+@click.option("--role", type=click.Choice(["rep", "customer"]), default=None,
+              help="Only what the rep, or the customer, said.")
+@click.option("--label", default="", metavar="LABEL",
+              help="Only sentences with this label or tracker (question, pushy_close, "
+                   "self_promotion, customer_question, ...) that hold the phrase.")
+@click.option("--as-question", is_flag=True, help="Only questions that hold the phrase.")
+@click.option("--since", default="", callback=_date, help="Only calls on or after this date.")
+@click.option("--until", default="", callback=_date,
+              help="Only calls on or before this date (2026-10: until the end of October).")
+@click.option("--call", default="", help="Only this call id.")
+@click.option("--format", "form", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="table for people; csv or json (one object a line) "
+                                      "for scripts.")
+@click.option("--html", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the results as a page whose rows open the call at the moment.")
+def search(folder: Path, query: tuple[str, ...], any_phrase: bool, rep: str, role: str | None,
+           label: str, as_question: bool, since: str, until: str, call: str, form: str,
+           html: Path | None) -> None:
+    """Find what was said in the calls of a run: every utterance of FOLDER (a folder written by
+    `callcoach analyze`) holding QUERY, words in order, case and punctuation ignored.
+
+    \b
+    Example:
+        callcoach search report/ "raise the price" --role customer
+        callcoach search report/ --any discount rebate "money off" --rep priya
+        callcoach search report/ competitor --label pushy_close --since 2026-10
+        callcoach search report/ budget --as-question --format csv > budget.csv
+        callcoach search report/ discount --html report/discount.html
+    """
+    from analyzer.coach.search import Query, hit_lines, table_lines, write_results_page
+    from analyzer.coach.search import search as find
+    from analyzer.errors import InputError
+
+    phrases = query if any_phrase else (" ".join(query),)
+    wanted = Query(phrases, rep=rep, role=role or "", label=label, as_question=as_question,
+                   since=since, until=until, call=call)
+    try:
+        hits = list(find(folder, wanted)) if html else find(folder, wanted)
+        if form == "table":
+            for line in table_lines(hits, lambda text: styled(text, "match")):
+                echo_styled(line)
+        else:
+            for line in hit_lines(hits, form):
+                click.echo(line)
+        if html:
+            title = f"Search: {' | '.join(phrases)}"
+            page = write_results_page(hits, folder, html, title)  # type: ignore[arg-type]
+            click.echo(f"Results page: {page.resolve()}", err=form != "table")
+    except InputError as exc:
+        raise CouldNotRun(str(exc)) from exc
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("statement")
+@click.option("--format", "form", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Tab-separated table, CSV, or JSON (one object a line).")
+def sql(folder: Path, statement: str, form: str) -> None:
+    """Ask the tables of a run anything in SQL (DuckDB), reading its files in place: the views
+    calls, reps, utterances, flags and errors.
+
+    \b
+    Example:
+        callcoach sql report/ "select rep, avg(rep_talk_share) from calls group by rep"
+        callcoach sql report/ "select label, count(*) from flags group by label" --format csv
+    """
+    from analyzer.coach.search import FORMATS
+    from analyzer.coach.search import sql as run_sql
+    from analyzer.errors import InputError
+
+    try:
+        names, rows = run_sql(folder, statement)
+    except InputError as exc:
+        raise CouldNotRun(str(exc)) from exc
+    for line in FORMATS[form](names, rows):
+        click.echo(line)

@@ -162,7 +162,8 @@ class Flag:
     """One labelled sentence of a call, located in time, for the flags table.
 
     ``span`` is the words the rule matched (the whole sentence for the statistical
-    backstop); "" in results stored before it was recorded.
+    backstop); "" in results stored before it was recorded. ``utterance`` is the index of
+    the sentence's utterance in the call (what joins a flag to its utterance in the tables).
     """
 
     role: str
@@ -173,6 +174,7 @@ class Flag:
     rule: str
     text: str
     span: str = ""
+    utterance: int = -1
 
 
 @dataclass(frozen=True)

@@ -47,3 +47,22 @@ def test_tables_read_old_flags_without_span(tmp_path):
 def test_tables_read_a_folder_without_a_run_names_the_file(tmp_path):
     with pytest.raises(InputError, match="calls.parquet: not found"):
         read_tables(tmp_path)
+
+
+def test_tables_flags_carry_the_index_of_their_utterance(tmp_path, session_labeler):
+    from analyzer.call.analysis import Models, analyze_call
+    from analyzer.call.roles import RoleEvidence
+    from analyzer.types import Segment, Transcript
+
+    said = (Segment("a", 0.0, 2.0, "Okay. We are the best."),
+            Segment("b", 2.0, 3.0, "We are the best?"),
+            Segment("a", 3.0, 5.0, "Okay. This price ends Friday, so sign today."),
+            Segment("a", 5.0, 6.0, "We are the best."))
+    call = analyze_call(CallSource("c", "bob", "/c.vtt"), Transcript(said, ("a", "b"), 6.0, "vtt"),
+                        RoleEvidence(rep_speaker="a"), Models(session_labeler))
+    tables = write_run([call], [], tmp_path)
+    assert tables.utterances["utterance"].tolist() == [0, 1, 2, 3]
+    joined = tables.flags.merge(tables.utterances, on=["call_id", "utterance"])
+    assert len(joined) == len(tables.flags) > 0
+    assert all(f in u for f, u in zip(joined["text_x"], joined["text_y"]))
+    assert set(tables.flags["utterance"]) == {0, 1, 2, 3}

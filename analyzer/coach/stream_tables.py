@@ -35,11 +35,11 @@ from analyzer.coach.tables import (
 from analyzer.run import store
 from analyzer.types import CallError, CallResult
 
-TIMES = frozenset({"start_s", "end_s"})
+TYPES = {"start_s": pa.float64(), "end_s": pa.float64(), "utterance": pa.int64()}
 
 
 def _schema(columns: Sequence[str]) -> pa.Schema:
-    return pa.schema([(c, pa.float64() if c in TIMES else pa.string()) for c in columns])
+    return pa.schema([(c, TYPES.get(c, pa.string())) for c in columns])
 
 
 SCHEMAS = {"utterances": _schema(UTTERANCE_COLUMNS), "flags": _schema(FLAG_COLUMNS)}

@@ -12,9 +12,9 @@ from analyzer.run.store import atomic_path
 from analyzer.types import CallError, CallResult
 
 CALL_COLUMNS = ("call_id", "rep", "date", "path", "audio_path")
-UTTERANCE_COLUMNS = ("call_id", "rep", "speaker", "role", "start_s", "end_s", "text")
-FLAG_COLUMNS = ("call_id", "rep", "role", "start_s", "end_s", "label", "subtype", "rule", "text",
-                "span")
+UTTERANCE_COLUMNS = ("call_id", "rep", "utterance", "speaker", "role", "start_s", "end_s", "text")
+FLAG_COLUMNS = ("call_id", "rep", "utterance", "role", "start_s", "end_s", "label", "subtype",
+                "rule", "text", "span")
 ERROR_COLUMNS = ("call_id", "rep", "path", "stage", "reason")
 
 
@@ -59,17 +59,18 @@ def calls_frame(rows: list[dict]) -> pd.DataFrame:
 
 def utterances_table(results: Sequence[CallResult]) -> pd.DataFrame:
     """One row per utterance of every call."""
-    rows = [{"call_id": r.source.call_id, "rep": r.source.rep, "speaker": u.speaker,
-             "role": u.role, "start_s": u.start, "end_s": u.end, "text": u.text}
-            for r in results for u in r.utterances]
+    rows = [{"call_id": r.source.call_id, "rep": r.source.rep, "utterance": index,
+             "speaker": u.speaker, "role": u.role, "start_s": u.start, "end_s": u.end,
+             "text": u.text} for r in results for index, u in enumerate(r.utterances)]
     return _frame(rows, UTTERANCE_COLUMNS)
 
 
 def flags_table(results: Sequence[CallResult]) -> pd.DataFrame:
-    """One row per labelled sentence of every call."""
-    rows = [{"call_id": r.source.call_id, "rep": r.source.rep, "role": f.role,
-             "start_s": f.start, "end_s": f.end, "label": f.label, "subtype": f.subtype,
-             "rule": f.rule, "text": f.text, "span": f.span} for r in results for f in r.flags]
+    """One row per labelled sentence of every call, with the index of its utterance."""
+    rows = [{"call_id": r.source.call_id, "rep": r.source.rep, "utterance": f.utterance,
+             "role": f.role, "start_s": f.start, "end_s": f.end, "label": f.label,
+             "subtype": f.subtype, "rule": f.rule, "text": f.text, "span": f.span}
+            for r in results for f in r.flags]
     return _frame(rows, FLAG_COLUMNS)
 
 

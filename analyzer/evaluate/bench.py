@@ -17,6 +17,7 @@ from pathlib import Path
 
 from analyzer.evaluate.archive_bench import measure_archive
 from analyzer.evaluate.bench_reports import bench_reports
+from analyzer.evaluate.search_bench import bench_search
 from analyzer.run.activity import channel_activity
 from analyzer.run.audio import load_audio, mixdown
 from analyzer.run.recording import CHANNELS
@@ -97,9 +98,9 @@ def bench_language() -> dict[str, float]:
 
 def main() -> None:
     """Run every benchmark (or those named as arguments: transcription, language, reports,
-    archive) and print each figure beside its target."""
+    archive, search) and print each figure beside its target."""
     benchmarks = json.loads(TARGETS.read_text(encoding="utf-8"))
-    parts = sys.argv[1:] or ["transcription", "language", "reports", "archive"]
+    parts = sys.argv[1:] or ["transcription", "language", "reports", "archive", "search"]
     figures: dict[str, float] = {}
     if "transcription" in parts:
         figures.update(bench_transcription(sorted(DEMO.rglob("*.opus"))))
@@ -109,6 +110,8 @@ def main() -> None:
         figures.update(bench_reports())  # report figures (issue 9): bench_reports.py
     if "archive" in parts:
         figures.update(measure_archive())
+    if "search" in parts:
+        figures.update(bench_search())  # search over 10,000 calls (issue 21): search_bench.py
     for name, value in figures.items():
         print(figure_line(name, value, benchmarks["targets"].get(name),
                           benchmarks.get("at_least", {}).get(name)))

@@ -48,7 +48,7 @@ def call_flags(utterances: Sequence[Utterance],
                labels: Sequence[tuple[SentenceLabels, ...]]) -> tuple[Flag, ...]:
     """One Flag per (sentence, label) of a call, timed from the words when they are known."""
     flags: list[Flag] = []
-    for utterance, sentences in zip(utterances, labels, strict=True):
+    for index, (utterance, sentences) in enumerate(zip(utterances, labels, strict=True)):
         spans = sentence_spans(utterance.text, sentences)
         for sentence, span in zip(sentences, spans):
             if not sentence.labels:
@@ -59,7 +59,7 @@ def call_flags(utterances: Sequence[Utterance],
                 flags.append(Flag(utterance.role, start, end, label,
                                   evidence.subtype if evidence else "",
                                   evidence.rule if evidence else "", sentence.text,
-                                  evidence.span if evidence else ""))
+                                  evidence.span if evidence else "", index))
     return tuple(flags)
 
 
