@@ -47,10 +47,10 @@ def test_voice_learn_averages_and_leaves_profiles_unchanged() -> None:
 def test_voice_learns_only_from_confident_calls() -> None:
     voices = {"SPEAKER_00": _voice(1, 0), "SPEAKER_01": _voice(0, 1)}
     empty = VoiceProfiles(settings=SETTINGS)
-    sure = empty.learn_from_call("ana", RoleAssignment(("SPEAKER_01",), "cues", 0.9), voices)
-    assert np.allclose(sure.prints["ana"], _voice(0, 1))
-    unsure = RoleAssignment(("SPEAKER_01",), "cues", 0.5)
-    assert empty.learn_from_call("ana", unsure, voices) is empty
+    sure = empty.teachable(RoleAssignment(("SPEAKER_01",), "cues", 0.9), voices)
+    assert np.allclose(empty.learn("ana", sure).prints["ana"], _voice(0, 1))
+    assert empty.teachable(RoleAssignment(("SPEAKER_01",), "cues", 0.5), voices) is None
+    assert empty.teachable(RoleAssignment(("SPEAKER_01",), "voice", 1.0), voices) is None
 
 
 def test_voice_profiles_save_and_load(tmp_path: Path) -> None:

@@ -81,12 +81,6 @@ class VoiceProfiles:
         """True when ``rep``'s print has been learned from enough samples."""
         return self.weights.get(rep, 0.0) >= self.settings.learn_until
 
-    def learn_from_call(self, rep: str, roles: RoleAssignment,
-                        voices: Mapping[str, np.ndarray]) -> VoiceProfiles:
-        """Learn the rep's voice from a diarized call whose rep was decided confidently
-        by another method (a call named by voice teaches nothing new)."""
-        return self.learn(rep, self.teachable(roles, voices))
-
     def teachable(self, roles: RoleAssignment,
                   voices: Mapping[str, np.ndarray]) -> np.ndarray | None:
         """The rep's voice print in a diarized call when it may teach the rep's profile

@@ -39,11 +39,6 @@ class Results:
     out: Path | None = None
 
 
-def calls_table(results: Sequence[CallResult]) -> pd.DataFrame:
-    """One row per call: who, where, and every metric."""
-    return calls_frame([call_row(r) for r in results])
-
-
 def call_row(result: CallResult) -> dict:
     """A call's row of the calls table."""
     source = result.source
