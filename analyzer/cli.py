@@ -121,7 +121,7 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
         raise click.UsageError("give --scheduler or --dask-local, not both")
     options = Options(model=model, rep_channel=rep_channel, rep=rep, rep_name=rep_name,
                       roster=roster or "", transcript_format=transcript_format,
-                      diarize=not no_diarize, redact=redact or redact_audio,
+                      diarize=not no_diarize, redact=redact,
                       redact_audio=redact_audio, split_by_rep=split_by_rep)
     execution = Execution(workers=workers, scheduler=scheduler, dask_local=dask_local,
                           force=force)
