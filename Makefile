@@ -51,8 +51,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check analyzer tests demo
 	$(BIN)/mypy
 
+# CORRECTIONS=DIR/corrections.csv also scores the labels on a coach's corrections.
 eval: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.language
+	$(if $(CORRECTIONS),$(BIN)/python -m analyzer.evaluate.corrections $(CORRECTIONS))
 
 # Retrains the language backstop model from the corpora (deterministic, a few seconds).
 train-textcat: $(STAMP)

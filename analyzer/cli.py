@@ -1,4 +1,10 @@
-"""The `callcoach` command line: parses options, calls the library, reports errors."""
+"""The `callcoach` command line: parses options, calls the library, reports errors.
+
+Why this module is long: it holds every command (analyze, report, correct, audit, label,
+diarize, search, sql) and the option decorators they share; each command only parses its
+options, calls the library and turns library errors into one-line click errors, with its help
+and an example. Splitting the commands apart would scatter the shared options.
+"""
 
 from __future__ import annotations
 
@@ -190,6 +196,51 @@ def report(folder: Path) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{len(tables.calls)} call pages, {tables.calls['rep'].nunique()} rep pages.")
     click.echo(f"Report: {(folder / 'index.html').resolve()}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--call", "call_id", required=True, help="The call's id (calls.csv call_id).")
+@click.option("--label", required=True, help="The label: pushy_close, self_promotion, ...")
+@click.option("--sentence", required=True, help="The sentence, as the call page shows it.")
+@click.option("--wrong", "verdict", flag_value="wrong", help="The sentence does not deserve it.")
+@click.option("--missed", "verdict", flag_value="missed", help="It does; the labels missed it.")
+@click.option("--note", default="", help="Why, in your words.")
+def correct(folder: Path, call_id: str, label: str, sentence: str, verdict: str | None,
+            note: str) -> None:
+    """Record a coach's correction of a label in FOLDER/corrections.csv.
+
+    The next `callcoach analyze` into FOLDER applies it to that call without transcribing
+    again: a flag marked wrong disappears from every count, coaching point and search (the
+    call page lists it as corrected), a missed sentence is flagged; `make eval
+    CORRECTIONS=FOLDER/corrections.csv` scores the labels on every correction.
+
+    \b
+    Example:
+        callcoach correct report/ --call bob/2026-10-09-umbrella-pitch \\
+            --label pushy_close --wrong --sentence "Good afternoon, Mr. Johnson."
+    """
+    from analyzer.run.inputs import append_correction
+    from analyzer.types import Correction
+
+    if verdict is None:
+        raise click.UsageError("say --wrong or --missed")
+    known = _call_ids(folder)
+    if call_id not in known:
+        raise CouldNotRun(f"{folder}: no call {call_id!r} in its calls table")
+    append_correction(folder / "corrections.csv", Correction(call_id, label, sentence.strip(),
+                                                             verdict, note))
+    click.echo(f"Recorded in {folder / 'corrections.csv'}: {label} {verdict} on {call_id!r}. "
+               f"Run the same `callcoach analyze ... --out {folder}` again to apply it.")
+
+
+def _call_ids(folder: Path) -> set[str]:
+    from analyzer.coach.tables import read_tables
+
+    try:
+        return set(read_tables(folder).calls["call_id"].astype(str))
+    except PathError as exc:
+        raise CouldNotRun(str(exc)) from exc
 
 
 @cli.command()

@@ -164,6 +164,8 @@ class Flag:
     ``span`` is the words the rule matched (the whole sentence for the statistical
     backstop); "" in results stored before it was recorded. ``utterance`` is the index of
     the sentence's utterance in the call (what joins a flag to its utterance in the tables).
+    ``coach`` says a coach corrected it: "wrong" (kept for the record, counted nowhere),
+    "added" (a sentence the labels missed), "" (as the labeler decided).
     """
 
     role: str
@@ -175,6 +177,27 @@ class Flag:
     text: str
     span: str = ""
     utterance: int = -1
+    coach: str = ""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A coach's correction of a call's label: ``verdict`` "wrong" (the sentence does not
+    deserve ``label``) or "missed" (it does, and the labeler did not see it).
+
+    Attributes:
+        call_id: The call.
+        label: The label corrected (``pushy_close``, ``self_promotion``, ...).
+        text: The sentence, as the call page shows it.
+        verdict: "wrong" or "missed".
+        note: Why, in the coach's words ("" when none).
+    """
+
+    call_id: str
+    label: str
+    text: str
+    verdict: str
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -2,24 +2,33 @@
 loaded models in, its ``CallResult`` out.
 
 transcript -> roles -> (speaker names redacted) -> utterances -> turns (built once) -> sentence
-labels -> flags -> metrics (each status decided once). Nothing here reads a call's files,
-writes anything or changes shared state: the run's per-call job (``run.job``) reads or
-transcribes the call, caches its transcript, learns the rep's voice and writes the bleeped copy
-of the recording around this function.
+labels -> flags (with a coach's corrections) -> metrics (each status decided once). Nothing
+here reads a call's files, writes anything or changes shared state: the run's per-call job
+(``run.job``) reads or transcribes the call, caches its transcript, learns the rep's voice and
+writes the bleeped copy of the recording around this function.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from analyzer.call.corrections import apply_corrections
 from analyzer.call.language import call_flags
 from analyzer.call.metrics import measure
 from analyzer.call.redact import People, redact_speakers
 from analyzer.call.roles import RoleEvidence, decide_roles
 from analyzer.call.turns import build_turns
 from analyzer.errors import InputError
-from analyzer.types import CallResult, CallSource, RoleAssignment, Transcript, Utterance
+from analyzer.types import (
+    CallResult,
+    CallSource,
+    Correction,
+    RoleAssignment,
+    Transcript,
+    Utterance,
+)
 
 
 @dataclass(frozen=True)
@@ -37,8 +46,9 @@ class Models:
 
 
 def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidence,
-                 models: Models) -> CallResult:
-    """Every stage of one call's analysis, from its transcript to its result.
+                 models: Models, corrections: Sequence[Correction] = ()) -> CallResult:
+    """Every stage of one call's analysis, from its transcript to its result; ``corrections``
+    are a coach's verdicts on this call's labels.
 
     Raises InputError when the transcript holds not one word.
     """
@@ -55,7 +65,7 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
     utterances = utterances_of(transcript, roles)
     turns = build_turns(utterances)
     labels = models.labeler.label([u.text for u in utterances], [u.role for u in utterances])
-    flags = call_flags(utterances, labels)
+    flags = apply_corrections(utterances, call_flags(utterances, labels), corrections)
     metrics = measure(transcript, roles, utterances, turns, flags, redacted)
     return CallResult(call, roles, utterances, metrics, flags)
 

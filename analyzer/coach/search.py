@@ -146,7 +146,7 @@ def search(out: str | Path, query: Query) -> Iterator[Hit]:
     if not phrases:
         raise InputError(str(out), "nothing to search for: give a phrase with a word in it")
     db = connect(out)
-    statement, params = _statement(query, phrases, _indexed(db))
+    statement, params = _statement(query, phrases, _indexed(db), "coach" in _columns(db, "flags"))
     return _fetch(db, db.execute(statement, params), phrases)
 
 
@@ -162,10 +162,13 @@ def _fetch(db: duckdb.DuckDBPyConnection, result: duckdb.DuckDBPyConnection,
         db.close()
 
 
+def _columns(db: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {r[0] for r in db.execute(f"DESCRIBE {table}").fetchall()}
+
+
 def _indexed(db: duckdb.DuckDBPyConnection) -> bool:
     """True when utterances and flags carry the utterance index (runs since issue 21)."""
-    return all("utterance" in {r[0] for r in db.execute(f"DESCRIBE {t}").fetchall()}
-               for t in ("utterances", "flags"))
+    return all("utterance" in _columns(db, t) for t in ("utterances", "flags"))
 
 
 def _matches(column: str, phrases: Sequence[str]) -> tuple[str, list[Any]]:
@@ -180,7 +183,8 @@ def _matches(column: str, phrases: Sequence[str]) -> tuple[str, list[Any]]:
     return "(" + " OR ".join(parts) + ")", params
 
 
-def _statement(query: Query, phrases: Sequence[str], indexed: bool) -> tuple[str, list[Any]]:
+def _statement(query: Query, phrases: Sequence[str], indexed: bool,
+               corrected: bool = False) -> tuple[str, list[Any]]:
     where, params = _matches("u.text", phrases)
     clauses = [where]
     for column, value in (("u.rep", query.rep), ("u.role", query.role),
@@ -194,13 +198,14 @@ def _statement(query: Query, phrases: Sequence[str], indexed: bool) -> tuple[str
     if query.until:
         clauses.append("c.date <> '' AND left(c.date, ?) <= ?")
         params += [len(query.until), query.until]
+    kept = " AND f.coach <> 'wrong'" if corrected else ""  # a coach said the label is wrong
     for label in [query.label] * bool(query.label) + ["question"] * query.as_question:
         same = ("f.utterance = u.utterance" if indexed else
                 "f.role = u.role AND f.start_s >= u.start_s AND f.end_s <= u.end_s "
                 "AND contains(u.text, f.text)")
         inside, more = _matches("f.text", phrases)
         clauses.append(f"EXISTS (SELECT 1 FROM flags f WHERE f.call_id = u.call_id AND {same} "
-                       f"AND f.label = ? AND {inside})")
+                       f"AND f.label = ? AND {inside}{kept})")
         params += [label, *more]
     statement = ("SELECT u.call_id, u.rep, coalesce(CAST(c.date AS VARCHAR), '') AS date, "
                  "u.start_s, u.end_s, u.speaker, u.role, u.text FROM utterances u "

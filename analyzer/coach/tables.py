@@ -14,7 +14,7 @@ from analyzer.types import CallError, CallResult
 CALL_COLUMNS = ("call_id", "rep", "date", "path", "audio_path")
 UTTERANCE_COLUMNS = ("call_id", "rep", "utterance", "speaker", "role", "start_s", "end_s", "text")
 FLAG_COLUMNS = ("call_id", "rep", "utterance", "role", "start_s", "end_s", "label", "subtype",
-                "rule", "text", "span")
+                "rule", "text", "span", "coach")
 ERROR_COLUMNS = ("call_id", "rep", "path", "stage", "reason")
 
 
@@ -64,7 +64,8 @@ def flags_table(results: Sequence[CallResult]) -> pd.DataFrame:
     """One row per labelled sentence of every call, with the index of its utterance."""
     rows = [{"call_id": r.source.call_id, "rep": r.source.rep, "utterance": f.utterance,
              "role": f.role, "start_s": f.start, "end_s": f.end, "label": f.label,
-             "subtype": f.subtype, "rule": f.rule, "text": f.text, "span": f.span}
+             "subtype": f.subtype, "rule": f.rule, "text": f.text, "span": f.span,
+             "coach": f.coach}
             for r in results for f in r.flags]
     return _frame(rows, FLAG_COLUMNS)
 

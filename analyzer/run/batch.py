@@ -21,7 +21,7 @@ from analyzer.run import store
 from analyzer.run.dask_cluster import run_on_dask
 from analyzer.run.engines import Engines
 from analyzer.run.in_process import run_here
-from analyzer.run.inputs import Inputs, find_calls, load_roster
+from analyzer.run.inputs import Inputs, find_calls, load_corrections, load_roster
 from analyzer.run.job import run_call, scrubbed, stored_outcome, stored_result
 from analyzer.run.processes import default_workers, run_pool
 from analyzer.run.progress import Say, Tracker
@@ -54,7 +54,7 @@ def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Pat
     execution = execution or Execution()
     store.check_writable(Path(out))
     run = Run(Path(out), options, models_version(), load_roster(options.roster),
-              execution.force)
+              execution.force, load_corrections(Path(out) / "corrections.csv"))
     check_redaction(run)
     found = find_calls(paths, manifest, rep=options.rep, skip=out)
     if not found.calls and not found.errors:

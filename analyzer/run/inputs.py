@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import errno
 import io
 import os
@@ -20,7 +21,7 @@ from pathlib import Path
 from analyzer.call.roles import ROSTER_ROLES, Roster, RosterEntry
 from analyzer.errors import InputError, ManifestError
 from analyzer.run.files import AUDIO_SUFFIXES, TRANSCRIPT_SUFFIXES, linked_audio
-from analyzer.types import CallError, CallSource
+from analyzer.types import CallError, CallSource, Correction
 
 UNKNOWN_REP = "unknown"
 MANIFEST_COLUMNS = ("path", "rep", "call_id", "date", "rep_channel", "rep_speaker")
@@ -94,6 +95,42 @@ def _roster_entry(row: dict[str, str | None], line: int, path: str) -> RosterEnt
         raise RosterError(path, f"line {line}: role {role!r} is not one of "
                                 f"{', '.join(ROSTER_ROLES)}")
     return RosterEntry(rep, name, role.lower())
+
+
+CORRECTION_COLUMNS = ("call_id", "label", "text", "verdict", "note")
+
+
+class CorrectionsError(InputError):
+    """A corrections file that cannot be read; the message names the line at fault."""
+
+
+def load_corrections(path: Path) -> dict[str, tuple[Correction, ...]]:
+    """A coach's corrections (``callcoach correct`` writes them), by call; {} without a file."""
+    try:
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise CorrectionsError(str(path), f"cannot read the corrections ({exc})") from None
+    found: dict[str, list[Correction]] = {}
+    for line, row in enumerate(rows, 2):
+        values = {k: (row.get(k) or "").strip() for k in CORRECTION_COLUMNS}
+        if not (values["call_id"] and values["label"] and values["text"]) \
+                or values["verdict"] not in ("wrong", "missed"):
+            raise CorrectionsError(str(path), f"line {line}: needs call_id, label, text and "
+                                              f"verdict wrong or missed")
+        found.setdefault(values["call_id"], []).append(Correction(**values))
+    return {call_id: tuple(items) for call_id, items in found.items()}
+
+
+def append_correction(path: Path, correction: Correction) -> None:
+    """Add one correction to the file (written with its header when new)."""
+    new = not path.is_file()
+    with open(path, "a", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, CORRECTION_COLUMNS)
+        if new:
+            writer.writeheader()
+        writer.writerow(dataclasses.asdict(correction))
 
 
 def missing_reason(path: str | Path) -> str:

@@ -59,7 +59,7 @@ def call_limits(path: Path = MODELS_DIR / "inputs.json") -> CallLimits:
 def result_key(call: CallSource, run: Run) -> str:
     """The key a call's result is valid under (raises OSError when the file is unreadable)."""
     return store.run_key(file_digest(call.path), call, _result_options(run.options),
-                         run.data_version, __version__)
+                         run.data_version, __version__, run.corrections.get(call.call_id, ()))
 
 
 def stored_outcome(call: CallSource, run: Run) -> CallOutcome | None:
@@ -134,7 +134,8 @@ def analyze(call: CallSource, run: Run, engines: Engines) -> CallResult:
     evidence = RoleEvidence(call.rep_channel or options.rep_channel,
                             call.rep_speaker or options.rep_name, run.roster, engines.voices)
     models = Models(engines.labeler, engines.redactor if options.redact else None)
-    result = analyze_call(call, transcript, evidence, models)
+    result = analyze_call(call, transcript, evidence, models,
+                          run.corrections.get(call.call_id, ()))
     engines.learn_voice(call.rep, result.roles, transcript, run.voices_path())
     if not options.redact_audio:
         return result

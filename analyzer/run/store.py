@@ -20,7 +20,7 @@ import time
 import types as pytypes
 import typing
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,6 +46,11 @@ class Run:
     data_version: str
     roster: Any = None
     force: bool = False  # redo: ignore stored results and cached transcripts
+    corrections: Mapping[str, tuple[t.Correction, ...]] = dataclasses.field(default_factory=dict)
+
+    def corrections_path(self) -> Path:
+        """A coach's corrections of the labels (``callcoach correct``), read by every run."""
+        return self.out / "corrections.csv"
 
     def result_path(self, call: t.CallSource) -> Path:
         """File of one call's finished result."""

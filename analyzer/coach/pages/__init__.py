@@ -44,7 +44,9 @@ def write_reports(tables: Results, out: str | Path,
     _write_plotly(out / "plotly.min.js")
     calls = call_records(tables.calls)
     reps = rep_records(tables.reps)
-    flags_of = group_flags(tables.flags)
+    every_flag = group_flags(tables.flags)
+    # What a coach marked wrong is shown on the call page as corrected, and read nowhere else.
+    flags_of = {c: [f for f in fs if f.coach != "wrong"] for c, fs in every_flag.items()}
     _write(out / "index.html", index_page(calls, reps, tables.errors))
     by_rep: dict[str, list[Mapping[str, Any]]] = {}
     for call in calls:
@@ -57,10 +59,10 @@ def write_reports(tables: Results, out: str | Path,
     for call_id, spoken in said:
         if call_id in pending:
             _write(out / "call-pages" / call_file(call_id),
-                   call_page(pending.pop(call_id), spoken, flags_of.get(call_id, ()), out))
+                   call_page(pending.pop(call_id), spoken, every_flag.get(call_id, ()), out))
     for call_id, call in pending.items():  # calls without an utterance row
         _write(out / "call-pages" / call_file(call_id),
-               call_page(call, (), flags_of.get(call_id, ()), out))
+               call_page(call, (), every_flag.get(call_id, ()), out))
 
 
 def call_records(calls: pd.DataFrame) -> list[dict[str, Any]]:
@@ -91,12 +93,13 @@ def group_utterances(table: pd.DataFrame) -> dict[str, list[Utterance]]:
 def group_flags(table: pd.DataFrame) -> dict[str, list[Flag]]:
     """Every call's flags, grouped once."""
     grouped: dict[str, list[Flag]] = {}
-    names = ("call_id", "role", "start_s", "end_s", "label", "subtype", "rule", "text", "span")
+    names = ("call_id", "role", "start_s", "end_s", "label", "subtype", "rule", "text", "span",
+             "coach")
     columns = [table[c].tolist() if c in table.columns else [""] * len(table) for c in names]
-    for call_id, role, start, end, label, subtype, rule, text, span in zip(*columns):
+    for call_id, role, start, end, label, subtype, rule, text, span, coach in zip(*columns):
         grouped.setdefault(str(call_id), []).append(
             Flag(str(role), float(start), float(end), str(label), _text(subtype), _text(rule),
-                 str(text), _text(span)))
+                 str(text), _text(span), coach=_text(coach)))
     return grouped
 
 

@@ -6,6 +6,7 @@ at that moment (coaching points link there)."""
 from __future__ import annotations
 
 import math
+import shlex
 from collections.abc import Mapping, Sequence
 from itertools import chain
 from pathlib import Path
@@ -52,13 +53,16 @@ def call_page(call: Mapping[str, Any], utterances: Sequence[Utterance], flags: S
     """One call: its numbers, a timeline of who spoke when, and the transcript with every
     flagged sentence highlighted; clicking a time or a flag plays the recording from there."""
     call_id, rep = str(call["call_id"]), str(call["rep"])
-    shown = [f for f in flags if f.label in REPORTED_LABELS]
+    corrected = [f for f in flags if f.coach == "wrong"]
+    shown = [f for f in flags if f.label in REPORTED_LABELS and f.coach != "wrong"]
+    fix = Corrector(call_id, out)
     parts = [low_confidence_banner(call), _heading(call),
              _audio_player(str(call.get("audio_path", "") or ""), out),
              "<div class='cards'>", *(card(v, call.get(v.metric), v.band_text())
                                       for v in load_views() if v.card), "</div>",
              "<section class='panel'>", timeline(utterances, shown), _legend(), "</section>",
-             "<h2>Transcript</h2>", transcript(utterances, shown)]
+             "<h2>Transcript</h2>", _corrected(corrected), fix.help(),
+             transcript(utterances, shown, fix)]
     starts = [u.start if math.isfinite(u.start) else None for u in utterances]
     crumbs = (f"&rsaquo; <a href='../reps/{e(rep_file(rep))}'>{e(rep)}</a> "
               f"&rsaquo; {e(call_name(call_id))}")
@@ -105,9 +109,10 @@ def _legend() -> str:
             f"matched; click it, a time or a mark on the timeline to listen from there.</p>")
 
 
-def transcript(utterances: Sequence[Utterance], flags: Sequence[Flag]) -> str:
+def transcript(utterances: Sequence[Utterance], flags: Sequence[Flag],
+               fix: Corrector | None = None) -> str:
     """Every utterance with its time, speaker, text (flagged sentences highlighted) and a side
-    note explaining each flag."""
+    note explaining each flag (with, given ``fix``, the command that marks it wrong)."""
     rows = []
     speakers: dict[tuple[str, str], str] = {}
     for utterance, own in zip(utterances, flags_by_utterance(utterances, flags)):
@@ -118,7 +123,8 @@ def transcript(utterances: Sequence[Utterance], flags: Sequence[Flag]) -> str:
                              f"<span class='muted'>{e(key[1])}</span>")
         who = speakers[key]
         spans = _spans(utterance.text, own) if own else []
-        notes = "".join(_note(f) for _, _, group in spans for f in group)
+        notes = "".join(_note(f) + (fix.wrong(f) if fix else "")
+                        for _, _, group in spans for f in group)
         rows.append([_seek_link(utterance.start), who, highlighted(utterance.text, spans), notes])
     ids = [f"u{i}" for i in range(len(utterances))]
     return table(["Time", "Speaker", "Said", "Why flagged"], rows, "transcript", ids)
@@ -195,9 +201,47 @@ def _note(flag: Flag) -> str:
     subtype = f" {e(flag.subtype)}" if flag.subtype else ""
     matched = f" &middot; matched &ldquo;{e(flag.span)}&rdquo;" if flag.span else ""
     when = f" &middot; &#9654; {clock(flag.start)}" if math.isfinite(flag.start) else ""
+    rule = ("added by a coach" if flag.coach == "added"
+            else f"rule <code>{e(flag.rule)}</code>")
     return (f"<div class='why' data-t='{_time(flag.start)}'><b class='{flag.label}' "
             f"style='color:{colour}'>{e(flag.label.replace('_', ' '))}</b>{subtype} "
-            f"&middot; rule <code>{e(flag.rule)}</code>{matched}{when}</div>")
+            f"&middot; {rule}{matched}{when}</div>")
+
+
+class Corrector:
+    """The ``callcoach correct`` commands a coach copies from a call's page."""
+
+    def __init__(self, call_id: str, out: Path) -> None:
+        self.base = (f"callcoach correct {shlex.quote(str(out))} --call "
+                     f"{shlex.quote(call_id)}")
+
+    def wrong(self, flag: Flag) -> str:
+        """A "not right?" control under a flag: the command that marks it wrong."""
+        command = (f"{self.base} --label {flag.label} --wrong --sentence "
+                   f"{shlex.quote(flag.text)}")
+        return (f"<details class='fix'><summary>not right?</summary><p class='help'>Run this, "
+                f"then analyze again (nothing is transcribed again):</p>"
+                f"<code>{e(command)}</code></details>")
+
+    def help(self) -> str:
+        """How to mark a sentence the labels missed."""
+        command = f"{self.base} --label pushy_close --missed --sentence 'the sentence'"
+        return (f"<p class='help'>A flag wrong, or a sentence missed? Each flag has a "
+                f"<i>not right?</i> control with the command that corrects it; for a missed "
+                f"sentence: <code>{e(command)}</code> (any label). The next analysis of this "
+                f"call applies it without transcribing again, and the page says a coach "
+                f"corrected it. What the labels can be trusted for: "
+                f"<code>models/language/README.md</code>.</p>")
+
+
+def _corrected(flags: Sequence[Flag]) -> str:
+    """The flags a coach marked wrong: kept here for the record, counted nowhere."""
+    if not flags:
+        return ""
+    items = "".join(f"<li><b>{e(f.label.replace('_', ' '))}</b> on &ldquo;{e(f.text)}&rdquo; "
+                    f"(rule <code>{e(f.rule)}</code>)</li>" for f in flags)
+    return (f"<div class='panel'><b>Corrected by a coach</b>: these flags were marked wrong "
+            f"and are not counted.<ul>{items}</ul></div>")
 
 
 def _time(start: float) -> str:
