@@ -1,6 +1,9 @@
 """The values that flow between pipeline stages.
 
 Every stage takes these and returns new ones; none is mutated after it is built.
+
+Why this module is long: every value that flows between two stages is here, each with its
+attributes documented, so a reader finds the whole vocabulary of the pipeline in one place.
 Times are seconds from the start of the call. A time that is unknown (a plain-text
 transcript has none) is ``nan``.
 """
