@@ -29,7 +29,7 @@ from analyzer.redact import (
     write_wav,
 )
 from analyzer.settings import MODELS_DIR, load_settings
-from analyzer.speakers import transcribe_file
+from analyzer.speakers import CHANNELS, transcribe_file
 from analyzer.types import (
     CallResult,
     CallSource,
@@ -146,9 +146,11 @@ def load_transcript(call: CallSource, run: Run, engines: Engines) -> Transcript:
     if cached is not None:
         return _long_enough(call, store.to_dataclass(Transcript, cached))
     engines.read_voices(run.voices_path())
-    # A stereo call teaches its rep's voice, until the rep's print is settled.
+    # A stereo call whose rep's channel was given teaches the rep's voice, until the rep's
+    # print is settled; without one, both channels' prints are weighed against the rep's.
     rep_channel = call.rep_channel or run.options.rep_channel
-    learn = () if engines.voices.settled(call.rep) else (rep_channel,)
+    learn = (() if engines.voices.settled(call.rep) else (rep_channel,)) if rep_channel \
+        else CHANNELS
     transcript = transcribe_file(call.path, engines.stt, lambda: engines.diarizer, learn)
     transcript = redact_text(_long_enough(call, transcript), call, run, engines)
     store.write_json(run.transcript_path(key), transcript)
@@ -209,20 +211,16 @@ def load_roster(path: str) -> Any:
 
 def decide_roles(transcript: Transcript, call: CallSource, options: Options,
                  roster: Any = None, voices: VoiceProfiles | None = None) -> RoleAssignment:
-    """Who is the rep: the channel for stereo calls; else a name (manifest, option, roster),
-    else the rep's known voice or the cues in the words, whichever is surer."""
+    """Who is the rep: a person's word (channel, name, roster), else the evidence: the cues
+    in the words, the rep's known voice and, for a stereo call, the default channel."""
     from analyzer import roles
 
-    if set(transcript.speakers) <= {"left", "right"} and transcript.source == "whisper":
-        return roles.channel_roles(call.rep_channel or options.rep_channel)
-    decided = roles.assign_roles(transcript, rep_speaker=call.rep_speaker or options.rep_name,
-                                 roster=roster, rep=call.rep)
-    if decided.method != "cues" or voices is None or not transcript.voices:
-        return decided
-    by_voice = voices.match(call.rep, voice_prints(transcript))
-    if by_voice is None or by_voice.confidence <= decided.confidence:
-        return decided
-    return replace(by_voice, colleagues=decided.colleagues)
+    voice = None
+    if voices is not None and transcript.voices:
+        voice = voices.match(call.rep, voice_prints(transcript))
+    return roles.decide(transcript, rep_channel=call.rep_channel or options.rep_channel,
+                        rep_speaker=call.rep_speaker or options.rep_name, roster=roster,
+                        rep=call.rep, voice=voice)
 
 
 def measure(call: CallSource, transcript: Transcript, roles: RoleAssignment,
@@ -239,7 +237,7 @@ def measure(call: CallSource, transcript: Transcript, roles: RoleAssignment,
     metrics: dict[str, Any] = {
         "duration_s": transcript.duration_s, "source": transcript.source,
         "speakers": len(transcript.speakers), "role_method": roles.method,
-        "role_confidence": roles.confidence}
+        "role_confidence": roles.confidence, "role_reason": roles.reason}
     metrics.update(call_metrics(utterances, transcript.duration_s, questions,
                                 activity=_role_activity(transcript, roles)))
     metrics.update(language)
