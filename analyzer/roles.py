@@ -7,9 +7,7 @@ evidence decides (``weigh``): the phrases each speaker uses (models/roles/cues.j
 rep's known voice, and for a stereo call the default channel as a prior the words can
 overturn; the confidence is the probability that the rep is right, calibrated on real calls
 (models/roles/calibration.json). Every other speaker is on the customer side, except the
-roster's colleagues. Names match loosely: "Priya Shah", "priya shah", "priya.shah@acme.com"
-and "Priya S" are one person. No function here reads a call's files: the pipeline passes
-the transcript in.
+roster's colleagues. Names match loosely ("Priya Shah" is "priya.shah@acme.com").
 """
 
 from __future__ import annotations
@@ -135,7 +133,8 @@ class Calibration:
 
 @dataclass(frozen=True)
 class Hit:
-    """One cue heard in one segment: who said it, for which side, and the words."""
+    """One cue heard in one segment: who said it, for which side (REP or CUSTOMER), its
+    weight, what it shows and the words."""
 
     speaker: str
     side: str
@@ -166,14 +165,8 @@ def load_calibration(path: Path = CALIBRATION_PATH) -> Calibration:
 def decide(transcript: Transcript, *, rep_channel: str = "", rep_speaker: str = "",
            roster: Roster | None = None, rep: str = "",
            voice: RoleAssignment | None = None) -> RoleAssignment:
-    """Who is the rep of one call, from everything known about it.
-
-    A person's word is a verdict: the stereo channel given by ``--rep-channel`` or the
-    manifest, the rep's speaker named by the manifest or ``--rep-name``, the roster's names.
-    Otherwise the evidence decides: the phrases each speaker uses, the rep's voice print
-    (``voice``, the match of the rep's known voice, when there is one), and for a stereo call
-    the default channel as a prior that the words can overturn.
-    """
+    """Who is the rep of one call: a person's word (channel, name, roster) or else the
+    evidence (module docstring); ``voice`` is the match of the rep's known voice, if any."""
     if is_channel_split(transcript):
         if rep_channel:
             return channel_roles(rep_channel)
@@ -184,8 +177,8 @@ def decide(transcript: Transcript, *, rep_channel: str = "", rep_speaker: str = 
 
 def is_channel_split(transcript: Transcript) -> bool:
     """True for a transcribed stereo call, whose speakers are its two channels."""
-    return transcript.source == "whisper" and bool(transcript.speakers) and set(
-        transcript.speakers) <= set(CHANNELS)
+    speakers = set(transcript.speakers)
+    return transcript.source == "whisper" and bool(speakers) and speakers <= set(CHANNELS)
 
 
 def assign_roles(transcript: Transcript, *, rep_speaker: str = "", roster: Roster | None = None,
@@ -355,9 +348,8 @@ def _first_speaker(transcript: Transcript, greetings: frozenset[str]) -> str:
 
 
 def _lone_speaker(speaker: str, hits: Sequence[Hit], cal: Calibration) -> RoleAssignment:
-    """A call with one speaker (a voicemail, one side of a recording) has a rep only when
-    their rep cues outweigh their customer cues."""
-    lead = _lead(hits, speaker)
+    """A lone speaker (a voicemail) is the rep only when rep cues outweigh customer cues."""
+    lead = _lead((h for h in hits if h.said), speaker)  # speaking first: nobody else spoke
     p_rep = 1.0 / (1.0 + math.exp(-cal.cue_scale * _root(lead)))
     confidence = round(min(cal.max_confidence, max(p_rep, 1.0 - p_rep)), 3)
     if lead > 0:
@@ -380,9 +372,8 @@ def _root(lead: float) -> float:
 
 
 def _voice_lead(voice: RoleAssignment | None, speaker: str, cal: Calibration) -> float:
-    if voice is None or speaker not in voice.rep_speakers:
-        return 0.0
-    return cal.voice_scale * voice.confidence
+    matched = voice is not None and speaker in voice.rep_speakers
+    return cal.voice_scale * voice.confidence if voice is not None and matched else 0.0
 
 
 def _reason(best: str, other: str, hits: Sequence[Hit], voice: RoleAssignment | None,
@@ -402,8 +393,8 @@ def _reason(best: str, other: str, hits: Sequence[Hit], voice: RoleAssignment | 
 
 def _strongest(hits: Iterable[Hit], speaker: str, side: str) -> str:
     """The heaviest cue of one side a speaker gave, as 'speaker why ("words")'."""
-    mine = [h for h in hits if h.speaker == speaker and h.side == side and h.said]
+    mine = [h for h in hits if h.speaker == speaker and h.side == side]
     if not mine:
         return ""
     hit = max(mine, key=lambda h: h.weight)
-    return f'{speaker} {hit.why} ("{hit.said}")'
+    return f'{speaker} {hit.why}' + (f' ("{hit.said}")' if hit.said else "")

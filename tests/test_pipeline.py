@@ -125,8 +125,9 @@ def test_pipeline_stereo_call_learns_the_rep_channel_until_the_voice_is_settled(
     from analyzer.voice import VoiceProfiles, VoiceSettings
 
     diarizer = FakeDiarizer()
-    engines = Engines(Options(), stt=FakeSTT(), diarizer=diarizer)
-    run = Run(tmp_path / "out", Options(), models_version())
+    options = Options(rep_channel="left")
+    engines = Engines(options, stt=FakeSTT(), diarizer=diarizer)
+    run = Run(tmp_path / "out", options, models_version())
     calls = []
     for index, path in enumerate(sorted(DEMO_ARCHIVE.rglob("*.opus"))[:3]):
         copy = shutil.copy(path, tmp_path / f"call{index}.opus")

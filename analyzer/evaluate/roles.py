@@ -7,7 +7,7 @@ Runs the production decision (``pipeline.decide_roles``) on the real material in
 
 - the SpokenWOZ stereo calls (agent on the right channel), transcribed as ``analyze`` does
   (bundled tiny.en; transcripts cached under ``.cache/eval-roles/``, so a second run takes
-  seconds), and the same calls with their channels swapped;
+  seconds), the same calls with their channels swapped, and mixed down to mono (diarized);
 - transcripts: the SpokenWOZ reference words, the Harper Valley call and the 161
   PersuasionForGood conversations (the persuader pitches: the "rep"), with neutral speaker
   names ("Speaker 1", "Speaker 2" in order of appearance) and with those names swapped.
@@ -30,7 +30,7 @@ from pathlib import Path
 from analyzer import store
 from analyzer.audio import file_digest
 from analyzer.settings import REPO_DIR
-from analyzer.types import NAN, CallSource, Options, Segment, Transcript
+from analyzer.types import NAN, CallSource, Options, Segment, SpeakerTurn, Transcript
 
 REALDATA = REPO_DIR.parent / "shared" / "realdata"
 CACHE = REPO_DIR / ".cache" / "eval-roles"
@@ -81,6 +81,36 @@ def transcribed(path: Path, cache: Path = CACHE) -> Transcript:
     return transcript
 
 
+def transcribed_mono(path: Path, cache: Path = CACHE) -> Transcript:
+    """A stereo recording mixed down to mono, transcribed and diarized as ``analyze`` does a
+    mono call (speakers SPEAKER_00, ...), cached like ``transcribed``."""
+    from analyzer.audio import load_audio, mixdown
+    from analyzer.engines import Engines
+    from analyzer.speakers import transcribe_call
+    from analyzer.types import Audio
+
+    target = cache / f"{path.stem}-mono-{file_digest(path)[:16]}.json"
+    cached = store.read_json(target)
+    if cached is not None:
+        return store.to_dataclass(Transcript, cached)
+    audio = load_audio(path)
+    mono = Audio((mixdown(audio),), audio.sample_rate, audio.duration_s, audio.digest)
+    engines = Engines(Options())
+    transcript = transcribe_call(mono, engines.stt, engines.diarizer)
+    store.write_json(target, transcript)
+    return transcript
+
+
+def agent_of(transcript: Transcript, reference: Sequence[SpeakerTurn], agent: str) -> str:
+    """The diarized speaker whose turns overlap the reference agent's turns the most."""
+    def overlap(speaker: str) -> float:
+        return sum(max(0.0, min(t.end, r.end) - max(t.start, r.start))
+                   for t in transcript.activity if t.speaker == speaker
+                   for r in reference if r.speaker == agent)
+
+    return max(transcript.speakers, key=overlap, default="")
+
+
 def relabelled(transcript: Transcript, names: dict[str, str]) -> Transcript:
     """The transcript with speakers renamed (a swap when ``names`` maps both ways)."""
     def name(speaker: str) -> str:
@@ -112,6 +142,21 @@ def stereo_cases(root: Path = REALDATA) -> list[Case]:
         cases.append(Case("spokenwoz stereo, channels swapped", wav.stem,
                           relabelled(transcript, {"left": "right", "right": "left"}),
                           "left", True))
+    return cases
+
+
+def mono_cases(root: Path = REALDATA) -> list[Case]:
+    """The SpokenWOZ calls mixed down to mono and diarized (the agent found by overlap with
+    the reference turns); skipped when diarization is not installed."""
+    from analyzer.diarize import read_rttm
+
+    cases = []
+    for wav in sorted((root / "spokenwoz" / "audio").glob("*.wav")):
+        transcript = transcribed_mono(wav)
+        reference = read_rttm(root / "spokenwoz" / "rttm" / f"{wav.stem}.rttm")
+        truth = agent_of(transcript, reference, "B")
+        if truth:
+            cases.append(Case("spokenwoz mono mix", wav.stem, transcript, truth, False))
     return cases
 
 
@@ -251,7 +296,7 @@ def main() -> None:
     from analyzer.roles import load_calibration
 
     low = load_calibration().low_confidence
-    cases = stereo_cases() + transcript_cases()
+    cases = stereo_cases() + mono_cases() + transcript_cases()
     if not cases:
         print(f"no real data under {REALDATA}")
         return

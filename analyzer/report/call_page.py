@@ -26,9 +26,12 @@ from analyzer.report.html import (
     script_json,
     table,
 )
+from analyzer.roles import load_calibration
 from analyzer.types import Flag, Utterance
 
-LOW_CONFIDENCE = 0.7
+# Under it the pages and `audit` warn that the rep may be the other speaker
+# (models/roles/calibration.json, where the confidence is calibrated).
+LOW_CONFIDENCE = load_calibration().low_confidence
 SEEK_JS = """
 function cue(a,t){if(a.readyState>0){a.currentTime=t;return;}
  a.addEventListener('loadedmetadata',function(){a.currentTime=t;},{once:true});
@@ -72,9 +75,17 @@ def low_confidence_banner(call: Mapping[str, Any]) -> str:
     if math.isnan(confidence) or confidence >= LOW_CONFIDENCE:
         return ""
     method = e(call.get("role_method", "") or "?")
+    reason = role_reason(call)
+    why = f" Why this speaker: {e(reason)}." if reason else ""
     return (f"<div class='banner'>&#9888; The rep was found by <b>{method}</b> with confidence "
             f"<b>{confidence:.2f}</b> (under {LOW_CONFIDENCE}): the rep may be the other "
-            f"speaker. Check the transcript before coaching from this call.</div>")
+            f"speaker.{why} Check the transcript before coaching from this call.</div>")
+
+
+def role_reason(call: Mapping[str, Any]) -> str:
+    """Why the call's rep is the rep (the ``role_reason`` column; "" in older results)."""
+    reason = call.get("role_reason")
+    return reason if isinstance(reason, str) else ""
 
 
 def _heading(call: Mapping[str, Any]) -> str:
@@ -86,8 +97,9 @@ def _heading(call: Mapping[str, Any]) -> str:
     if math.isfinite(duration):
         facts.append(f"{clock(duration)} long")
     facts.append(f"from {e(call.get('source', '') or '?')}")
-    facts.append(f"roles by {e(call.get('role_method', '') or '?')} "
-                 f"({number(call.get('role_confidence')):.2f})")
+    facts.append(f"<span title='{e(role_reason(call))}'>roles by "
+                 f"{e(call.get('role_method', '') or '?')} "
+                 f"({number(call.get('role_confidence')):.2f})</span>")
     return f"<h1>{e(call['call_id'])}</h1><p class='sub'>{' &middot; '.join(facts)}</p>"
 
 
