@@ -107,24 +107,24 @@ class CueBook:
 class Calibration:
     """How evidence turns into a decision and a confidence, from models/roles/calibration.json.
 
-    A speaker's evidence is a log-odds score: ``cue_scale`` times the signed square root of
-    their cue lead (rep-cue weight minus customer-cue weight, less the speakers' mean), plus ``voice_scale`` times the voice match's confidence for the
-    speaker whose voice is the rep's, plus ``channel_prior`` for the default channel of a
-    stereo call. The confidence is the chosen speaker's share of the softmax over the
-    speakers: the probability that the rep is right, at most ``max_confidence``.
+    A speaker's evidence, in log-odds: ``cue_scale`` times the signed square root of their
+    cue lead (rep-cue weight minus customer-cue weight, less the speakers' mean), plus
+    ``voice_scale`` times the voice match's confidence for the speaker whose voice is the
+    rep's, plus ``channel_prior`` for a stereo call's default channel. The confidence is the
+    chosen speaker's softmax share: the probability that the rep is right.
 
     Attributes:
         default_channel: The rep's channel of a stereo call nobody named one for (a prior).
         channel_prior: Log-odds the default channel starts with.
         cue_scale: Log-odds per unit of cue weight.
         voice_scale: Log-odds of a voice match of confidence 1.
-        max_confidence: Evidence never makes the roles surer than this.
+        max_confidence: Evidence never makes the roles surer than this (a person's word: 1).
         low_confidence: Under it, the pages and ``audit`` warn that the rep may be the other
             speaker.
     """
 
     default_channel: str = "left"
-    channel_prior: float = 0.4
+    channel_prior: float = 0.7
     cue_scale: float = 0.6
     voice_scale: float = 3.0
     max_confidence: float = 0.99

@@ -137,3 +137,44 @@ def test_pipeline_stereo_call_learns_the_rep_channel_until_the_voice_is_settled(
     assert diarizer.voices == 2  # the rep's channel of the first two calls only
     assert engines.voices.weights == {"priya": 2.0}
     assert all(r.roles.method == "channel" for r in results)
+
+
+def stereo_voice_call():
+    from dataclasses import replace
+
+    call = voice_call("so yeah")
+    return replace(call, segments=tuple(replace(s, speaker=n) for s, n in
+                                        zip(call.segments, ("left", "right"))),
+                   speakers=("left", "right"),
+                   voices={"left": (1.0, 0.0, 0.0), "right": (0.0, 1.0, 0.0)})
+
+
+def test_pipeline_stereo_call_without_a_channel_follows_the_rep_voice():
+    from analyzer.pipeline import decide_roles
+    from analyzer.types import CallSource
+    from analyzer.voice import VoiceProfiles
+
+    profiles = VoiceProfiles.empty().learn("priya", np.array([0.0, 1.0, 0.05]))
+    call = CallSource("c", "priya", "c.wav")
+    roles = decide_roles(stereo_voice_call(), call, Options(), voices=profiles)
+    assert (roles.method, roles.rep_speakers) == ("voice", ("right",))
+    assert roles.reason.startswith("right channel, not the default left")
+    told = decide_roles(stereo_voice_call(), call, Options(rep_channel="left"), voices=profiles)
+    assert (told.method, told.rep_speakers, told.confidence) == ("channel", ("left",), 1.0)
+
+
+def test_pipeline_stereo_call_without_a_channel_computes_both_voice_prints(tmp_path):
+    import shutil
+
+    from conftest import DEMO_ARCHIVE
+
+    from analyzer.pipeline import Run, analyze_call, models_version
+    from analyzer.types import CallSource
+
+    diarizer = FakeDiarizer()
+    engines = Engines(Options(), stt=FakeSTT(), diarizer=diarizer)
+    run = Run(tmp_path / "out", Options(), models_version())
+    path = shutil.copy(sorted(DEMO_ARCHIVE.rglob("*.opus"))[0], tmp_path / "call.opus")
+    result = analyze_call(CallSource("c", "priya", str(path)), run, engines)
+    assert diarizer.voices == 2
+    assert result.metrics["role_reason"] == result.roles.reason != ""

@@ -148,11 +148,15 @@ def stereo_cases(root: Path = REALDATA) -> list[Case]:
 def mono_cases(root: Path = REALDATA) -> list[Case]:
     """The SpokenWOZ calls mixed down to mono and diarized (the agent found by overlap with
     the reference turns); skipped when diarization is not installed."""
-    from analyzer.diarize import read_rttm
-
+    try:
+        from analyzer.diarize import read_rttm
+    except ImportError:
+        return []
     cases = []
     for wav in sorted((root / "spokenwoz" / "audio").glob("*.wav")):
         transcript = transcribed_mono(wav)
+        if not transcript.activity:  # not diarized
+            continue
         reference = read_rttm(root / "spokenwoz" / "rttm" / f"{wav.stem}.rttm")
         truth = agent_of(transcript, reference, "B")
         if truth:
