@@ -231,3 +231,26 @@ def test_cli_audit_stereo_rep_channel_right_audits_the_right_speaker(tmp_path):
     assert talk_share(found.output) == talk_share(told.output)
     page = (out / "call-pages" / "SNG0072.html").read_text(encoding="utf-8")
     assert "roles by channel" in page
+
+
+@pytest.mark.slow
+def test_cli_audit_swapped_stereo_call_finds_the_rep_on_the_right(tmp_path):
+    """A demo call with its channels swapped (the rep on the right), no hint: the rep is
+    found on the right and audited, with the same talk share as the original call."""
+    from conftest import write_wav
+
+    from analyzer.audio import load_audio
+
+    original = DEMO_ARCHIVE / "bob" / "2026-10-09-umbrella-pitch.opus"
+    audio = load_audio(original)
+    swapped = write_wav(tmp_path / "swapped.wav", list(reversed(audio.channels)))
+    as_found = invoke("audit", str(original), "--rep", "bob", "--out", str(tmp_path / "a"))
+    result = invoke("audit", str(swapped), "--rep", "bob", "--out", str(tmp_path / "b"))
+    assert result.exit_code == 0, result.output
+    assert "Rep: right channel, not the default left" in result.output
+    assert "Egomaniac: yes" in result.output
+
+    def talk_share(output: str) -> str:
+        return next(line for line in output.splitlines() if line.startswith("Talk share"))
+
+    assert talk_share(result.output) == talk_share(as_found.output)
