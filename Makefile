@@ -9,7 +9,7 @@ DIARIZATION := $(VENV)/.diarization
 DEMO_OUT ?= demo-out
 
 .PHONY: install install-base install-diarization demo test test-fast lint eval \
-	eval-diarization eval-redaction train-textcat bench demo-audio redaction-audio clean \
+	eval-diarization eval-redaction eval-roles train-textcat bench demo-audio redaction-audio clean \
 	chromium
 
 install: $(STAMP) $(DIARIZATION)
@@ -64,6 +64,12 @@ train-textcat: $(STAMP)
 eval-redaction: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.redaction
 
+# Who the rep is on the real calls and transcripts of ../shared/realdata, with and without
+# hints and with channels swapped, and how well the confidence tells right from wrong. The
+# first run transcribes the SpokenWOZ calls (a few minutes); they are cached in .cache/.
+eval-roles: $(DIARIZATION)
+	$(BIN)/python -m analyzer.evaluate.roles
+
 eval-diarization: $(DIARIZATION)
 	$(BIN)/python -m analyzer.evaluate.diarization
 
@@ -82,4 +88,4 @@ redaction-audio: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.spoken_calls
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .ruff_cache .mypy_cache .cache

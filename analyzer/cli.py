@@ -51,6 +51,25 @@ def model_option(command):  # type: ignore[no-untyped-def]
              "Default: the bundled tiny.en, offline.")(command)
 
 
+def role_options(command):  # type: ignore[no-untyped-def]
+    """--rep-channel, --rep, --rep-name and --roster: who the rep is, shared by every command
+    that analyzes a call. Without them the words (and the rep's known voice) decide."""
+    options = [
+        click.option("--rep-channel", type=click.Choice(["left", "right"]), default=None,
+                     help="Channel of the rep in stereo recordings, taken as said. Without "
+                          "it the left channel is only the default: the words can show the "
+                          "rep is on the right (the call page says why)."),
+        click.option("--rep", default="", help="Rep of files given one by one (their id)."),
+        click.option("--rep-name", default="",
+                     help="The rep's speaker name or label in transcripts and mono recordings."),
+        click.option("--roster", type=click.Path(exists=True, dir_okay=False), default=None,
+                     help="CSV rep,name[,role]: the names each rep (or colleague) appears "
+                          "under.")]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -58,12 +77,7 @@ def model_option(command):  # type: ignore[no-untyped-def]
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV with columns path,rep and optional call_id,date,rep_channel,rep_speaker.")
 @model_option
-@click.option("--rep-channel", type=click.Choice(["left", "right"]), default="left",
-              show_default=True, help="Channel of the rep in stereo recordings.")
-@click.option("--rep", default="", help="Rep of audio files given one by one.")
-@click.option("--rep-name", default="", help="The rep's speaker name or label in transcripts.")
-@click.option("--roster", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="CSV rep,name[,role]: the names each rep (or colleague) appears under.")
+@role_options
 @click.option("--format", "transcript_format", default="",
               type=click.Choice(("",) + FORMATS + tuple(FORMAT_ALIASES), case_sensitive=False),
               help="Force the transcript format instead of detecting it: "
@@ -89,7 +103,7 @@ def model_option(command):  # type: ignore[no-untyped-def]
               help="Redo every call (ignore stored results and cached transcripts).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary.")
 def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: str,
-            rep_channel: str, rep: str, rep_name: str, roster: str | None,
+            rep_channel: str | None, rep: str, rep_name: str, roster: str | None,
             transcript_format: str, no_diarize: bool, redact: bool, redact_audio: bool,
             split_by_rep: bool, workers: int, scheduler: str, dask_local: int, force: bool,
             quiet: bool) -> None:
@@ -125,7 +139,7 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
         raise click.UsageError("give at least one INPUT or --manifest")
     if scheduler and dask_local:
         raise click.UsageError("give --scheduler or --dask-local, not both")
-    options = Options(model=model, rep_channel=rep_channel, rep=rep, rep_name=rep_name,
+    options = Options(model=model, rep_channel=rep_channel or "", rep=rep, rep_name=rep_name,
                       roster=roster or "", transcript_format=transcript_format,
                       diarize=not no_diarize, redact=redact,
                       redact_audio=redact_audio, split_by_rep=split_by_rep)
@@ -245,14 +259,13 @@ def _call_ids(folder: Path) -> set[str]:
 
 @cli.command()
 @click.argument("call", type=click.Path(path_type=Path))
-@click.option("--rep", default="", help="Your rep id (the owner of the call).")
-@click.option("--rep-name", default="",
-              help="Your speaker name or label in a transcript or a mono recording.")
+@role_options
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
               default=Path("callcoach-audit"), show_default=True,
               help="Folder for the call's page (and its tables).")
 @model_option
-def audit(call: Path, rep: str, rep_name: str, out: Path, model: str) -> None:
+def audit(call: Path, rep_channel: str | None, rep: str, rep_name: str, roster: str | None,
+          out: Path, model: str) -> None:
     """Audit one of your own calls (a recording or a transcript): write its page and print
     your talk share, questions about the customer against self-promotion, and every pushy
     closing line with its time.
@@ -261,13 +274,15 @@ def audit(call: Path, rep: str, rep_name: str, out: Path, model: str) -> None:
     Example:
         callcoach audit calls/2026-10-01-acme.m4a --rep priya
         callcoach audit acme.vtt --rep priya --rep-name "Priya Shah" --out my-audit/
+        callcoach audit stereo-call.wav --rep priya --rep-channel right
     """
     from analyzer.coach.pages import call_file, group_flags
     from analyzer.coach.pages.summary import audit_summary
     from analyzer.run.batch import analyze as run_analysis
     from analyzer.run.speech_to_text import ModelNotFound
 
-    options = Options(model=model, rep=rep, rep_name=rep_name)
+    options = Options(model=model, rep_channel=rep_channel or "", rep=rep, rep_name=rep_name,
+                      roster=roster or "")
     try:
         results = run_analysis([call], out, options=options)
     except (ModelNotFound, PathError, ValueError) as exc:

@@ -110,15 +110,20 @@ class RoleAssignment:
 
     Attributes:
         rep_speakers: Speaker labels that belong to the rep (usually one).
-        method: How it was decided: "channel", "manifest", "name", "roster", "voice", "cues".
-        confidence: 0..1; 1.0 when a person said so (manifest, CLI option, channel).
+        method: How it was decided: "channel", "name", "roster" (a person said so), or the
+            evidence that weighed most: "cues", "voice", "default" (a stereo call's default
+            channel, with no evidence against it).
+        confidence: The probability that the rep is right; 1.0 when a person said so
+            (manifest, CLI option, roster).
         colleagues: Non-rep speakers on the rep's side (excluded from the customer side).
+        reason: Why this speaker is the rep, in a line a coach can read.
     """
 
     rep_speakers: tuple[str, ...]
     method: str
     confidence: float
     colleagues: tuple[str, ...] = ()
+    reason: str = ""
 
     def role_of(self, speaker: str) -> str:
         """Return "rep", "colleague" or "customer" for a speaker label."""
@@ -218,6 +223,7 @@ class CallMetrics:
     speakers: int = 0
     role_method: str = ""
     role_confidence: float = NAN
+    role_reason: str = ""
     rep_talk_s: float = NAN
     customer_talk_s: float = NAN
     colleague_talk_s: float = NAN
@@ -296,7 +302,9 @@ class Options:
         beam_size: Beam width of the transcriber.
         device: "cpu" or "cuda".
         compute_type: CTranslate2 compute type.
-        rep_channel: Channel of the rep in stereo calls, unless the manifest says otherwise.
+        rep_channel: Channel of the rep in stereo calls, unless the manifest says otherwise;
+            "" = nobody said: the default channel (models/roles/calibration.json) is a prior
+            the words can overturn.
         rep: Rep of files given one by one (folders and manifests name their own).
         rep_name: Name or label of the rep's speaker in transcripts and diarized calls.
         roster: CSV mapping each rep to the names they appear under ("" = none).
@@ -314,7 +322,7 @@ class Options:
     beam_size: int = 1
     device: str = "cpu"
     compute_type: str = "int8"
-    rep_channel: str = "left"
+    rep_channel: str = ""
     rep: str = ""
     rep_name: str = ""
     roster: str = ""

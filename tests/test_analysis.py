@@ -127,8 +127,9 @@ def test_analysis_stereo_call_learns_the_rep_channel_until_the_voice_is_settled(
     from analyzer.types import CallSource
 
     diarizer = FakeDiarizer()
-    engines = Engines(Options(), stt=FakeSTT(), diarizer=diarizer)
-    run = Run(tmp_path / "out", Options(), models_version())
+    options = Options(rep_channel="left")
+    engines = Engines(options, stt=FakeSTT(), diarizer=diarizer)
+    run = Run(tmp_path / "out", options, models_version())
     calls = []
     for index, path in enumerate(sorted(DEMO_ARCHIVE.rglob("*.opus"))[:3]):
         copy = shutil.copy(path, tmp_path / f"call{index}.opus")
@@ -159,3 +160,44 @@ def test_analysis_is_pure_same_result_twice_and_evidence_untouched(session_label
     assert (first.roles.rep_speakers, first.metrics.rep_questions) == (("Ann",), 1)
     assert first.metrics.statuses["rep_questions_status"] == "bad"  # decided once, stored
     assert first.metrics.columns()["rep_questions_status"] == "bad"
+
+
+def stereo_voice_call():
+    from dataclasses import replace
+
+    call = voice_call("so yeah")
+    return replace(call, segments=tuple(replace(s, speaker=n) for s, n in
+                                        zip(call.segments, ("left", "right"))),
+                   speakers=("left", "right"),
+                   voices={"left": (1.0, 0.0, 0.0), "right": (0.0, 1.0, 0.0)})
+
+
+def test_analysis_stereo_call_without_a_channel_follows_the_rep_voice():
+    from analyzer.call.roles import RoleEvidence, decide_roles
+    from analyzer.call.voice import VoiceProfiles
+
+    profiles = VoiceProfiles.empty().learn("priya", np.array([0.0, 1.0, 0.05]))
+    roles = decide_roles(stereo_voice_call(), "priya", RoleEvidence(voices=profiles))
+    assert (roles.method, roles.rep_speakers) == ("voice", ("right",))
+    assert roles.reason.startswith("right channel, not the default left")
+    told = decide_roles(stereo_voice_call(), "priya",
+                        RoleEvidence(rep_channel="left", voices=profiles))
+    assert (told.method, told.rep_speakers, told.confidence) == ("channel", ("left",), 1.0)
+
+
+def test_analysis_stereo_call_without_a_channel_computes_both_voice_prints(tmp_path):
+    import shutil
+
+    from conftest import DEMO_ARCHIVE
+
+    from analyzer.run.job import analyze
+    from analyzer.run.store import Run, models_version
+    from analyzer.types import CallSource
+
+    diarizer = FakeDiarizer()
+    engines = Engines(Options(), stt=FakeSTT(), diarizer=diarizer)
+    run = Run(tmp_path / "out", Options(), models_version())
+    path = shutil.copy(sorted(DEMO_ARCHIVE.rglob("*.opus"))[0], tmp_path / "call.opus")
+    result = analyze(CallSource("c", "priya", str(path)), run, engines)
+    assert diarizer.voices == 2
+    assert result.metrics.role_reason == result.roles.reason != ""

@@ -188,6 +188,69 @@ def test_cli_audit_real_recording(tmp_path):
     call = DEMO_ARCHIVE / "bob" / "2026-10-09-umbrella-pitch.opus"
     result = invoke("audit", str(call), "--rep", "bob", "--out", str(tmp_path / "audit"))
     assert result.exit_code == 0, result.output
-    assert "roles by channel" in result.output and "Egomaniac: yes" in result.output
+    assert "roles by cues" in result.output and "Egomaniac: yes" in result.output
+    assert "Rep: default left channel" in result.output
     assert "Pushy closing: 2 lines:" in result.output
     assert (tmp_path / "audit" / "call-pages" / "2026-10-09-umbrella-pitch.html").is_file()
+
+
+ROLE_OPTIONS = ("--rep-channel", "--rep", "--rep-name", "--roster")
+
+
+@pytest.mark.parametrize("command", ["analyze", "audit"])
+def test_cli_every_command_that_analyzes_takes_the_role_options(command):
+    help_text = invoke(command, "--help").output
+    assert all(option in help_text for option in ROLE_OPTIONS)
+
+
+def test_cli_audit_bad_rep_channel_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["audit", "x.wav", "--rep-channel", "middle"])
+    assert result.exit_code == 2 and "left" in result.output and "right" in result.output
+
+
+@pytest.mark.slow
+def test_cli_audit_stereo_rep_channel_right_audits_the_right_speaker(tmp_path):
+    """A real SpokenWOZ call (the agent on the right channel): without a hint the words show
+    the agent is on the right, and the page says why; with --rep-channel right it is taken as
+    said. Both audit the agent: the same talk share."""
+    from conftest import realdata_path
+
+    call = realdata_path("spokenwoz", "audio", "SNG0072.wav")
+    out = tmp_path / "audit"
+    found = invoke("audit", str(call), "--rep", "agent", "--out", str(out))
+    assert found.exit_code == 0, found.output
+    assert "roles by cues" in found.output
+    assert "Rep: right channel, not the default left" in found.output
+    told = invoke("audit", str(call), "--rep", "agent", "--rep-channel", "right",
+                  "--out", str(out))
+    assert told.exit_code == 0, told.output
+    assert "roles by channel, confidence 1.00" in told.output
+
+    def talk_share(output: str) -> str:
+        return next(line for line in output.splitlines() if line.startswith("Talk share"))
+
+    assert talk_share(found.output) == talk_share(told.output)
+    page = (out / "call-pages" / "SNG0072.html").read_text(encoding="utf-8")
+    assert "roles by channel" in page
+
+
+@pytest.mark.slow
+def test_cli_audit_swapped_stereo_call_finds_the_rep_on_the_right(tmp_path):
+    """A demo call with its channels swapped (the rep on the right), no hint: the rep is
+    found on the right and audited, with the same talk share as the original call."""
+    from analyzer.audio import load_audio
+    from conftest import write_wav
+
+    original = DEMO_ARCHIVE / "bob" / "2026-10-09-umbrella-pitch.opus"
+    audio = load_audio(original)
+    swapped = write_wav(tmp_path / "swapped.wav", list(reversed(audio.channels)))
+    as_found = invoke("audit", str(original), "--rep", "bob", "--out", str(tmp_path / "a"))
+    result = invoke("audit", str(swapped), "--rep", "bob", "--out", str(tmp_path / "b"))
+    assert result.exit_code == 0, result.output
+    assert "Rep: right channel, not the default left" in result.output
+    assert "Egomaniac: yes" in result.output
+
+    def talk_share(output: str) -> str:
+        return next(line for line in output.splitlines() if line.startswith("Talk share"))
+
+    assert talk_share(result.output) == talk_share(as_found.output)

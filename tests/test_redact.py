@@ -141,6 +141,16 @@ def test_redact_speaker_labels_renamed_after_roles(redactor):
         "rep", "customer", "customer", "colleague"]
 
 
+def test_redact_role_reason_names_no_speaker(redactor):
+    transcript = call(Segment("Priya Shah", 0, 1, "How can I help you?"),
+                      Segment("Olivia Bennett", 1, 2, "I need a new card."))
+    roles = RoleAssignment(("Priya Shah",), "cues", 0.9, reason=(
+        'Priya Shah offers help ("how can i help you"); Olivia Bennett asks for something'))
+    _, new_roles = redact_speakers(transcript, roles, People.of_call("priya"))
+    assert new_roles.reason == ('priya offers help ("how can i help you"); customer asks for '
+                                "something")
+
+
 def test_redact_two_customers_keep_two_labels(redactor):
     transcript = call(Segment("Ann Lee", 0.0, 1.0, "Hi."), Segment("Bo Chan", 1.0, 2.0, "Hi."))
     renamed, _ = redact_speakers(transcript, RoleAssignment((), "cues", 0.0), People())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 from conftest import metrics_of, write_run
@@ -70,6 +71,19 @@ def test_report_call_page_highlights_flagged_sentences_with_their_rule(tmp_path)
 def test_report_call_page_warns_about_low_role_confidence(tmp_path):
     write_run([result("c1", "ann", confidence=0.4)], [], tmp_path)
     assert "the rep may be the other speaker" in (tmp_path / "call-pages" / "c1.html").read_text()
+
+
+def test_report_role_reason_is_shown_on_the_call_page_the_rep_page_and_the_audit(tmp_path):
+    why = 'right channel, not the default left: right offers help ("how can i help you")'
+    base = result("c1", "ann", confidence=0.65)
+    call = CallResult(base.source, base.roles, base.utterances,
+                      replace(base.metrics, role_reason=why), base.flags)
+    write_run([call], [], tmp_path)
+    escaped = why.replace('"', "&quot;")
+    assert f"Why this speaker: {escaped}" in (tmp_path / "call-pages" / "c1.html").read_text()
+    assert escaped in (tmp_path / "reps" / "ann.html").read_text()
+    record = read_tables(tmp_path).calls.to_dict("records")[0]
+    assert f"Rep: {why}" in [line.text for line in audit_summary(record, [])]
 
 
 def test_report_rep_and_call_pages_hold_only_that_reps_calls(tmp_path):

@@ -151,7 +151,7 @@ def measure(transcript: Transcript, roles: RoleAssignment, utterances: Sequence[
     values: dict[str, Any] = {
         "duration_s": transcript.duration_s, "source": transcript.source,
         "speakers": len(transcript.speakers), "role_method": roles.method,
-        "role_confidence": roles.confidence,
+        "role_confidence": roles.confidence, "role_reason": roles.reason,
         **call_metrics(utterances, turns, transcript.duration_s, activity=activity,
                        bridge_gap_s=options.bridge_gap_s),
         **language_metrics(flags),

@@ -1,27 +1,31 @@
 """Assign roles: decide which speaker of a call is the rep, and how sure we are.
 
-The first rule that finds the rep wins: a stereo call's channel (``channel_roles``); the
-rep's speaker named by the manifest's ``rep_speaker`` column or ``--rep-name``; the roster's
-names for the call's rep (or the rep's own name); and last the phrases each speaker uses
-(``assign_by_cues``, with the cue list in models/roles/cues.json). Every other speaker is on the
-customer side, except the roster's colleagues. Names match loosely: "Priya Shah",
-"priya shah", "priya.shah@acme.com" and "Priya S" are one person.
+A person's word is a verdict: the stereo channel given by ``--rep-channel`` or the manifest
+(``channel_roles``), the rep's speaker named by the manifest's ``rep_speaker`` column or
+``--rep-name``, the roster's names for the call's rep (or the rep's own name). Otherwise the
+evidence decides (``weigh``): the phrases each speaker uses (models/roles/cues.json), the
+rep's known voice, and for a stereo call the default channel as a prior the words can
+overturn; the confidence is the probability that the rep is right, calibrated on real calls
+(models/roles/calibration.json). Every other speaker is on the customer side, except the
+roster's colleagues. Names match loosely ("Priya Shah" is "priya.shah@acme.com").
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 from analyzer.call.voice import VoiceProfiles, voice_prints
-from analyzer.settings import MODELS_DIR, read_json
-from analyzer.types import RoleAssignment, Transcript
+from analyzer.settings import MODELS_DIR, load_settings, read_json
+from analyzer.types import CUSTOMER, REP, RoleAssignment, Transcript
 
 CUES_PATH = MODELS_DIR / "roles" / "cues.json"
+CALIBRATION_PATH = MODELS_DIR / "roles" / "calibration.json"
 CHANNELS = ("left", "right")
 ROSTER_ROLES = ("rep", "colleague")
 UNKNOWN_SPEAKER = "unknown"
@@ -54,29 +58,68 @@ class Roster:
 
 @dataclass(frozen=True)
 class Cue:
-    """A phrase pattern and how much one hit counts."""
+    """A phrase pattern, how much one hit counts, and what it shows (for the reason)."""
 
     pattern: re.Pattern[str]
     weight: float
+    why: str = ""
 
 
 @dataclass(frozen=True)
 class CueBook:
-    """The cue data: rep-side and customer-side phrases, and how evidence turns into confidence.
+    """The cue data: rep-side and customer-side phrases, read from models/roles/cues.json.
 
     Attributes:
         rep: Phrases the rep (agent, seller) says.
         customer: Phrases the customer says.
         greetings: Segments that are only a greeting ("hello?") do not count as speaking first.
         first_speaker_weight: Weight of a rep cue credited to the first speaker after greetings.
-        evidence_half: Total cue weight at which the confidence is half the score margin.
     """
 
     rep: tuple[Cue, ...]
     customer: tuple[Cue, ...]
     greetings: frozenset[str]
     first_speaker_weight: float
-    evidence_half: float
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How evidence turns into a decision and a confidence, from models/roles/calibration.json.
+
+    A speaker's evidence, in log-odds: ``cue_scale`` times the signed square root of their
+    cue lead (rep-cue weight minus customer-cue weight, less the speakers' mean), plus
+    ``voice_scale`` times the voice match's confidence for the speaker whose voice is the
+    rep's, plus ``channel_prior`` for a stereo call's default channel. The confidence is the
+    chosen speaker's softmax share: the probability that the rep is right.
+
+    Attributes:
+        default_channel: The rep's channel of a stereo call nobody named one for (a prior).
+        channel_prior: Log-odds the default channel starts with.
+        cue_scale: Log-odds per unit of cue weight.
+        voice_scale: Log-odds of a voice match of confidence 1.
+        max_confidence: Evidence never makes the roles surer than this (a person's word: 1).
+        low_confidence: Under it, the pages and ``audit`` warn that the rep may be the other
+            speaker.
+    """
+
+    default_channel: str = "left"
+    channel_prior: float = 0.7
+    cue_scale: float = 0.6
+    voice_scale: float = 3.0
+    max_confidence: float = 0.99
+    low_confidence: float = 0.7
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One cue heard in one segment: who said it, for which side (REP or CUSTOMER), its
+    weight, what it shows and the words."""
+
+    speaker: str
+    side: str
+    weight: float
+    why: str
+    said: str
 
 
 @lru_cache(maxsize=4)
@@ -85,63 +128,88 @@ def load_cues(path: Path = CUES_PATH) -> CueBook:
     data = read_json(path)
 
     def cues(side: str) -> tuple[Cue, ...]:
-        return tuple(Cue(re.compile(c["pattern"]), float(c["weight"])) for c in data[side])
+        return tuple(Cue(re.compile(c["pattern"]), float(c["weight"]), c.get("why", ""))
+                     for c in data[side])
 
     return CueBook(cues("rep"), cues("customer"), frozenset(data["greetings"]),
-                   float(data["first_speaker_weight"]), float(data["evidence_half"]))
+                   float(data["first_speaker_weight"]))
+
+
+@lru_cache(maxsize=4)
+def load_calibration(path: Path = CALIBRATION_PATH) -> Calibration:
+    """Read the calibration (models/roles/calibration.json)."""
+    return load_settings(Calibration, path)
+
+
+def decide(transcript: Transcript, *, rep_channel: str = "", rep_speaker: str = "",
+           roster: Roster | None = None, rep: str = "",
+           voice: RoleAssignment | None = None) -> RoleAssignment:
+    """Who is the rep of one call: a person's word (channel, name, roster) or else the
+    evidence (module docstring); ``voice`` is the match of the rep's known voice, if any."""
+    if is_channel_split(transcript):
+        if rep_channel:
+            return channel_roles(rep_channel)
+        return stereo_roles(transcript, voice=voice)
+    return assign_roles(transcript, rep_speaker=rep_speaker, roster=roster, rep=rep,
+                        voice=voice)
+
+
+def is_channel_split(transcript: Transcript) -> bool:
+    """True for a transcribed stereo call, whose speakers are its two channels."""
+    speakers = set(transcript.speakers)
+    return transcript.source == "whisper" and bool(speakers) and speakers <= set(CHANNELS)
 
 
 def assign_roles(transcript: Transcript, *, rep_speaker: str = "", roster: Roster | None = None,
-                 rep: str = "") -> RoleAssignment:
-    """Decide who the rep is: the named speaker, else the roster's names, else the cues.
+                 rep: str = "", voice: RoleAssignment | None = None) -> RoleAssignment:
+    """Decide who the rep is: the named speaker, else the roster's names, else the evidence
+    (cues and voice).
 
     Args:
         transcript: The call.
         rep_speaker: The rep's speaker name or label (manifest column or ``--rep-name``).
         roster: The team's names; its other people become colleagues, not customers.
         rep: The call's rep (their id in folders, manifest and roster).
+        voice: The speaker whose voice matches the rep's known voice print, if any.
     """
     colleague_names = roster.colleagues(rep) if roster else ()
     speakers = transcript.speakers
-    steps = [((rep_speaker,), "name", 1.0), (roster.aliases(rep) if roster else (), "roster", 1.0),
-             ((rep,), "name", 0.9)]
-    for names, method, confidence in steps:
+    steps = [((rep_speaker,), "name", 1.0, "named by the manifest or --rep-name"),
+             (roster.aliases(rep) if roster else (), "roster", 1.0, "named in the roster"),
+             ((rep,), "name", 0.9, "speaker named like the rep")]
+    for names, method, confidence, reason in steps:
         found = _matching(speakers, [n for n in names if n])
         if found:
             return RoleAssignment(found, method, confidence,
-                                  _colleagues(speakers, colleague_names, found))
+                                  _colleagues(speakers, colleague_names, found), reason)
     colleagues = _colleagues(speakers, colleague_names, ())
-    by_cues = assign_by_cues(transcript, exclude=colleagues)
-    return RoleAssignment(by_cues.rep_speakers, by_cues.method, by_cues.confidence, colleagues)
+    return replace(assign_by_cues(transcript, exclude=colleagues, voice=voice),
+                   colleagues=colleagues)
 
 
 def assign_by_cues(transcript: Transcript, *, exclude: Sequence[str] = (),
-                   cues: CueBook | None = None) -> RoleAssignment:
-    """Pick the rep from the phrases each speaker uses; confidence in 0..1 from the margin.
+                   cues: CueBook | None = None, voice: RoleAssignment | None = None,
+                   calibration: Calibration | None = None) -> RoleAssignment:
+    """Pick the rep from the phrases each speaker uses (and the rep's voice, when known).
 
-    Each speaker's score is their share of all rep-cue weight minus their share of all
-    customer-cue weight (so it does not grow with talk time); the first speaker after any bare
-    greeting gets a weak rep cue. Confidence is half the margin between the best two scores,
-    scaled down when there is little evidence. A lone speaker is the rep only if rep cues
-    outweigh customer cues.
+    Each speaker's evidence is their rep-cue weight minus their customer-cue weight (the
+    first speaker after any bare greeting gets a weak rep cue), in log-odds; the confidence
+    is the probability of the chosen speaker (``Calibration``). A lone speaker is the rep
+    only if rep cues outweigh customer cues.
     """
-    book = cues or load_cues()
     candidates = [s for s in transcript.speakers if s not in exclude and s != UNKNOWN_SPEAKER]
-    if not candidates:
-        return RoleAssignment((), "cues", 0.0)
-    rep_w, cust_w = _cue_weights(transcript, book)
-    if len(candidates) == 1:
-        return _lone_speaker(candidates[0], rep_w, cust_w, book)
-    first = _first_speaker(transcript, book.greetings)
-    if first in candidates:
-        rep_w[first] = rep_w.get(first, 0.0) + book.first_speaker_weight
-    total_r = sum(rep_w.get(s, 0.0) for s in candidates)
-    total_c = sum(cust_w.get(s, 0.0) for s in candidates)
-    score = {s: _share(rep_w.get(s, 0.0), total_r) - _share(cust_w.get(s, 0.0), total_c)
-             for s in candidates}
-    best, second = sorted(candidates, key=lambda s: -score[s])[:2]
-    margin = (score[best] - score[second]) / 2
-    return RoleAssignment((best,), "cues", _confidence(margin, total_r + total_c, book))
+    return weigh(transcript, tuple(candidates), {}, voice, cues or load_cues(),
+                 calibration or load_calibration())
+
+
+def stereo_roles(transcript: Transcript, *, voice: RoleAssignment | None = None,
+                 cues: CueBook | None = None,
+                 calibration: Calibration | None = None) -> RoleAssignment:
+    """Roles of a stereo call nobody named the rep's channel for: the default channel is a
+    prior, and the words (and the rep's voice) can overturn it."""
+    cal = calibration or load_calibration()
+    prior = {cal.default_channel: cal.channel_prior}
+    return weigh(transcript, CHANNELS, prior, voice, cues or load_cues(), cal)
 
 
 @dataclass(frozen=True)
@@ -149,39 +217,78 @@ class RoleEvidence:
     """What says who the rep is, besides the words of the call.
 
     Attributes:
-        rep_channel: The rep's channel of a stereo call (the manifest's, else the run's).
+        rep_channel: The rep's channel of a stereo call when a person gave it (the
+            manifest's, else ``--rep-channel``); "" lets the evidence decide.
         rep_speaker: The rep's speaker name or label (manifest ``rep_speaker``, else
             ``--rep-name``; "" when nobody said).
         roster: The team's names (``Roster``), or None.
         voices: The reps' voice prints learned so far (``VoiceProfiles``), or None.
     """
 
-    rep_channel: str = "left"
+    rep_channel: str = ""
     rep_speaker: str = ""
     roster: Roster | None = None
     voices: VoiceProfiles | None = None
 
 
 def decide_roles(transcript: Transcript, rep: str, evidence: RoleEvidence) -> RoleAssignment:
-    """Who is the rep: the channel for stereo calls; else a name (manifest, option, roster),
-    else the rep's known voice or the cues in the words, whichever is surer."""
-    if set(transcript.speakers) <= set(CHANNELS) and transcript.source == "whisper":
-        return channel_roles(evidence.rep_channel)
-    decided = assign_roles(transcript, rep_speaker=evidence.rep_speaker, roster=evidence.roster,
-                           rep=rep)
-    if decided.method != "cues" or evidence.voices is None or not transcript.voices:
-        return decided
-    by_voice = evidence.voices.match(rep, voice_prints(transcript))
-    if by_voice is None or by_voice.confidence <= decided.confidence:
-        return decided
-    return replace(by_voice, colleagues=decided.colleagues)
+    """Who is the rep: a person's word (channel, name, roster), else the evidence: the cues
+    in the words, the rep's known voice and, for a stereo call, the default channel."""
+    voice = None
+    if evidence.voices is not None and transcript.voices:
+        voice = evidence.voices.match(rep, voice_prints(transcript))
+    return decide(transcript, rep_channel=evidence.rep_channel,
+                  rep_speaker=evidence.rep_speaker, roster=evidence.roster, rep=rep,
+                  voice=voice)
 
 
 def channel_roles(rep_channel: str) -> RoleAssignment:
     """Roles of a stereo call whose speakers are its channels: the rep is on ``rep_channel``."""
     if rep_channel not in CHANNELS:
         raise ValueError(f"the rep's channel must be 'left' or 'right', not {rep_channel!r}")
-    return RoleAssignment((rep_channel,), "channel", 1.0)
+    return RoleAssignment((rep_channel,), "channel", 1.0, reason=f"{rep_channel} channel, as told")
+
+
+def weigh(transcript: Transcript, candidates: Sequence[str], prior: Mapping[str, float],
+          voice: RoleAssignment | None, book: CueBook, cal: Calibration) -> RoleAssignment:
+    """The candidate with the most evidence of being the rep, with the probability that it is
+    (see ``Calibration``) and a reason a coach can read."""
+    if not candidates:
+        return RoleAssignment((), "cues", 0.0, reason="no speaker who could be the rep")
+    hits = cue_hits(transcript, book)
+    if len(candidates) == 1:
+        return _lone_speaker(candidates[0], hits, cal)
+    leads = {s: _lead(hits, s) for s in candidates}
+    mean = sum(leads.values()) / len(leads)
+    parts = {s: {"default": prior.get(s, 0.0), "cues": cal.cue_scale * _root(leads[s] - mean),
+                 "voice": _voice_lead(voice, s, cal)} for s in candidates}
+    logit = {s: sum(p.values()) for s, p in parts.items()}
+    ranked = sorted(candidates, key=lambda s: -logit[s])
+    best, second = ranked[0], ranked[1]
+    top = max(logit.values())
+    odds = sum(math.exp(v - top) for v in logit.values())
+    confidence = min(cal.max_confidence, 1.0 / odds)
+    method = max(("cues", "voice", "default"),
+                 key=lambda k: parts[best][k] - parts[second][k])
+    reason = _reason(best, second, hits, voice, cal.default_channel if prior else "")
+    return RoleAssignment((best,), method, round(confidence, 3), reason=reason)
+
+
+def cue_hits(transcript: Transcript, book: CueBook) -> tuple[Hit, ...]:
+    """Every cue heard, at most once per cue and segment, plus the weak cue of speaking first
+    after any bare greeting."""
+    hits: list[Hit] = []
+    first = _first_speaker(transcript, book.greetings)
+    if first:
+        hits.append(Hit(first, REP, book.first_speaker_weight, "speaks first", ""))
+    for segment in transcript.segments:
+        text = _cue_text(segment.text)
+        for side, cues in ((REP, book.rep), (CUSTOMER, book.customer)):
+            for cue in cues:
+                found = cue.pattern.search(text)
+                if found:
+                    hits.append(Hit(segment.speaker, side, cue.weight, cue.why, found.group(0)))
+    return tuple(hits)
 
 
 def names_match(a: str, b: str) -> bool:
@@ -230,20 +337,6 @@ def _cue_text(text: str) -> str:
     return " ".join(_PUNCT_RE.sub(" ", text).split())
 
 
-def _cue_weights(transcript: Transcript, book: CueBook
-                 ) -> tuple[dict[str, float], dict[str, float]]:
-    """Weighted cue hits per speaker (each cue at most once per segment)."""
-    rep_w: dict[str, float] = {}
-    cust_w: dict[str, float] = {}
-    for segment in transcript.segments:
-        text = _cue_text(segment.text)
-        for cues, weights in ((book.rep, rep_w), (book.customer, cust_w)):
-            hit = sum(c.weight for c in cues if c.pattern.search(text))
-            if hit:
-                weights[segment.speaker] = weights.get(segment.speaker, 0.0) + hit
-    return rep_w, cust_w
-
-
 def _first_speaker(transcript: Transcript, greetings: frozenset[str]) -> str:
     """Who speaks first after any segment that is only a greeting ("Hello?")."""
     for segment in transcript.segments:
@@ -252,16 +345,54 @@ def _first_speaker(transcript: Transcript, greetings: frozenset[str]) -> str:
     return ""
 
 
-def _lone_speaker(speaker: str, rep_w: dict[str, float], cust_w: dict[str, float],
-                  book: CueBook) -> RoleAssignment:
-    r, c = rep_w.get(speaker, 0.0), cust_w.get(speaker, 0.0)
-    margin = abs(r - c) / (r + c) if r + c else 0.0
-    return RoleAssignment((speaker,) if r > c else (), "cues", _confidence(margin, r + c, book))
+def _lone_speaker(speaker: str, hits: Sequence[Hit], cal: Calibration) -> RoleAssignment:
+    """A lone speaker (a voicemail) is the rep only when rep cues outweigh customer cues."""
+    lead = _lead((h for h in hits if h.said), speaker)  # speaking first: nobody else spoke
+    p_rep = 1.0 / (1.0 + math.exp(-cal.cue_scale * _root(lead)))
+    confidence = round(min(cal.max_confidence, max(p_rep, 1.0 - p_rep)), 3)
+    if lead > 0:
+        return RoleAssignment((speaker,), "cues", confidence,
+                              reason=f"the only speaker, and {_strongest(hits, speaker, REP)}")
+    return RoleAssignment((), "cues", confidence,
+                          reason="the only speaker, with no more rep cues than customer cues")
 
 
-def _share(part: float, total: float) -> float:
-    return part / total if total else 0.0
+def _lead(hits: Iterable[Hit], speaker: str) -> float:
+    """Rep-cue weight minus customer-cue weight of one speaker."""
+    return sum(h.weight if h.side == REP else -h.weight for h in hits if h.speaker == speaker)
 
 
-def _confidence(margin: float, evidence: float, book: CueBook) -> float:
-    return round(max(0.0, min(1.0, margin * evidence / (evidence + book.evidence_half))), 3)
+def _root(lead: float) -> float:
+    """A cue lead's evidence in log-odds units: repeated cues of one speaker are not
+    independent, so evidence grows as the square root of the lead (fits the real calls
+    better than a straight sum, see models/roles/README.md)."""
+    return math.copysign(math.sqrt(abs(lead)), lead)
+
+
+def _voice_lead(voice: RoleAssignment | None, speaker: str, cal: Calibration) -> float:
+    matched = voice is not None and speaker in voice.rep_speakers
+    return cal.voice_scale * voice.confidence if voice is not None and matched else 0.0
+
+
+def _reason(best: str, other: str, hits: Sequence[Hit], voice: RoleAssignment | None,
+            default: str) -> str:
+    """Why ``best`` is the rep, in a line: the strongest cues on each side, the voice, and
+    whether a stereo call's default channel was overturned."""
+    said = [_strongest(hits, best, REP), _strongest(hits, other, CUSTOMER)]
+    if voice is not None and best in voice.rep_speakers:
+        said.append(f"{best}'s voice matches the rep's")
+    evidence = "; ".join(s for s in said if s)
+    if not default:
+        return evidence or "no cue either way"
+    if best != default:
+        return f"{best} channel, not the default {default}: {evidence}"
+    return f"default {default} channel" + (f": {evidence}" if evidence else ", no cue either way")
+
+
+def _strongest(hits: Iterable[Hit], speaker: str, side: str) -> str:
+    """The heaviest cue of one side a speaker gave, as 'speaker why ("words")'."""
+    mine = [h for h in hits if h.speaker == speaker and h.side == side]
+    if not mine:
+        return ""
+    hit = max(mine, key=lambda h: h.weight)
+    return f'{speaker} {hit.why}' + (f' ("{hit.said}")' if hit.said else "")

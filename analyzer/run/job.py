@@ -28,7 +28,7 @@ from analyzer.run import store
 from analyzer.run.audio import file_digest, load_audio, write_wav
 from analyzer.run.engines import Engines
 from analyzer.run.files import is_audio
-from analyzer.run.recording import open_recording, transcribe_windows
+from analyzer.run.recording import CHANNELS, open_recording, transcribe_windows
 from analyzer.run.speech_to_text import ModelNotFound
 from analyzer.run.store import Run, models_version
 from analyzer.run.transcript_files import read_transcript
@@ -155,9 +155,11 @@ def load_transcript(call: CallSource, run: Run, engines: Engines) -> Transcript:
     if cached is not None:
         return _long_enough(call, store.to_dataclass(Transcript, cached))
     engines.read_voices(run.voices_path())
-    # A stereo call teaches its rep's voice, until the rep's print is settled.
+    # A stereo call whose rep's channel was given teaches the rep's voice, until the rep's
+    # print is settled; without one, both channels' prints are weighed against the rep's.
     rep_channel = call.rep_channel or run.options.rep_channel
-    learn = () if engines.voices.settled(call.rep) else (rep_channel,)
+    learn = (() if engines.voices.settled(call.rep) else (rep_channel,)) if rep_channel \
+        else CHANNELS
     stereo, windows = open_recording(call.path)
     # The diarizer is loaded only when this call needs it: to split a mono call, or for the
     # voice print of a stereo call's rep channel.

@@ -8,6 +8,7 @@ roster id or "colleague", a customer's to "customer"; labels that name nobody ("
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from analyzer.call.redact.names import COLLEAGUE, People, is_name_label
@@ -49,7 +50,18 @@ def rename_speakers(transcript: Transcript, roles: RoleAssignment,
         activity=tuple(replace(t, speaker=new(t.speaker)) for t in transcript.activity),
         voices={new(s): v for s, v in transcript.voices.items()})
     return renamed, replace(roles, rep_speakers=tuple(map(new, roles.rep_speakers)),
-                            colleagues=tuple(map(new, roles.colleagues)))
+                            colleagues=tuple(map(new, roles.colleagues)),
+                            reason=_renamed(roles.reason, mapping))
+
+
+def _renamed(reason: str, mapping: dict[str, str]) -> str:
+    """The roles' reason with the speaker labels that were names replaced too."""
+    changed = sorted((old for old, label in mapping.items() if old != label), key=len,
+                     reverse=True)
+    if not changed or not reason:
+        return reason
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(old)}(?!\w)" for old in changed))
+    return pattern.sub(lambda m: mapping[m.group(0)], reason)
 
 
 def _free(base: str, taken: set[str]) -> str:

@@ -12,6 +12,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from analyzer.call.roles import load_calibration
 from analyzer.coach.pages.charts import LABEL_COLOURS, REPORTED_LABELS, timeline
 from analyzer.coach.pages.display import card, load_views
 from analyzer.coach.pages.html import (
@@ -29,7 +30,9 @@ from analyzer.coach.pages.html import (
 )
 from analyzer.types import Flag, Utterance
 
-LOW_CONFIDENCE = 0.7
+# Under it the pages and `audit` warn that the rep may be the other speaker
+# (models/roles/calibration.json, where the confidence is calibrated).
+LOW_CONFIDENCE = load_calibration().low_confidence
 SEEK_JS = """
 function cue(a,t){if(a.readyState>0){a.currentTime=t;return;}
  a.addEventListener('loadedmetadata',function(){a.currentTime=t;},{once:true});
@@ -55,7 +58,7 @@ def call_page(call: Mapping[str, Any], utterances: Sequence[Utterance], flags: S
     call_id, rep = str(call["call_id"]), str(call["rep"])
     corrected = [f for f in flags if f.coach == "wrong"]
     shown = [f for f in flags if f.label in REPORTED_LABELS and f.coach != "wrong"]
-    fix = Corrector(call_id, out)
+    fix = Corrector(call_id)
     parts = [low_confidence_banner(call), _heading(call),
              _audio_player(str(call.get("audio_path", "") or ""), out),
              "<div class='cards'>", *(card(v, call.get(v.metric), v.band_text())
@@ -76,9 +79,17 @@ def low_confidence_banner(call: Mapping[str, Any]) -> str:
     if math.isnan(confidence) or confidence >= LOW_CONFIDENCE:
         return ""
     method = e(call.get("role_method", "") or "?")
+    reason = role_reason(call)
+    why = f" Why this speaker: {e(reason)}." if reason else ""
     return (f"<div class='banner'>&#9888; The rep was found by <b>{method}</b> with confidence "
             f"<b>{confidence:.2f}</b> (under {LOW_CONFIDENCE}): the rep may be the other "
-            f"speaker. Check the transcript before coaching from this call.</div>")
+            f"speaker.{why} Check the transcript before coaching from this call.</div>")
+
+
+def role_reason(call: Mapping[str, Any]) -> str:
+    """Why the call's rep is the rep (the ``role_reason`` column; "" in older results)."""
+    reason = call.get("role_reason")
+    return reason if isinstance(reason, str) else ""
 
 
 def _heading(call: Mapping[str, Any]) -> str:
@@ -90,8 +101,9 @@ def _heading(call: Mapping[str, Any]) -> str:
     if math.isfinite(duration):
         facts.append(f"{clock(duration)} long")
     facts.append(f"from {e(call.get('source', '') or '?')}")
-    facts.append(f"roles by {e(call.get('role_method', '') or '?')} "
-                 f"({number(call.get('role_confidence')):.2f})")
+    facts.append(f"<span title='{e(role_reason(call))}'>roles by "
+                 f"{e(call.get('role_method', '') or '?')} "
+                 f"({number(call.get('role_confidence')):.2f})</span>")
     return f"<h1>{e(call['call_id'])}</h1><p class='sub'>{' &middot; '.join(facts)}</p>"
 
 
@@ -211,16 +223,16 @@ def _note(flag: Flag) -> str:
 class Corrector:
     """The ``callcoach correct`` commands a coach copies from a call's page."""
 
-    def __init__(self, call_id: str, out: Path) -> None:
-        self.base = (f"callcoach correct {shlex.quote(str(out))} --call "
-                     f"{shlex.quote(call_id)}")
+    def __init__(self, call_id: str) -> None:
+        # "." is the report folder (the one holding index.html): the page may have been moved.
+        self.base = f"callcoach correct . --call {shlex.quote(call_id)}"
 
     def wrong(self, flag: Flag) -> str:
         """A "not right?" control under a flag: the command that marks it wrong."""
         command = (f"{self.base} --label {flag.label} --wrong --sentence "
                    f"{shlex.quote(flag.text)}")
-        return (f"<details class='fix'><summary>not right?</summary><p class='help'>Run this, "
-                f"then analyze again (nothing is transcribed again):</p>"
+        return (f"<details class='fix'><summary>not right?</summary><p class='help'>Run this in "
+                f"the report folder, then analyze again (nothing is transcribed again):</p>"
                 f"<code>{e(command)}</code></details>")
 
     def help(self) -> str:
@@ -228,7 +240,8 @@ class Corrector:
         command = f"{self.base} --label pushy_close --missed --sentence 'the sentence'"
         return (f"<p class='help'>A flag wrong, or a sentence missed? Each flag has a "
                 f"<i>not right?</i> control with the command that corrects it; for a missed "
-                f"sentence: <code>{e(command)}</code> (any label). The next analysis of this "
+                f"sentence: <code>{e(command)}</code> (any label), run in the report folder "
+                f"(the one holding <code>index.html</code>). The next analysis of this "
                 f"call applies it without transcribing again, and the page says a coach "
                 f"corrected it. What the labels can be trusted for: "
                 f"<code>models/language/README.md</code>.</p>")

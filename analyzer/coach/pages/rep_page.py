@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from analyzer.coach.pages.call_page import LOW_CONFIDENCE
+from analyzer.coach.pages.call_page import LOW_CONFIDENCE, role_reason
 from analyzer.coach.pages.charts import REPORTED_LABELS, per_call
 from analyzer.coach.pages.coaching import coaching_points
 from analyzer.coach.pages.display import card, load_views, mean_of, page_settings, view
@@ -125,10 +125,11 @@ def _call_link(call: Call) -> str:
 def _roles_cell(call: Call) -> str:
     method, confidence = call.get("role_method", "") or "", number(call.get("role_confidence"))
     text = f"{e(method)} ({confidence:.2f})"
+    reason = role_reason(call)
     if confidence < LOW_CONFIDENCE:
-        warning = "the rep may be the other speaker"
-        return f'<span class="low" title="{warning}">&#9888; {text} low confidence</span>'
-    return text
+        warning = "the rep may be the other speaker" + (f": {reason}" if reason else "")
+        return f'<span class="low" title="{e(warning)}">&#9888; {text} low confidence</span>'
+    return f'<span title="{e(reason)}">{text}</span>' if reason else text
 
 
 def rep_flags(calls: Sequence[Call], flags_of: Mapping[str, Sequence[Flag]]

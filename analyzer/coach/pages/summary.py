@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analyzer.coach.pages.call_page import LOW_CONFIDENCE
+from analyzer.coach.pages.call_page import LOW_CONFIDENCE, role_reason
 from analyzer.coach.pages.display import view
 from analyzer.coach.pages.html import clock, number
 from analyzer.types import Flag
@@ -30,6 +30,8 @@ def audit_summary(call: Mapping[str, Any], flags: Sequence[Flag]) -> list[Line]:
     confidence = number(call.get("role_confidence"))
     lines = [Line(f"{call['call_id']} (rep {call['rep']}{length}; roles by "
                   f"{call.get('role_method', '?')}, confidence {confidence:.2f})", "title")]
+    if role_reason(call):
+        lines.append(Line(f"Rep: {role_reason(call)}"))
     if confidence < LOW_CONFIDENCE:
         lines.append(Line(f"! The rep may be the other speaker (role confidence under "
                           f"{LOW_CONFIDENCE}): check the call page before trusting these "
