@@ -21,10 +21,12 @@ def result(call_id: str = "c1") -> CallResult:
                       (flag,))
 
 
-def test_tables_flags_keep_the_matched_words_in_the_last_column(tmp_path):
+def test_tables_flags_keep_the_matched_words_and_the_coach_column_last(tmp_path):
     tables = write_run([result()], [], tmp_path)
-    assert FLAG_COLUMNS[-1] == "span" and list(tables.flags.columns) == list(FLAG_COLUMNS)
-    assert pd.read_csv(tmp_path / "flags.csv")["span"].tolist() == ["only good until"]
+    assert FLAG_COLUMNS[-2:] == ("span", "coach") and list(tables.flags.columns) == \
+        list(FLAG_COLUMNS)
+    flags = pd.read_csv(tmp_path / "flags.csv", keep_default_na=False)
+    assert flags["span"].tolist() == ["only good until"] and flags["coach"].tolist() == [""]
 
 
 def test_tables_read_back_what_a_run_wrote(tmp_path):
