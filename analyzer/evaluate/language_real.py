@@ -175,7 +175,8 @@ def score_persuasion(labeler: Labeler, sentences: Sequence[Sentence], name: str,
         if errors:
             for (s, p), g in zip(rep, gold):
                 if g != (label in p):
-                    print(f"    {'missed' if g else 'false'} {label} [{','.join(s.labels)}] {s.text}")
+                    kind = "missed" if g else "false"
+                    print(f"    {kind} {label} [{','.join(sorted(s.labels))}] {s.text}")
     polite = [(s, p) for s, p in zip(sentences, predicted) if s.labels & NEVER_PUSHY]
     pushy = [s for s, p in polite if "pushy_close" in p]
     print(f"  {'greeting/thank/closing/ack pushy':<42}{len(pushy)} of {len(polite)} "
