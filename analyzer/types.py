@@ -160,8 +160,8 @@ class SentenceLabels:
 class Flag:
     """One labelled sentence of a call, located in time, for the flags table.
 
-    ``span`` is the words the rule matched (the whole sentence for the statistical
-    backstop); "" in results stored before it was recorded.
+    ``span`` is the words the rule matched; "" in results stored before it was recorded
+    (the whole sentence in results of versions whose statistical backstop added labels).
     """
 
     role: str

@@ -40,6 +40,9 @@ REALDATA = REPO_DIR.parent / "shared" / "realdata"
 CUSTOMER_INQUIRIES = frozenset({"personal-related-inquiry", "task-related-inquiry"})
 CREDIBILITY = frozenset({"credibility-appeal"})
 THE_ASK = frozenset({"proposition-of-donation"})
+# Every way of asking for the commitment, for a second, looser reading of pushy_close precision.
+ANY_ASK = frozenset({"proposition-of-donation", "ask-donation-amount", "ask-donate-more",
+                     "confirm-donation"})
 NEVER_PUSHY = frozenset({"greeting", "thank", "closing", "acknowledgement"})
 # Punctuation ASR output does not have; apostrophes stay ("you're").
 BARE_DROP = str.maketrans("", "", string.punctuation.replace("'", ""))
@@ -177,7 +180,14 @@ def score_persuasion(labeler: Labeler, sentences: Sequence[Sentence], name: str,
                 if g != (label in p):
                     kind = "missed" if g else "false"
                     print(f"    {kind} {label} [{','.join(sorted(s.labels))}] {s.text}")
-    polite = [(s, p) for s, p in zip(sentences, predicted) if s.labels & NEVER_PUSHY]
+    pushy = [s for s, p in rep if "pushy_close" in p]
+    asks = sum(bool(s.labels & ANY_ASK) for s in pushy)
+    print(f"  {'pushy_close on any ask for the commitment':<42}P {asks / max(len(pushy), 1):.3f} "
+          f"({asks}/{len(pushy)} flagged; proposition, amount, more, confirmation)")
+    figures["pushy_close_any_ask_precision"] = asks / max(len(pushy), 1)
+    # A greeting that is also an ask ("Hi, how much would you like to donate now") is an ask.
+    polite = [(s, p) for s, p in zip(sentences, predicted)
+              if s.labels & NEVER_PUSHY and not s.labels & ANY_ASK]
     pushy = [s for s, p in polite if "pushy_close" in p]
     print(f"  {'greeting/thank/closing/ack pushy':<42}{len(pushy)} of {len(polite)} "
           f"(target 0)")
