@@ -12,6 +12,9 @@ skipped with one line saying so):
   transcribers' punctuated text and on the same text lower-cased without punctuation, as bare
   ASR text. Declarative questions (full tag ``d``) and tag questions (``g``) are scored apart.
   ``train/`` may be tuned on; ``test/`` is reported.
+* ``zoom_vtt/``: a real 55-minute Zoom meeting, unlabelled. Every cue is labelled as if the
+  rep said it (the worst case) and every pushy flag is printed for a reader to judge; none
+  is right (nobody in the meeting sells anything).
 * ``persuasion/``: real typed persuasion dialogues labelled sentence by sentence. The
   persuader is the rep, the persuadee the customer. Personal and task inquiries stand for
   questions about the customer, credibility appeals for self-promotion, the proposition of a
@@ -197,6 +200,26 @@ def score_persuasion(labeler: Labeler, sentences: Sequence[Sentence], name: str,
     return figures
 
 
+def list_meeting_flags(labeler: Labeler, path: Path) -> dict[str, float]:
+    """Label every cue of a real meeting as the rep's; print the flag counts and every
+    pushy flag (a meeting where nobody sells: each one is wrong)."""
+    from analyzer.transcripts import read_transcript
+
+    texts = [s.text for s in read_transcript(path).segments]
+    predicted = [label for sentences in labeler.label(texts) for s in sentences
+                 for label in s.labels]
+    counts = Counter(predicted)
+    print(f"{path.parent.name}/{path.name}: {len(texts)} cues labelled as the rep's")
+    print("  flags: " + ", ".join(f"{k} {counts[k]}" for k in
+                                  ("question", "customer_question", "self_promotion",
+                                   "pushy_close")))
+    for sentences in labeler.label(texts):
+        for s in sentences:
+            if "pushy_close" in s.labels:
+                print(f"    pushy: {s.text}")
+    return {f"{k}_flags": float(counts[k]) for k in ("self_promotion", "pushy_close")}
+
+
 def run(labeler: Labeler, root: Path = REALDATA, tune: bool = False,
         errors: bool = False) -> dict[str, dict[str, float]]:
     """Score every real set present under root; print a line for each one absent."""
@@ -208,6 +231,12 @@ def run(labeler: Labeler, root: Path = REALDATA, tune: bool = False,
         results["mrda"] = score_questions(labeler, read_mrda(mrda), f"mrda/{split}", errors)
     else:
         print(f"\n{mrda}: absent, skipped")
+    meeting = root / "zoom_vtt" / "meeting001_transcript.vtt"
+    if meeting.is_file():
+        print()
+        results["zoom_vtt"] = list_meeting_flags(labeler, meeting)
+    else:
+        print(f"\n{meeting}: absent, skipped")
     persuasion = root / "persuasion" / "dialogues.csv"
     if persuasion.is_file():
         half = "tune half" if tune else "test half"
