@@ -54,3 +54,16 @@ def test_evaluate_language_real_persuasion_halves_are_disjoint_and_cover_the_set
     tune, test = persuasion_half(sentences, True), persuasion_half(sentences, False)
     assert not {s.dialogue for s in tune} & {s.dialogue for s in test}
     assert len(tune) + len(test) == len(sentences)
+
+
+def test_evaluate_language_real_no_greeting_or_thanks_is_pushy() -> None:
+    # Issue 17: "Good afternoon, everyone." was flagged as pushy; real greetings, thanks,
+    # closings and acknowledgements (both halves of PersuasionForGood) never may be.
+    from analyzer.evaluate.language_real import ANY_ASK, NEVER_PUSHY, flagged
+    from analyzer.language import Labeler
+
+    sentences = read_persuasion(realdata_path("persuasion", "dialogues.csv"))
+    polite = [s for s in sentences if s.labels & NEVER_PUSHY and not s.labels & ANY_ASK]
+    predicted = flagged(Labeler.load(), [s.text for s in polite], [s.role for s in polite])
+    pushy = [s.text for s, p in zip(polite, predicted) if "pushy_close" in p]
+    assert len(polite) > 800 and pushy == []
