@@ -51,9 +51,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check analyzer tests demo
 	$(BIN)/mypy
 
+# The team's corpora, then the real sets in ../shared/realdata (parts never tuned on);
 # CORRECTIONS=DIR/corrections.csv also scores the labels on a coach's corrections.
 eval: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.language
+	$(BIN)/python -m analyzer.evaluate.language_real
 	$(if $(CORRECTIONS),$(BIN)/python -m analyzer.evaluate.corrections $(CORRECTIONS))
 
 # Retrains the language backstop model from the corpora (deterministic, a few seconds).

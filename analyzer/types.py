@@ -169,11 +169,11 @@ class SentenceLabels:
 class Flag:
     """One labelled sentence of a call, located in time, for the flags table.
 
-    ``span`` is the words the rule matched (the whole sentence for the statistical
-    backstop); "" in results stored before it was recorded. ``utterance`` is the index of
-    the sentence's utterance in the call (what joins a flag to its utterance in the tables).
-    ``coach`` says a coach corrected it: "wrong" (kept for the record, counted nowhere),
-    "added" (a sentence the labels missed), "" (as the labeler decided).
+    ``span`` is the words the rule matched; "" in results stored before it was recorded.
+    ``utterance`` is the index of the sentence's utterance in the call (what joins a flag to
+    its utterance in the tables). ``coach`` says a coach corrected it: "wrong" (kept for the
+    record, counted nowhere), "added" (a sentence the labels missed), "" (as the labeler
+    decided).
     """
 
     role: str

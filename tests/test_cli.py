@@ -238,8 +238,9 @@ def test_cli_audit_stereo_rep_channel_right_audits_the_right_speaker(tmp_path):
 def test_cli_audit_swapped_stereo_call_finds_the_rep_on_the_right(tmp_path):
     """A demo call with its channels swapped (the rep on the right), no hint: the rep is
     found on the right and audited, with the same talk share as the original call."""
-    from analyzer.run.audio import load_audio
     from conftest import write_wav
+
+    from analyzer.run.audio import load_audio
 
     original = DEMO_ARCHIVE / "bob" / "2026-10-09-umbrella-pitch.opus"
     audio = load_audio(original)

@@ -268,3 +268,70 @@ def test_language_pressure_before_a_reassurance_is_still_pushy(labeler: Labeler)
 def test_language_sending_papers_to_read_at_leisure_is_not_assumptive(labeler: Labeler) -> None:
     text = "I'll email the contract over and you can read it in your own time."
     assert labels_of(labeler, text) == set()
+
+
+# Issue 17: flags on sales dialogues and real conversations nobody on the team wrote.
+
+@pytest.mark.parametrize("text", ["Good afternoon, everyone.", "Good afternoon, Mr. Johnson.",
+                                  "I have some availability this week.",
+                                  "Hi, how are you today?", "Thank you so much for your time."])
+def test_language_greetings_and_availability_are_never_pushy(labeler: Labeler, text: str) -> None:
+    assert labels_of(labeler, text) <= {"question"}
+
+
+def test_language_conversion_rate_jump_is_not_a_price_rise(labeler: Labeler) -> None:
+    text = "Our clients saw their conversion rate jump after the rollout."
+    assert "pushy_close" not in labels_of(labeler, text)
+    assert "pushy_close" in labels_of(labeler, "Rates are rising next month.")
+
+
+def test_language_excellent_as_acknowledgement_is_not_praise(labeler: Labeler) -> None:
+    assert labels_of(labeler, "Excellent, I'll put that in my calendar.") == set()
+    assert labels_of(labeler, "Great, I'll send it over.") == set()
+
+
+def test_language_clients_top_performers_are_not_self_promotion(labeler: Labeler) -> None:
+    assert labels_of(labeler, "We help your top performers close more deals.") == set()
+    assert "self_promotion" in labels_of(labeler, "I was the top seller last year.")
+
+
+@pytest.mark.parametrize("text", ["Would you like me to give you a quick demonstration?",
+                                  "Would you be interested in a pilot program?",
+                                  "Which would work better for you?"])
+def test_language_offer_scheduling_and_closing_questions_are_not_about_the_customer(
+        labeler: Labeler, text: str) -> None:
+    assert labels_of(labeler, text) == {"question"}
+
+
+@pytest.mark.parametrize("text", ["We pride ourselves on our response times.",
+                                  "This is where our combined expertise really shines.",
+                                  "It's 8x faster and 20x more efficient."])
+def test_language_bragging_missed_on_sales_dialogues(labeler: Labeler, text: str) -> None:
+    assert labels_of(labeler, text) == {"self_promotion"}
+
+
+@pytest.mark.parametrize("text", ["you going to rent it again", "you ever seen the starter bread",
+                                  "is uh the network small enough"])
+def test_language_questions_with_elided_or_disfluent_auxiliaries(labeler: Labeler,
+                                                                 text: str) -> None:
+    assert "question" in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text", ["which was done in the log domain.",
+                                  "i don't know if that's true or not",
+                                  "confidence or something like that",
+                                  "and so one of the first questions is do you need help",
+                                  "i wonder if microsoft has a word for it"])
+def test_language_statements_shaped_like_questions_in_meetings(labeler: Labeler,
+                                                               text: str) -> None:
+    assert "question" not in labels_of(labeler, text)
+
+
+def test_language_flags_never_come_from_the_statistical_check_alone(labeler: Labeler) -> None:
+    texts = ["Good afternoon, everyone.", "I have some availability this week.",
+             "We're rated the number one payroll provider three years running."]
+    rules = {e.rule for sentences in labeler.label(texts) for s in sentences for e in s.evidence}
+    assert rules and not any(r.startswith("textcat:") for r in rules)
+    subtypes = {e.subtype for sentences in labeler.label(texts) for s in sentences
+                for e in s.evidence}
+    assert "unspecified" not in subtypes

@@ -3,6 +3,7 @@
 Run as modules (the make targets call them):
 
     python -m analyzer.evaluate.language        # make eval: F1 of the language labels
+    python -m analyzer.evaluate.language_real   # make eval: the labels on real conversations
     python -m analyzer.evaluate.diarization     # make eval-diarization: DER on real clips
     python -m analyzer.evaluate.roles           # make eval-roles: the rep found, confidence
     python -m analyzer.evaluate.bench           # make bench: speed ratios measured in one run

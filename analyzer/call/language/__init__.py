@@ -2,9 +2,9 @@
 
 The model (spaCy's small English pipeline) runs once per utterance; the rules are data in
 ``models/language/`` (see its README): spaCy Matcher, PhraseMatcher and DependencyMatcher
-patterns, each with an id, a description and examples. Code only adds five syntactic token
-attributes the patterns can test (``cc_open``, ``cc_end``, ``cc_main``, ``cc_inverted``,
-``cc_ours``) and combines rule matches with each rule's ``requires``, ``unless``,
+patterns, each with an id, a description and examples. Code only adds six syntactic token
+attributes the patterns can test (``cc_open``, ``cc_first``, ``cc_end``, ``cc_main``,
+``cc_inverted``, ``cc_ours``) and combines rule matches with each rule's ``requires``, ``unless``,
 ``negatable`` and the label's roles.
 
 Steps, in the order a sentence meets them:
@@ -12,7 +12,7 @@ Steps, in the order a sentence meets them:
 * ``rules``: the rule format, read from the pattern files under ``models/language/``;
 * ``syntax``: sentences fit for ASR text and the token attributes patterns test;
 * ``labeler``: spaCy plus the compiled rules, one ``SentenceLabels`` per sentence;
-* ``textcat``: the statistical backstop that adds a label the rules missed;
+* ``textcat``: the statistical check that may withdraw a rule's label (never adds one);
 * ``flags``: labelled sentences located in time, and the rep's counts per call.
 """
 

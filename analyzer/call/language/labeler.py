@@ -1,8 +1,8 @@
 """The labeller: spaCy's small English pipeline plus the compiled rules, sentence by sentence.
 
 The model runs once per utterance; every rule file is matched, matches are combined with
-each rule's ``requires``, ``unless`` and ``negatable`` and the label's roles, and the
-statistical backstop (``textcat``) may add a label the rules missed.
+each rule's ``requires``, ``unless`` and ``negatable`` and the label's roles; the statistical
+check (``textcat``) may withdraw a rule's label, never add one.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class Labeler:
         self.nlp = nlp
         self.rules = {r.id: r for r in rules}
         self.labels = labels
-        # The backstop model (analyzer.textcat) adds labels the rules missed; None: rules only.
+        # The statistical check (language.textcat) may veto a rule label; None: rules only.
         self.backstop = backstop
         self.fillers = frozenset(lexicon.get("fillers", ()))
         self.matcher = Matcher(nlp.vocab)
@@ -102,7 +102,7 @@ class Labeler:
         labelled = [self.label_doc(doc, role) for doc, role in zip(docs, roles)]
         if self.backstop is None:
             return labelled
-        return self.backstop.add_labels(labelled, roles, self.labels)
+        return self.backstop.review(labelled)
 
     def label_doc(self, doc: Any, role: str = REP) -> tuple[SentenceLabels, ...]:
         """Label the sentences of one parsed utterance."""

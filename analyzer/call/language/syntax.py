@@ -1,8 +1,8 @@
 """Syntax the rule patterns can test: sentences fit for ASR text, and token attributes.
 
-Code adds five token attributes (``cc_open``, ``cc_end``, ``cc_main``, ``cc_inverted``,
-``cc_ours``) that patterns in ``models/language/`` test like any spaCy attribute, and decides
-whether a match is negated ("there's no deadline").
+Code adds six token attributes (``cc_open``, ``cc_first``, ``cc_end``, ``cc_main``,
+``cc_inverted``, ``cc_ours``) that patterns in ``models/language/`` test like any spaCy
+attribute, and decides whether a match is negated ("there's no deadline").
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ OWN_WORDS = frozenset({"we", "us", "i", "ours", "ourselves", "myself", "it"})
 TAG_WORDS = frozenset({"yeah", "right", "correct", "no", "yes", "true"})
 OWN_POSSESSIVES = frozenset({"our", "my"})
 NOUN_MODIFIER_DEPS = frozenset({"poss", "compound", "nmod", "amod"})
-ATTRIBUTES = ("cc_open", "cc_end", "cc_main", "cc_inverted", "cc_ours")
+ATTRIBUTES = ("cc_open", "cc_first", "cc_end", "cc_main", "cc_inverted", "cc_ours")
 
 
 def sentences(doc: Any) -> list[Any]:
@@ -42,13 +42,17 @@ def mark_syntax(doc: Any, fillers: frozenset[str]) -> Any:
 
     cc_open: first word of a sentence or of a clause after a comma or "and/so/but",
         skipping fillers ("so", "um", "okay" ...).
+    cc_first: first token of a sentence as the labeller splits it (a tag word put back into
+        its sentence is not first: "... old system yeah").
     cc_end: last word of a sentence, and the punctuation after it.
     cc_main: the word is not inside a subordinate clause (adverbial, subject, relative).
     cc_inverted: an auxiliary or copula standing before its subject ("are you", "is it").
     cc_ours: the word is said of the speaker's side: its noun phrase is ours ("our best crew")
-        or its clause's subject is ("we're the fastest", "I pride myself on being the best").
+        or its clause's subject is ("we're the fastest", "I pride myself on being the best"),
+        and no phrase on the way belongs to someone else ("we train your top performers").
     """
     for sent in sentences(doc):
+        doc[sent.start]._.cc_first = True
         words = [t for t in sent if not t.is_punct]
         if words:
             # Closing punctuation ends the sentence too: a "?" inside it ("voted best by
@@ -76,11 +80,21 @@ def _is_ours(token: Any) -> bool:
         m.dep_ == "poss" and m.lower_ in OWN_POSSESSIVES for m in modifiers)
 
 
+def _is_theirs(token: Any) -> bool:
+    # "your top performers", "the client's best rep": a possessive that is not ours.
+    modifiers = [m for left in token.lefts if left.dep_ in NOUN_MODIFIER_DEPS
+                 for m in left.subtree]
+    return any(m.dep_ == "poss" and m.lower_ not in OWN_POSSESSIVES for m in modifiers)
+
+
 def _said_of_us(token: Any) -> bool:
-    """Walk up to the nearest clause with a subject; ours if a phrase on the way or it is."""
+    """Walk up to the nearest clause with a subject; ours if a phrase on the way or it is,
+    not ours once a phrase on the way belongs to someone else ("we coach your top reps")."""
     for _ in range(len(token.sent)):
         if _is_ours(token):
             return True
+        if _is_theirs(token):
+            return False
         subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subjects and token.pos_ in ("VERB", "AUX"):
             return _is_ours(subjects[0])

@@ -1,10 +1,12 @@
-"""A statistical backstop to the language rules: it adds a label the rules missed.
+"""A statistical check on the language rules: it may withdraw a rule's label, never add one.
 
 Per label, a logistic regression over tf-idf word 1-3-grams and character 2-5-grams, trained
 on the labelled corpora (``python -m analyzer.evaluate.train_textcat``) and stored as JSON in
-``models/language/textcat/``. It reads one sentence at a time and only ever adds a label: what
-the rules found stays. Which labels it may add, and at what probability, is data in
-``config.json``; the measured gain is in ``models/language/README.md``.
+``models/language/textcat/``. It reads one sentence at a time. A flag shown to a coach must
+rest on a rule and the words it matched, so the model never adds a label (issue 17: on its
+own it flagged "Good afternoon, everyone." as pushy); it may veto a rule's label whose
+probability is below the label's ``veto`` threshold in ``config.json``. The measured effect
+of a veto, and why none is set, is in ``models/language/README.md``.
 """
 
 from __future__ import annotations
@@ -16,10 +18,9 @@ from typing import Any
 
 from analyzer.errors import InputError
 from analyzer.settings import MODELS_DIR, read_json
-from analyzer.types import Evidence, SentenceLabels
+from analyzer.types import SentenceLabels
 
 TEXTCAT_DIR = MODELS_DIR / "language" / "textcat"
-IMPLIED = {"customer_question": "question"}
 
 
 def vectorizers(config: dict[str, Any]) -> tuple[Any, Any]:
@@ -35,21 +36,18 @@ def vectorizers(config: dict[str, Any]) -> tuple[Any, Any]:
 
 @dataclass(frozen=True)
 class Backstop:
-    """The fitted model: vectorizers, one weight vector per label, and the thresholds.
+    """The fitted model: vectorizers, one weight vector per label, and the veto thresholds.
 
     Attributes:
         vectorizers: Fitted word and character tf-idf vectorizers.
         weights: Per label, a weight per feature (words then characters) and the intercept last.
-        thresholds: Per label the model may add, the probability it must reach.
-        negated_labels: Labels never added to a sentence holding one of negation_words.
-        negation_words: Lower-case words that make a sentence negated.
+        veto: Per label, the probability below which a rule's label is withdrawn (empty: the
+            model changes nothing).
     """
 
     vectorizers: tuple[Any, ...]
     weights: dict[str, Any]
-    thresholds: dict[str, float]
-    negated_labels: frozenset[str] = frozenset()
-    negation_words: frozenset[str] = frozenset()
+    veto: dict[str, float]
 
     @classmethod
     def load(cls, path: Path = TEXTCAT_DIR) -> Backstop:
@@ -69,9 +67,7 @@ class Backstop:
             vec.idf_ = np.asarray(model[part]["idf"])
             fitted.append(vec)
         weights = {k: np.asarray(v) for k, v in model["weights"].items()}
-        negated = config.get("not_when_negated", {})
-        return cls(tuple(fitted), weights, dict(config["labels"]),
-                   frozenset(negated.get("labels", ())), frozenset(negated.get("words", ())))
+        return cls(tuple(fitted), weights, dict(config.get("veto", {})))
 
     def probabilities(self, texts: Sequence[str]) -> dict[str, Any]:
         """Per label, the probability of each text (an array in text order)."""
@@ -84,36 +80,24 @@ class Backstop:
         return {label: 1 / (1 + np.exp(-(features @ w[:-1] + w[-1])))
                 for label, w in self.weights.items()}
 
-    def add_labels(self, labelled: Sequence[tuple[SentenceLabels, ...]], roles: Sequence[str],
-                   labels: dict[str, dict[str, Any]]) -> list[tuple[SentenceLabels, ...]]:
-        """Add the labels the model is sure of to sentences whose rules missed them.
+    def review(self, labelled: Sequence[tuple[SentenceLabels, ...]]
+               ) -> list[tuple[SentenceLabels, ...]]:
+        """Withdraw the rule labels the model vetoes; never add one.
 
-        A label a role may not get (labels.json) is never added; a customer question also
-        makes the sentence a question. Evidence rule: "textcat:<label>", span: the sentence.
+        A withdrawn customer question stays a question (the question rules decided that).
         """
-        flat = [(i, s) for i, sentences in enumerate(labelled) for s in sentences]
-        probs = self.probabilities([s.text for _, s in flat])
-        added: list[list[SentenceLabels]] = [[] for _ in labelled]
-        for k, (i, sentence) in enumerate(flat):
-            negated = self._negated(sentence.text)
-            sure = [label for label, th in self.thresholds.items()
-                    if probs[label][k] >= th and roles[i] not in labels[label].get("not_roles", ())
-                    and not (negated and label in self.negated_labels)]
-            added[i].append(_with_labels(sentence, sure, list(labels)))
-        return [tuple(sentences) for sentences in added]
-
-    def _negated(self, text: str) -> bool:
-        words = text.lower().replace("’", "'").replace(",", " ").replace(".", " ").split()
-        return any(w in self.negation_words or w.endswith("n't") for w in words)
+        if not self.veto:
+            return list(labelled)
+        flat = [s for sentences in labelled for s in sentences]
+        probs = self.probabilities([s.text for s in flat])
+        vetoed = iter([{label for label, th in self.veto.items()
+                        if label in s.labels and probs[label][k] < th}
+                       for k, s in enumerate(flat)])
+        return [tuple(_without(s, next(vetoed)) for s in sentences) for sentences in labelled]
 
 
-def _with_labels(sentence: SentenceLabels, new: list[str], order: list[str]) -> SentenceLabels:
-    new += [IMPLIED[label] for label in new if label in IMPLIED]
-    new = [label for label in dict.fromkeys(new) if label not in sentence.labels]
-    if not new:
+def _without(sentence: SentenceLabels, vetoed: set[str]) -> SentenceLabels:
+    if not vetoed:
         return sentence
-    evidence = sentence.evidence + tuple(
-        Evidence(label, "unspecified" if label == "pushy_close" else "", f"textcat:{label}",
-                 sentence.text) for label in new)
-    labels = tuple(label for label in order if label in sentence.labels or label in new)
-    return replace(sentence, labels=labels, evidence=evidence)
+    return replace(sentence, labels=tuple(x for x in sentence.labels if x not in vetoed),
+                   evidence=tuple(e for e in sentence.evidence if e.label not in vetoed))

@@ -1,0 +1,69 @@
+"""The real-data language evaluation: readers, the bare form, the persuasion halves, skipping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from conftest import realdata_path
+
+from analyzer.evaluate.language_real import (
+    bare,
+    persuasion_half,
+    read_mrda,
+    read_persuasion,
+    run,
+)
+
+
+def test_evaluate_language_real_bare_text_drops_punctuation_keeps_apostrophes() -> None:
+    assert bare("So, you're still in Dallas?") == "so you're still in dallas"
+
+
+def test_evaluate_language_real_mrda_keeps_questions_and_statements(tmp_path: Path) -> None:
+    (tmp_path / "m.txt").write_text("a|can i see it?|Q|qy|rt\nb|yeah.|B|b|b\n"
+                                    "b|i think so.|S|s|s\nc|so you're done?|Q|qy|d\n")
+    found = read_mrda(tmp_path)
+    assert [(u.basic, u.full) for u in found] == [("Q", "rt"), ("S", "s"), ("Q", "d")]
+
+
+def test_evaluate_language_real_persuasion_halves_split_dialogues(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    header = "dialogue,role,turn,text,persuader_label,persuadee_label,persuader_label_2," \
+             "persuadee_label_2\n"
+    rows = "".join(f"d{k},persuader,0,Hello {k}.,greeting,,,\nd{k},persuadee,0,Hi.,,greeting,,\n"
+                   for k in range(4))
+    path.write_text(header + rows)
+    sentences = read_persuasion(path)
+    tune, test = persuasion_half(sentences, True), persuasion_half(sentences, False)
+    assert {s.dialogue for s in tune} == {"d0", "d2"}
+    assert {s.dialogue for s in test} == {"d1", "d3"}
+    assert {s.role for s in tune} == {"rep", "customer"}
+
+
+def test_evaluate_language_real_absent_sets_are_skipped_with_a_line(tmp_path: Path,
+                                                                   capsys: Any) -> None:
+    assert run(labeler=None, root=tmp_path) == {}  # type: ignore[arg-type]
+    out = capsys.readouterr().out
+    assert "mrda/test: absent, skipped" in out
+    assert "dialogues.csv: absent, skipped" in out
+
+
+def test_evaluate_language_real_persuasion_halves_are_disjoint_and_cover_the_set() -> None:
+    sentences = read_persuasion(realdata_path("persuasion", "dialogues.csv"))
+    tune, test = persuasion_half(sentences, True), persuasion_half(sentences, False)
+    assert not {s.dialogue for s in tune} & {s.dialogue for s in test}
+    assert len(tune) + len(test) == len(sentences)
+
+
+def test_evaluate_language_real_no_greeting_or_thanks_is_pushy() -> None:
+    # Issue 17: "Good afternoon, everyone." was flagged as pushy; real greetings, thanks,
+    # closings and acknowledgements (both halves of PersuasionForGood) never may be.
+    from analyzer.call.language import Labeler
+    from analyzer.evaluate.language_real import ANY_ASK, NEVER_PUSHY, flagged
+
+    sentences = read_persuasion(realdata_path("persuasion", "dialogues.csv"))
+    polite = [s for s in sentences if s.labels & NEVER_PUSHY and not s.labels & ANY_ASK]
+    predicted = flagged(Labeler.load(), [s.text for s in polite], [s.role for s in polite])
+    pushy = [s.text for s, p in zip(polite, predicted) if "pushy_close" in p]
+    assert len(polite) > 800 and pushy == []
