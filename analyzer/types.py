@@ -26,7 +26,8 @@ class CallSource:
         call_id: Unique id of the call in the run (file stem unless the manifest names it).
         rep: The rep who owns the call.
         path: The audio or transcript file.
-        date: The call's date as given by the manifest ("" when unknown).
+        date: The call's date: the manifest's, else the ISO date its file name starts with
+            ("" when unknown).
         rep_channel: "left" or "right" for stereo audio; "" means use the run's default.
         rep_speaker: The rep's speaker label or name in the call; "" when unknown.
         audio_path: Audio linked to a transcript (same stem), "" when none.
