@@ -45,6 +45,31 @@ def model_option(command):  # type: ignore[no-untyped-def]
              "Default: the bundled tiny.en, offline.")(command)
 
 
+def device_options(command):  # type: ignore[no-untyped-def]
+    """--device and --compute-type, shared by every command that transcribes."""
+    command = click.option(
+        "--compute-type", default="int8", show_default=True, metavar="TYPE",
+        help="CTranslate2 compute type of the transcriber (int8, int8_float16, float16, "
+             "float32, ...).")(command)
+    return click.option(
+        "--device", type=click.Choice(["auto", "cpu", "cuda"]), default="cpu",
+        show_default=True,
+        help="Where the transcriber runs: cuda needs an NVIDIA GPU with CUDA; auto uses one "
+             "when there is one, else the CPU.")(command)
+
+
+def transcriber_device(device: str, compute_type: str) -> dict[str, str]:
+    """The ``Options`` fields for --device and --compute-type; a device that cannot run here
+    stops the command with one line and exit status 2."""
+    from analyzer.run.speech_to_text import DeviceUnavailable, resolve_device
+
+    try:
+        device, compute_type = resolve_device(device, compute_type)
+    except DeviceUnavailable as exc:
+        raise CouldNotRun(str(exc)) from exc
+    return {"device": device, "compute_type": compute_type}
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -52,6 +77,7 @@ def model_option(command):  # type: ignore[no-untyped-def]
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV with columns path,rep and optional call_id,date,rep_channel,rep_speaker.")
 @model_option
+@device_options
 @click.option("--rep-channel", type=click.Choice(["left", "right"]), default="left",
               show_default=True, help="Channel of the rep in stereo recordings.")
 @click.option("--rep", default="", help="Rep of audio files given one by one.")
@@ -83,7 +109,7 @@ def model_option(command):  # type: ignore[no-untyped-def]
               help="Redo every call (ignore stored results and cached transcripts).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary.")
 def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: str,
-            rep_channel: str, rep: str, rep_name: str, roster: str | None,
+            device: str, compute_type: str, rep_channel: str, rep: str, rep_name: str, roster: str | None,
             transcript_format: str, no_diarize: bool, redact: bool, redact_audio: bool,
             split_by_rep: bool, workers: int, scheduler: str, dask_local: int, force: bool,
             quiet: bool) -> None:
@@ -119,7 +145,8 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
         raise click.UsageError("give at least one INPUT or --manifest")
     if scheduler and dask_local:
         raise click.UsageError("give --scheduler or --dask-local, not both")
-    options = Options(model=model, rep_channel=rep_channel, rep=rep, rep_name=rep_name,
+    options = Options(model=model, **transcriber_device(device, compute_type),
+                      rep_channel=rep_channel, rep=rep, rep_name=rep_name,
                       roster=roster or "", transcript_format=transcript_format,
                       diarize=not no_diarize, redact=redact or redact_audio,
                       redact_audio=redact_audio, split_by_rep=split_by_rep)
@@ -185,6 +212,9 @@ def report(folder: Path) -> None:
 
     try:
         tables = read_tables(folder)
+    except (PathError, ValueError) as exc:
+        raise CouldNotRun(str(exc)) from exc
+    try:
         write_reports(tables, folder)
     except (PathError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -201,7 +231,9 @@ def report(folder: Path) -> None:
               default=Path("callcoach-audit"), show_default=True,
               help="Folder for the call's page (and its tables).")
 @model_option
-def audit(call: Path, rep: str, rep_name: str, out: Path, model: str) -> None:
+@device_options
+def audit(call: Path, rep: str, rep_name: str, out: Path, model: str, device: str,
+          compute_type: str) -> None:
     """Audit one of your own calls (a recording or a transcript): write its page and print
     your talk share, questions about the customer against self-promotion, and every pushy
     closing line with its time.
@@ -216,7 +248,8 @@ def audit(call: Path, rep: str, rep_name: str, out: Path, model: str) -> None:
     from analyzer.run.batch import analyze as run_analysis
     from analyzer.run.speech_to_text import ModelNotFound
 
-    options = Options(model=model, rep=rep, rep_name=rep_name)
+    options = Options(model=model, **transcriber_device(device, compute_type), rep=rep,
+                      rep_name=rep_name)
     try:
         results = run_analysis([call], out, options=options)
     except (ModelNotFound, PathError, ValueError) as exc:

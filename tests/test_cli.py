@@ -146,9 +146,42 @@ def test_cli_report_rebuilds_every_page_without_analyzing(tmp_path, monkeypatch)
 
 def test_cli_report_on_a_folder_without_tables_fails_in_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["report", str(tmp_path)])
-    assert result.exit_code == 1
-    assert result.output.strip() == (f"Error: {tmp_path / 'calls.parquet'}: not found: is this "
+    assert result.exit_code == 2  # like analyze: the command could not run at all
+    assert result.output.strip() == (f"error: {tmp_path / 'calls.parquet'}: not found: is this "
                                      f"a folder written by `callcoach analyze`?")
+
+
+def _no_cuda() -> bool:
+    import ctranslate2
+
+    return ctranslate2.get_cuda_device_count() == 0
+
+
+@pytest.mark.skipif(not _no_cuda(), reason="this machine has a CUDA GPU")
+@pytest.mark.parametrize("command", ["analyze", "audit"])
+def test_cli_device_cuda_without_a_gpu_fails_in_one_line(tmp_path, command):
+    call = tmp_path / "call.txt"
+    call.write_text("Priya: Hi, this is Priya from Acme.\nDan: Hello.\n")
+    result = CliRunner().invoke(cli, [command, str(call), "--out", str(tmp_path / "out"),
+                                      "--device", "cuda"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "error: --device cuda: no CUDA GPU is available here (CTranslate2 sees none); "
+        "use --device cpu or --device auto"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_device_auto_and_a_compute_type_the_cpu_lacks(tmp_path):
+    call = tmp_path / "call.txt"
+    call.write_text("Priya: Hi, this is Priya from Acme.\nDan: Hello.\n")
+    bad = CliRunner().invoke(cli, ["analyze", str(call), "--out", str(tmp_path / "out"),
+                                   "--device", "cpu", "--compute-type", "bogus"])
+    assert bad.exit_code == 2
+    assert bad.output.startswith("error: --compute-type bogus: not supported on cpu")
+    if _no_cuda():
+        good = CliRunner().invoke(cli, ["analyze", str(call), "--out", str(tmp_path / "out"),
+                                        "--device", "auto", "--rep-name", "Priya", "--quiet"])
+        assert good.exit_code == 0, good.output
 
 
 def test_cli_audit_transcript_prints_the_summary_and_writes_the_call_page(tmp_path):
