@@ -8,7 +8,7 @@ transcript has none) is ``nan``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -183,6 +183,7 @@ class CallMetrics:
     """Every per-call number, decided once (columns of calls.csv; definitions in the README).
 
     Times in seconds, shares 0..1, nan where undefined (an untimed transcript, nobody spoke).
+    ``talk_estimated`` is true when the shares come from the words (no times to measure).
     ``statuses`` holds ``<metric>_status`` ("good", "watch", "bad", "" when nan) for every
     metric with a benchmark in models/metrics/benchmarks.csv, decided when the call is
     measured; the tables and the pages read them, never recompute them.
@@ -215,10 +216,21 @@ class CallMetrics:
     pushy_closing: int = 0
     self_focus_share: float = NAN
     egomaniac: bool = False
+    talk_estimated: bool = False
     statuses: Mapping[str, str] = field(default_factory=dict)
     longest_monologue_start_s: float = NAN
     longest_customer_story_start_s: float = NAN
     redacted: bool = False
+
+    @classmethod
+    def column_names(cls, statuses: Sequence[str]) -> tuple[str, ...]:
+        """The call's columns in the table's order, with the status columns ``statuses``."""
+        return tuple(cls(statuses=dict.fromkeys(statuses, "")).columns())
+
+    @classmethod
+    def numeric_columns(cls) -> tuple[str, ...]:
+        """The number columns (int or float, not bool), whatever a call's values."""
+        return tuple(f.name for f in fields(cls) if f.type in ("float", "int"))
 
     def columns(self) -> dict[str, Any]:
         """The call's columns in the table's order (the statuses after the language counts)."""

@@ -28,7 +28,7 @@ NAN = math.nan
 COLUMNS = {"rep_talk_s", "customer_talk_s", "colleague_talk_s", "silence_s", "overtalk_s",
            "rep_talk_share", "customer_talk_share", "interactivity", "patience_s",
            "longest_monologue_s", "longest_customer_story_s", "rep_wpm", "customer_wpm",
-           "rep_filler_per_min", "turns"}
+           "rep_filler_per_min", "turns", "talk_estimated"}
 LANGUAGE = {"rep_questions", "customer_questions"}  # counted by the language stage
 
 
@@ -99,7 +99,7 @@ def test_metrics_empty_call_is_nan_where_undefined():
     assert {k: v for k, v in m.items() if not math.isnan(v)} == {
         "rep_talk_s": 0, "customer_talk_s": 0, "colleague_talk_s": 0, "silence_s": 60,
         "overtalk_s": 0, "interactivity": 0, "longest_monologue_s": 0,
-        "longest_customer_story_s": 0, "turns": 0}
+        "longest_customer_story_s": 0, "turns": 0, "talk_estimated": False}
     assert all(math.isnan(m[k]) for k in ("rep_talk_share", "customer_talk_share", "patience_s",
                                           "rep_wpm", "customer_wpm", "rep_filler_per_min"))
 
@@ -114,7 +114,10 @@ def test_metrics_untimed_transcript_counts_but_does_not_time():
             Utterance("C", "customer", NAN, NAN, "Spreadsheets, um, mostly.")]
     m = dynamics(call, NAN)
     assert m["turns"] == 2
-    timed = COLUMNS - {"turns"}
+    # the shares are estimated from the words (6 rep, 3 customer), the times unknown
+    assert m["talk_estimated"] is True
+    assert (m["rep_talk_share"], m["customer_talk_share"]) == pytest.approx((6 / 9, 3 / 9))
+    timed = COLUMNS - {"turns", "talk_estimated", "rep_talk_share", "customer_talk_share"}
     assert all(math.isnan(m[k]) for k in timed)
 
 

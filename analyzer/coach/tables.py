@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer.run.store import atomic_path
-from analyzer.types import CallError, CallResult
+from analyzer.call.metrics import load_benchmarks
+from analyzer.types import CallError, CallMetrics, CallResult
 
 CALL_COLUMNS = ("call_id", "rep", "date", "path", "audio_path")
 UTTERANCE_COLUMNS = ("call_id", "rep", "utterance", "speaker", "role", "start_s", "end_s", "text")
@@ -51,10 +52,21 @@ def call_row(result: CallResult) -> dict:
             "path": source.path, "audio_path": _audio_of(result), **result.metrics.columns()}
 
 
+def call_columns() -> tuple[str, ...]:
+    """Every column of the calls table, in order, whatever the calls: who and where, then
+    ``CallMetrics``' columns with a ``<metric>_status`` for every benchmarked metric."""
+    statuses = [f"{b.metric}_status" for b in load_benchmarks()]
+    return CALL_COLUMNS + CallMetrics.column_names(statuses)
+
+
 def calls_frame(rows: list[dict]) -> pd.DataFrame:
-    """The calls table from the calls' rows."""
-    frame = pd.DataFrame(rows, columns=_columns(CALL_COLUMNS, rows))
-    return frame.fillna(value={"date": ""}).infer_objects()
+    """The calls table from the calls' rows: every column of ``call_columns`` (empty when no
+    row has it), the number columns numeric even when every value is missing."""
+    frame = pd.DataFrame(rows, columns=_columns(call_columns(), rows))
+    numbers = [c for c in CallMetrics.numeric_columns() if c in frame]
+    frame[numbers] = frame[numbers].apply(pd.to_numeric, errors="coerce")
+    text = [c for c in frame if c.endswith("_status") or c in CALL_COLUMNS]
+    return frame.fillna(value=dict.fromkeys(text, "")).infer_objects()
 
 
 def utterances_table(results: Sequence[CallResult]) -> pd.DataFrame:
