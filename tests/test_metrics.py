@@ -62,7 +62,8 @@ def test_metrics_discovery_call_exact_values():
         "interactivity": 4 / 0.5, "patience_s": (0.5 + 1.0) / 2,
         "longest_monologue_s": 2.5, "longest_customer_story_s": 4.0,
         "rep_wpm": 13 / (rep / 60), "customer_wpm": 7 / (customer / 60),
-        "rep_filler_per_min": 2 / (rep / 60), "turns": 5}
+        "rep_filler_per_min": 2 / (rep / 60), "turns": 5,
+        "talk_estimated": False}
     assert set(m) == COLUMNS
     assert m == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
