@@ -109,7 +109,8 @@ def transcriber_device(device: str, compute_type: str) -> dict[str, str]:
               help="Redo every call (ignore stored results and cached transcripts).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary.")
 def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: str,
-            device: str, compute_type: str, rep_channel: str, rep: str, rep_name: str, roster: str | None,
+            device: str, compute_type: str, rep_channel: str, rep: str, rep_name: str,
+            roster: str | None,
             transcript_format: str, no_diarize: bool, redact: bool, redact_audio: bool,
             split_by_rep: bool, workers: int, scheduler: str, dask_local: int, force: bool,
             quiet: bool) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from conftest import random_calls, utt
 from hypothesis import given, settings
 

@@ -22,7 +22,6 @@ from analyzer.call.words import words_in
 from analyzer.settings import METRICS_DIR, read_json, read_list
 from analyzer.types import EPSILON_S, Turn, Utterance, Word
 
-
 # A transcriber's or a transcript's note of a sound that is not speech: "[cough]",
 # "(laughs)", "*sneezes*". A run made only of these is a noise, not a reply.
 NOISE_RE = re.compile(r"\[[^\[\]]*\]|\([^()]*\)|\*[^*]*\*")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analyzer.run.store import atomic_path
 from analyzer.call.metrics import load_benchmarks
+from analyzer.run.store import atomic_path
 from analyzer.types import CallError, CallMetrics, CallResult
 
 CALL_COLUMNS = ("call_id", "rep", "date", "path", "audio_path")

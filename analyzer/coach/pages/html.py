@@ -12,7 +12,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -158,6 +158,23 @@ def clock(seconds: float) -> str:
 def plural(count: int, word: str) -> str:
     """"1 call", "2 calls"."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+# Talk shares that an untimed transcript's words stand in for (``talk_estimated``).
+ESTIMATED_METRICS = ("rep_talk_share", "customer_talk_share")
+
+
+def total_seconds(calls: Sequence[Mapping[str, Any]]) -> float:
+    """The summed ``duration_s`` of calls, skipping unknown ones; nan when none is known (a
+    folder of untimed transcripts has no length, not a length of 0:00)."""
+    known = [x for x in (number(c.get("duration_s")) for c in calls) if math.isfinite(x)]
+    return sum(known) if known else math.nan
+
+
+def estimated(call: Mapping[str, Any]) -> bool:
+    """Whether a call's talk shares were estimated from words (no times in its transcript)."""
+    value = call.get("talk_estimated")
+    return not is_missing(value) and bool(value)
 
 
 def length(seconds: float) -> str:

@@ -26,6 +26,7 @@ from analyzer.coach.pages.html import (
     plural,
     rep_file,
     table,
+    total_seconds,
 )
 
 Call = Mapping[str, Any]
@@ -49,7 +50,7 @@ def index_page(calls: Sequence[Call], reps: Mapping[str, Call], errors: pd.DataF
     by_rep: dict[str, list[Call]] = {}
     for call in calls:
         by_rep.setdefault(str(call["rep"]), []).append(call)
-    seconds = sum(_finite(c.get("duration_s")) for c in calls)
+    seconds = total_seconds(calls)
     failed = (f"; <a href='#failed'>{plural(len(errors), 'input')} failed</a>"
               if len(errors) else "")
     parts = [f"<h1>Team</h1><p class='sub'>{plural(len(by_rep), 'rep')}, "
@@ -72,8 +73,8 @@ def leaderboard(by_rep: Mapping[str, Sequence[Call]], reps: Mapping[str, Call]) 
     for rep, calls in sorted(by_rep.items()):
         cells: list[Any] = [f'<a href="reps/{e(rep_file(rep))}">{e(rep)}</a>',
                             Num(str(len(calls)), len(calls))]
-        seconds = sum(_finite(c.get("duration_s")) for c in calls)
-        cells.append(Num(clock(seconds), seconds))
+        seconds = total_seconds(calls)
+        cells.append(Num(clock(seconds) if math.isfinite(seconds) else "&ndash;", seconds))
         for item in metrics:
             mean = number(reps.get(rep, {}).get(f"{item.metric}_mean"))
             cells.append(Num(item.show(mean, True), mean, item.status(mean)))
