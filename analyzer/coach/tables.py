@@ -91,8 +91,22 @@ def errors_table(errors: Sequence[CallError]) -> pd.DataFrame:
     return _frame([asdict(e) for e in errors], ERROR_COLUMNS)
 
 
+# CSV files are for spreadsheets: UTF-8 with a byte-order mark (so that Excel reads accented
+# names as such) and numbers rounded to CSV_DECIMALS; Parquet keeps every digit.
+CSV_ENCODING = "utf-8-sig"
+CSV_DECIMALS = 3
+
+
+def for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as its CSV file holds it: float columns rounded to ``CSV_DECIMALS``."""
+    floats = frame.select_dtypes(include="floating").columns
+    return frame.assign(**{c: frame[c].round(CSV_DECIMALS) for c in floats}) if len(floats) \
+        else frame
+
+
 WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
-    "csv": lambda frame, path: frame.to_csv(path, index=False),
+    "csv": lambda frame, path: for_spreadsheet(frame).to_csv(path, index=False,
+                                                             encoding=CSV_ENCODING),
     "parquet": lambda frame, path: frame.to_parquet(path, index=False),
 }
 OUTPUTS = {"calls": ("csv", "parquet"), "reps": ("csv", "parquet"),
@@ -145,7 +159,7 @@ def _read_parquet(path: Path, columns: Sequence[str]) -> pd.DataFrame:
 def _read_errors(path: Path) -> pd.DataFrame:
     if not path.is_file():
         return _frame([], ERROR_COLUMNS)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=CSV_ENCODING)
 
 
 def _audio_of(result: CallResult) -> str:

@@ -16,6 +16,7 @@ from analyzer.coach.pages.display import MetricView, card, load_views
 from analyzer.coach.pages.html import (
     ESTIMATED_METRICS,
     ROLE_COLOURS,
+    audio_href,
     call_name,
     clock,
     e,
@@ -23,7 +24,6 @@ from analyzer.coach.pages.html import (
     is_missing,
     number,
     page,
-    relative,
     rep_file,
     script_json,
     table,
@@ -112,7 +112,7 @@ def _heading(call: Mapping[str, Any]) -> str:
 def _audio_player(audio: str, out: Path) -> str:
     if not audio:
         return "<p class='muted'>No recording is linked to this call.</p>"
-    src = e(relative(audio, out / "call-pages"))
+    src = e(audio_href(audio, out, "call-pages"))
     return f"<audio id='audio' controls preload='none' src='{src}'></audio>"
 
 

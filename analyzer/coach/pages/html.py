@@ -251,6 +251,14 @@ def relative(path: str, start: Path) -> str:
     return Path(os.path.relpath(Path(path).resolve(), start.resolve())).as_posix()
 
 
+def audio_href(audio: str, out: Path, pages: str) -> str:
+    """The link to a recording from a page in ``out/pages``: an absolute ``audio_path`` as it
+    is, a relative one (``audio/<call>.wav`` in a rep's folder) taken from ``out``, so a copied
+    or zipped folder still plays the recordings copied with it."""
+    path = Path(audio) if Path(audio).is_absolute() else Path(out) / audio
+    return relative(str(path), Path(out) / pages)
+
+
 def status_colour(status: Any) -> str:
     """Chart colour of a status ("good", "watch", "bad"; neutral otherwise)."""
     return STATUS_COLOURS.get(str(status), NEUTRAL)

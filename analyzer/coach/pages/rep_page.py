@@ -27,6 +27,7 @@ from analyzer.coach.pages.html import (
     ESTIMATED_METRICS,
     Cell,
     Num,
+    audio_href,
     call_file,
     call_name,
     clock,
@@ -37,7 +38,6 @@ from analyzer.coach.pages.html import (
     number,
     page,
     plural,
-    relative,
     table,
     total_seconds,
 )
@@ -210,5 +210,5 @@ def _moment_links(call: Call, start: float, out: Path) -> str:
     call_id, audio = str(call["call_id"]), str(call.get("audio_path", "") or "")
     link = f"<a href='../call-pages/{e(call_file(call_id))}#t={start:.1f}'>{clock(start)}</a>"
     if audio:
-        link += f" <a href=\"{e(relative(audio, out / 'reps'))}#t={start:.1f}\">&#9654;</a>"
+        link += f" <a href=\"{e(audio_href(audio, out, 'reps'))}#t={start:.1f}\">&#9654;</a>"
     return link
