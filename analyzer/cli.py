@@ -12,6 +12,7 @@ import click
 
 from analyzer import __version__
 from analyzer.errors import PathError
+from analyzer.run.progress import plural
 from analyzer.run.transcript_files import FORMAT_ALIASES, FORMATS
 from analyzer.types import Execution, Options
 
@@ -162,7 +163,7 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
     if tracker.summary is not None:
         click.echo(tracker.summary.line())
     analyzed, failed = len(results.calls), len(results.errors)
-    summary = f"{analyzed} calls analyzed"
+    summary = f"{plural(analyzed, 'call')} analyzed"
     click.echo(f"{summary}, {failed} failed (see {out / 'errors.csv'})." if failed
                else f"{summary}.")
     click.echo(f"Report: {(out / 'index.html').resolve()}")
@@ -219,7 +220,8 @@ def report(folder: Path) -> None:
         write_reports(tables, folder)
     except (PathError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{len(tables.calls)} call pages, {tables.calls['rep'].nunique()} rep pages.")
+    click.echo(f"{plural(len(tables.calls), 'call page')}, "
+               f"{plural(tables.calls['rep'].nunique(), 'rep page')}.")
     click.echo(f"Report: {(folder / 'index.html').resolve()}")
 
 

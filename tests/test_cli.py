@@ -139,7 +139,7 @@ def test_cli_report_rebuilds_every_page_without_analyzing(tmp_path, monkeypatch)
 
     monkeypatch.setattr("analyzer.run.batch.analyze", no_analysis)
     out = invoke("report", str(tmp_path))
-    assert out.exit_code == 0 and "1 call pages, 1 rep pages." in out.output
+    assert out.exit_code == 0 and "1 call page, 1 rep page." in out.output
     for name in ("index.html", "reps/bob.html", "call-pages/c1.html"):
         assert (tmp_path / name).is_file()
 

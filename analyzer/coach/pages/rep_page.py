@@ -71,7 +71,7 @@ def _verdict(calls: Sequence[Call], summary: Call) -> str:
             f"<b>{view('rep_talk_share').show(share)}</b> of the time on average{how}.")
     ego = sum(1 for c in calls if not is_missing(c.get("egomaniac")) and bool(c["egomaniac"]))
     text += (f" Self-promotion outnumbers questions about the customer in <b>{ego}</b> of "
-             f"{len(calls)} calls.")
+             f"{plural(len(calls), 'call')}.")
     pushy = sum(number(c.get("pushy_closing")) for c in calls
                 if math.isfinite(number(c.get("pushy_closing"))))
     return text + f" Pushy closing lines: <b>{pushy:.0f}</b>.</p>"
