@@ -85,10 +85,11 @@ def transcriber_device(device: str, compute_type: str) -> dict[str, str]:
 @click.option("--rep-name", default="", help="The rep's speaker name or label in transcripts.")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False), default=None,
               help="CSV rep,name[,role]: the names each rep (or colleague) appears under.")
-@click.option("--format", "transcript_format", default="",
+@click.option("--format", "transcript_format", default="", metavar="FMT",
               type=click.Choice(("",) + FORMATS + tuple(FORMAT_ALIASES), case_sensitive=False),
               help="Force the transcript format instead of detecting it: "
-                   + ", ".join(FORMATS) + ".")
+                   + ", ".join(FORMATS) + " (also accepted: "
+                   + ", ".join(FORMAT_ALIASES) + ").")
 @click.option("--no-diarize", is_flag=True, help="Do not split speakers of mono recordings.")
 @click.option("--redact", is_flag=True,
               help="Replace e-mails, phone, card and social security numbers, street addresses "
@@ -269,9 +270,12 @@ def audit(call: Path, rep: str, rep_name: str, out: Path, model: str, device: st
 
 
 @cli.command()
-@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-",
+                metavar="[FILE|-]")
 def label(file) -> None:  # type: ignore[no-untyped-def]
     """Label sentences: one utterance per line in, one JSON object per line out.
+
+    FILE holds the utterances; without it, or with -, they are read from standard input.
 
     \b
     Example:

@@ -224,3 +224,22 @@ def test_cli_audit_real_recording(tmp_path):
     assert "roles by channel" in result.output and "Egomaniac: yes" in result.output
     assert "Pushy closing: 2 lines:" in result.output
     assert (tmp_path / "audit" / "call-pages" / "2026-10-09-umbrella-pitch.html").is_file()
+
+
+def test_cli_help_and_readme_agree_on_formats_and_label_usage():
+    from pathlib import Path
+
+    from analyzer.run.transcript_files import FORMAT_ALIASES, FORMATS
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Transcripts instead of audio"):
+                     readme.index("## Mono recordings")]
+    rows = {line.split("`")[1] for line in section.splitlines() if line.startswith("| `")}
+    assert rows == set(FORMATS)
+    assert all(f"`{alias}`" in section for alias in FORMAT_ALIASES)
+    helped = invoke("analyze", "--help").output
+    assert "--format FMT" in helped and "### `callcoach label [FILE|-]`" in readme
+    flat = " ".join(helped.split())
+    assert all(name in flat for name in (*FORMATS, *FORMAT_ALIASES))
+    assert "Usage: cli label [OPTIONS] [FILE|-]" in invoke("label", "--help").output
+    assert "one row per label per sentence" in readme
