@@ -1,4 +1,9 @@
-"""The `callcoach` command line: parses options, calls the library, reports errors."""
+"""The `callcoach` command line: parses options, calls the library, reports errors.
+
+Why this module is long: one function per command, each with its options, its help text and
+example (which the README quotes), and the option decorators the commands share; the work is
+all in the library.
+"""
 
 from __future__ import annotations
 

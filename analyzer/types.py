@@ -8,7 +8,7 @@ transcript has none) is ``nan``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -221,11 +221,6 @@ class CallMetrics:
     longest_monologue_start_s: float = NAN
     longest_customer_story_start_s: float = NAN
     redacted: bool = False
-
-    @classmethod
-    def column_names(cls, statuses: Sequence[str]) -> tuple[str, ...]:
-        """The call's columns in the table's order, with the status columns ``statuses``."""
-        return tuple(cls(statuses=dict.fromkeys(statuses, "")).columns())
 
     @classmethod
     def numeric_columns(cls) -> tuple[str, ...]:

@@ -56,7 +56,7 @@ def call_columns() -> tuple[str, ...]:
     """Every column of the calls table, in order, whatever the calls: who and where, then
     ``CallMetrics``' columns with a ``<metric>_status`` for every benchmarked metric."""
     statuses = [f"{b.metric}_status" for b in load_benchmarks()]
-    return CALL_COLUMNS + CallMetrics.column_names(statuses)
+    return CALL_COLUMNS + tuple(CallMetrics(statuses=dict.fromkeys(statuses, "")).columns())
 
 
 def calls_frame(rows: list[dict]) -> pd.DataFrame:
