@@ -64,16 +64,15 @@ def device_options(command):  # type: ignore[no-untyped-def]
              "when there is one, else the CPU.")(command)
 
 
-def transcriber_device(device: str, compute_type: str) -> dict[str, str]:
-    """The ``Options`` fields for --device and --compute-type; a device that cannot run here
-    stops the command with one line and exit status 2."""
+def transcriber_device(device: str, compute_type: str) -> tuple[str, str]:
+    """The device and compute type for --device and --compute-type; a device that cannot run
+    here stops the command with one line and exit status 2."""
     from analyzer.run.speech_to_text import DeviceUnavailable, resolve_device
 
     try:
-        device, compute_type = resolve_device(device, compute_type)
+        return resolve_device(device, compute_type)
     except DeviceUnavailable as exc:
         raise CouldNotRun(str(exc)) from exc
-    return {"device": device, "compute_type": compute_type}
 
 
 @cli.command()
@@ -153,7 +152,8 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
         raise click.UsageError("give at least one INPUT or --manifest")
     if scheduler and dask_local:
         raise click.UsageError("give --scheduler or --dask-local, not both")
-    options = Options(model=model, **transcriber_device(device, compute_type),
+    device, compute_type = transcriber_device(device, compute_type)
+    options = Options(model=model, device=device, compute_type=compute_type,
                       rep_channel=rep_channel, rep=rep, rep_name=rep_name,
                       roster=roster or "", transcript_format=transcript_format,
                       diarize=not no_diarize, redact=redact or redact_audio,
@@ -257,7 +257,8 @@ def audit(call: Path, rep: str, rep_name: str, out: Path, model: str, device: st
     from analyzer.run.batch import analyze as run_analysis
     from analyzer.run.speech_to_text import ModelNotFound
 
-    options = Options(model=model, **transcriber_device(device, compute_type), rep=rep,
+    device, compute_type = transcriber_device(device, compute_type)
+    options = Options(model=model, device=device, compute_type=compute_type, rep=rep,
                       rep_name=rep_name)
     try:
         results = run_analysis([call], out, options=options)

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
+from pandas.api.types import is_float_dtype
 
 from analyzer.call.metrics import load_benchmarks
 from analyzer.run.store import atomic_path
@@ -99,8 +100,8 @@ CSV_DECIMALS = 3
 
 def for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame as its CSV file holds it: float columns rounded to ``CSV_DECIMALS``."""
-    floats = frame.select_dtypes(include="floating").columns
-    return frame.assign(**{c: frame[c].round(CSV_DECIMALS) for c in floats}) if len(floats) \
+    floats = [c for c in frame.columns if is_float_dtype(frame[c])]
+    return frame.assign(**{c: frame[c].round(CSV_DECIMALS) for c in floats}) if floats \
         else frame
 
 
