@@ -305,3 +305,11 @@ def test_report_untimed_transcripts_estimate_talk_and_draw_no_empty_chart(tmp_pa
     page = next((out / "call-pages").glob("*.html")).read_text("utf-8")
     assert "No timeline: this transcript has no times" in page and "id='timeline'" not in page
     assert "estimated from the words (no times)" in page
+
+
+def test_report_audit_summary_says_an_untimed_share_is_estimated():
+    call = {"call_id": "c1", "rep": "bob", **metrics_of(rep_talk_share=0.81, talk_estimated=True,
+                                                         rep_talk_share_status="bad").columns()}
+    (line,) = [x.text for x in audit_summary(call, ()) if x.text.startswith("Talk share")]
+    assert line == ("Talk share: 81% (bad; estimated from the words: no times); top performers "
+                    "stay near 43%")
