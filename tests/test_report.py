@@ -299,6 +299,7 @@ def test_report_untimed_transcripts_estimate_talk_and_draw_no_empty_chart(tmp_pa
     assert pd.read_csv(out / "reps.csv")["talk_estimated_calls"].tolist() == [1]
     index = (out / "index.html").read_text("utf-8")
     assert "unknown length" in index and "0:00" not in index
+    assert "&asymp; 81%" in index  # the leaderboard's mean is marked as estimated
     rep = (out / "reps" / "priya.html").read_text("utf-8")
     assert "talks <b>81%</b> of the time on average (estimated from the words in 1 call" in rep
     assert "&asymp; 81%" in rep

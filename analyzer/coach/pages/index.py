@@ -14,6 +14,7 @@ import pandas as pd
 from analyzer.coach.pages.charts import histogram
 from analyzer.coach.pages.display import load_views, page_settings, view
 from analyzer.coach.pages.html import (
+    ESTIMATED_METRICS,
     Cell,
     Num,
     call_file,
@@ -75,9 +76,14 @@ def leaderboard(by_rep: Mapping[str, Sequence[Call]], reps: Mapping[str, Call]) 
                             Num(str(len(calls)), len(calls))]
         seconds = total_seconds(calls)
         cells.append(Num(clock(seconds) if math.isfinite(seconds) else "&ndash;", seconds))
+        guessed = number(reps.get(rep, {}).get("talk_estimated_calls"))
         for item in metrics:
             mean = number(reps.get(rep, {}).get(f"{item.metric}_mean"))
-            cells.append(Num(item.show(mean, True), mean, item.status(mean)))
+            shown = item.show(mean, True)
+            if item.metric in ESTIMATED_METRICS and guessed > 0:
+                shown = (f"<span title='estimated from the words in {guessed:.0f} of the "
+                         f"calls: no times'>&asymp; {shown}</span>")
+            cells.append(Num(shown, mean, item.status(mean)))
         ego = sum(1 for c in calls if not is_missing(c.get("egomaniac")) and bool(c["egomaniac"]))
         cells.append(Num(f"{ego} of {len(calls)}", ego / len(calls) if calls else math.nan))
         rows.append(cells)
@@ -149,8 +155,3 @@ def _errors(errors: pd.DataFrame) -> str:
     head = [names[c] for c in columns]
     return (f"<h2 id='failed'>Inputs that failed ({len(rows)})</h2><p class='help'>The rows of "
             f"errors.csv: these files were not analyzed.</p>{table(head, rows, 'sortable')}")
-
-
-def _finite(value: Any) -> float:
-    x = number(value)
-    return x if math.isfinite(x) else 0.0
