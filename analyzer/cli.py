@@ -1,9 +1,9 @@
 """The `callcoach` command line: parses options, calls the library, reports errors.
 
 Why this module is long: it holds every command (analyze, report, correct, audit, label,
-diarize, search, sql) and the option decorators they share; each command only parses its
-options, calls the library and turns library errors into one-line click errors, with its help
-and an example. Splitting the commands apart would scatter the shared options.
+diarize, search, sql), each with its options, its help text and example (which the README
+quotes), and the option decorators they share; each command only parses its options, calls the
+library and turns library errors into one-line click errors.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import click
 
 from analyzer import __version__
 from analyzer.errors import PathError
+from analyzer.run.progress import plural
 from analyzer.run.transcript_files import FORMAT_ALIASES, FORMATS
 from analyzer.types import Execution, Options
 
@@ -70,6 +71,30 @@ def role_options(command):  # type: ignore[no-untyped-def]
     return command
 
 
+def device_options(command):  # type: ignore[no-untyped-def]
+    """--device and --compute-type, shared by every command that transcribes."""
+    command = click.option(
+        "--compute-type", default="int8", show_default=True, metavar="TYPE",
+        help="CTranslate2 compute type of the transcriber (int8, int8_float16, float16, "
+             "float32, ...).")(command)
+    return click.option(
+        "--device", type=click.Choice(["auto", "cpu", "cuda"]), default="cpu",
+        show_default=True,
+        help="Where the transcriber runs: cuda needs an NVIDIA GPU with CUDA; auto uses one "
+             "when there is one, else the CPU.")(command)
+
+
+def transcriber_device(device: str, compute_type: str) -> tuple[str, str]:
+    """The device and compute type for --device and --compute-type; a device that cannot run
+    here stops the command with one line and exit status 2."""
+    from analyzer.run.speech_to_text import DeviceUnavailable, resolve_device
+
+    try:
+        return resolve_device(device, compute_type)
+    except DeviceUnavailable as exc:
+        raise CouldNotRun(str(exc)) from exc
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -77,11 +102,13 @@ def role_options(command):  # type: ignore[no-untyped-def]
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV with columns path,rep and optional call_id,date,rep_channel,rep_speaker.")
 @model_option
+@device_options
 @role_options
-@click.option("--format", "transcript_format", default="",
+@click.option("--format", "transcript_format", default="", metavar="FMT",
               type=click.Choice(("",) + FORMATS + tuple(FORMAT_ALIASES), case_sensitive=False),
               help="Force the transcript format instead of detecting it: "
-                   + ", ".join(FORMATS) + ".")
+                   + ", ".join(FORMATS) + " (also accepted: "
+                   + ", ".join(FORMAT_ALIASES) + ").")
 @click.option("--no-diarize", is_flag=True, help="Do not split speakers of mono recordings.")
 @click.option("--redact", is_flag=True,
               help="Replace e-mails, phone, card and social security numbers, street addresses "
@@ -103,7 +130,8 @@ def role_options(command):  # type: ignore[no-untyped-def]
               help="Redo every call (ignore stored results and cached transcripts).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary.")
 def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: str,
-            rep_channel: str | None, rep: str, rep_name: str, roster: str | None,
+            device: str, compute_type: str, rep_channel: str | None, rep: str, rep_name: str,
+            roster: str | None,
             transcript_format: str, no_diarize: bool, redact: bool, redact_audio: bool,
             split_by_rep: bool, workers: int, scheduler: str, dask_local: int, force: bool,
             quiet: bool) -> None:
@@ -139,7 +167,9 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
         raise click.UsageError("give at least one INPUT or --manifest")
     if scheduler and dask_local:
         raise click.UsageError("give --scheduler or --dask-local, not both")
-    options = Options(model=model, rep_channel=rep_channel or "", rep=rep, rep_name=rep_name,
+    device, compute_type = transcriber_device(device, compute_type)
+    options = Options(model=model, device=device, compute_type=compute_type,
+                      rep_channel=rep_channel or "", rep=rep, rep_name=rep_name,
                       roster=roster or "", transcript_format=transcript_format,
                       diarize=not no_diarize, redact=redact,
                       redact_audio=redact_audio, split_by_rep=split_by_rep)
@@ -154,7 +184,7 @@ def analyze(inputs: tuple[Path, ...], out: Path, manifest: Path | None, model: s
     if tracker.summary is not None:
         click.echo(tracker.summary.line())
     analyzed, failed = len(results.calls), len(results.errors)
-    summary = f"{analyzed} calls analyzed"
+    summary = f"{plural(analyzed, 'call')} analyzed"
     click.echo(f"{summary}, {failed} failed (see {out / 'errors.csv'})." if failed
                else f"{summary}.")
     click.echo(f"Report: {(out / 'index.html').resolve()}")
@@ -205,10 +235,14 @@ def report(folder: Path) -> None:
 
     try:
         tables = read_tables(folder)
+    except (PathError, ValueError) as exc:
+        raise CouldNotRun(str(exc)) from exc
+    try:
         write_reports(tables, folder)
     except (PathError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{len(tables.calls)} call pages, {tables.calls['rep'].nunique()} rep pages.")
+    click.echo(f"{plural(len(tables.calls), 'call page')}, "
+               f"{plural(tables.calls['rep'].nunique(), 'rep page')}.")
     click.echo(f"Report: {(folder / 'index.html').resolve()}")
 
 
@@ -264,8 +298,9 @@ def _call_ids(folder: Path) -> set[str]:
               default=Path("callcoach-audit"), show_default=True,
               help="Folder for the call's page (and its tables).")
 @model_option
+@device_options
 def audit(call: Path, rep_channel: str | None, rep: str, rep_name: str, roster: str | None,
-          out: Path, model: str) -> None:
+          out: Path, model: str, device: str, compute_type: str) -> None:
     """Audit one of your own calls (a recording or a transcript): write its page and print
     your talk share, questions about the customer against self-promotion, and every pushy
     closing line with its time.
@@ -281,7 +316,9 @@ def audit(call: Path, rep_channel: str | None, rep: str, rep_name: str, roster: 
     from analyzer.run.batch import analyze as run_analysis
     from analyzer.run.speech_to_text import ModelNotFound
 
-    options = Options(model=model, rep_channel=rep_channel or "", rep=rep, rep_name=rep_name,
+    device, compute_type = transcriber_device(device, compute_type)
+    options = Options(model=model, device=device, compute_type=compute_type,
+                      rep_channel=rep_channel or "", rep=rep, rep_name=rep_name,
                       roster=roster or "")
     try:
         results = run_analysis([call], out, options=options)
@@ -299,9 +336,12 @@ def audit(call: Path, rep_channel: str | None, rep: str, rep_name: str, roster: 
 
 
 @cli.command()
-@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-",
+                metavar="[FILE|-]")
 def label(file) -> None:  # type: ignore[no-untyped-def]
     """Label sentences: one utterance per line in, one JSON object per line out.
+
+    FILE holds the utterances; without it, or with -, they are read from standard input.
 
     \b
     Example:

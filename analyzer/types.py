@@ -29,7 +29,8 @@ class CallSource:
         call_id: Unique id of the call in the run (file stem unless the manifest names it).
         rep: The rep who owns the call.
         path: The audio or transcript file.
-        date: The call's date as given by the manifest ("" when unknown).
+        date: The call's date: the manifest's, else the ISO date its file name starts with
+            ("" when unknown).
         rep_channel: "left" or "right" for stereo audio; "" means use the run's default.
         rep_speaker: The rep's speaker label or name in the call; "" when unknown.
         audio_path: Audio linked to a transcript (same stem), "" when none.
@@ -213,6 +214,7 @@ class CallMetrics:
     """Every per-call number, decided once (columns of calls.csv; definitions in the README).
 
     Times in seconds, shares 0..1, nan where undefined (an untimed transcript, nobody spoke).
+    ``talk_estimated`` is true when the shares come from the words (no times to measure).
     ``statuses`` holds ``<metric>_status`` ("good", "watch", "bad", "" when nan) for every
     metric with a benchmark in models/metrics/benchmarks.csv, decided when the call is
     measured; the tables and the pages read them, never recompute them.
@@ -246,10 +248,16 @@ class CallMetrics:
     pushy_closing: int = 0
     self_focus_share: float = NAN
     egomaniac: bool = False
+    talk_estimated: bool = False
     statuses: Mapping[str, str] = field(default_factory=dict)
     longest_monologue_start_s: float = NAN
     longest_customer_story_start_s: float = NAN
     redacted: bool = False
+
+    @classmethod
+    def numeric_columns(cls) -> tuple[str, ...]:
+        """The number columns (int or float, not bool), whatever a call's values."""
+        return tuple(f.name for f in fields(cls) if f.type in ("float", "int"))
 
     def columns(self) -> dict[str, Any]:
         """The call's columns in the table's order (the statuses after the language counts)."""

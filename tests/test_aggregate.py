@@ -41,9 +41,24 @@ def test_aggregate_mean_and_median_skip_nan():
 
 
 def test_aggregate_columns_are_numeric_metrics_only():
-    assert list(rep_table(calls()).columns) == [
-        "rep", "calls", "hours", "duration_s_mean", "duration_s_median", "rep_talk_share_mean",
-        "rep_talk_share_median", "turns_mean", "turns_median"]
+    columns = list(rep_table(calls()).columns)
+    assert columns[:6] == ["rep", "calls", "hours", "talk_estimated_calls", "duration_s_mean",
+                           "duration_s_median"]
+    assert "diarized_mean" not in columns and "egomaniac_mean" not in columns
+    assert {"rep_talk_share_mean", "turns_median", "patience_s_mean"} <= set(columns)
+
+
+def test_aggregate_columns_do_not_depend_on_the_calls():
+    # an untimed transcript's calls once gave 21 columns, a recording's 51
+    untimed = calls().assign(duration_s=None, rep_talk_share=None)
+    assert list(rep_table(untimed).columns) == list(rep_table(calls()).columns) == \
+        list(rep_table(calls().iloc[:0]).columns)
+    assert rep_table(untimed)["rep_talk_share_mean"].isna().all()
+
+
+def test_aggregate_counts_calls_with_estimated_talk():
+    table = rep_table(calls().assign(talk_estimated=[False, True, True, False]))
+    assert list(table["talk_estimated_calls"]) == [2, 0]
 
 
 def test_aggregate_metric_missing_for_every_call_is_nan():

@@ -139,16 +139,49 @@ def test_cli_report_rebuilds_every_page_without_analyzing(tmp_path, monkeypatch)
 
     monkeypatch.setattr("analyzer.run.batch.analyze", no_analysis)
     out = invoke("report", str(tmp_path))
-    assert out.exit_code == 0 and "1 call pages, 1 rep pages." in out.output
+    assert out.exit_code == 0 and "1 call page, 1 rep page." in out.output
     for name in ("index.html", "reps/bob.html", "call-pages/c1.html"):
         assert (tmp_path / name).is_file()
 
 
 def test_cli_report_on_a_folder_without_tables_fails_in_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["report", str(tmp_path)])
-    assert result.exit_code == 1
-    assert result.output.strip() == (f"Error: {tmp_path / 'calls.parquet'}: not found: is this "
+    assert result.exit_code == 2  # like analyze: the command could not run at all
+    assert result.output.strip() == (f"error: {tmp_path / 'calls.parquet'}: not found: is this "
                                      f"a folder written by `callcoach analyze`?")
+
+
+def _no_cuda() -> bool:
+    import ctranslate2
+
+    return ctranslate2.get_cuda_device_count() == 0
+
+
+@pytest.mark.skipif(not _no_cuda(), reason="this machine has a CUDA GPU")
+@pytest.mark.parametrize("command", ["analyze", "audit"])
+def test_cli_device_cuda_without_a_gpu_fails_in_one_line(tmp_path, command):
+    call = tmp_path / "call.txt"
+    call.write_text("Priya: Hi, this is Priya from Acme.\nDan: Hello.\n")
+    result = CliRunner().invoke(cli, [command, str(call), "--out", str(tmp_path / "out"),
+                                      "--device", "cuda"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "error: --device cuda: no CUDA GPU is available here (CTranslate2 sees none); "
+        "use --device cpu or --device auto"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_device_auto_and_a_compute_type_the_cpu_lacks(tmp_path):
+    call = tmp_path / "call.txt"
+    call.write_text("Priya: Hi, this is Priya from Acme.\nDan: Hello.\n")
+    bad = CliRunner().invoke(cli, ["analyze", str(call), "--out", str(tmp_path / "out"),
+                                   "--device", "cpu", "--compute-type", "bogus"])
+    assert bad.exit_code == 2
+    assert bad.output.startswith("error: --compute-type bogus: not supported on cpu")
+    if _no_cuda():
+        good = CliRunner().invoke(cli, ["analyze", str(call), "--out", str(tmp_path / "out"),
+                                        "--device", "auto", "--rep-name", "Priya", "--quiet"])
+        assert good.exit_code == 0, good.output
 
 
 def test_cli_audit_transcript_prints_the_summary_and_writes_the_call_page(tmp_path):
@@ -255,3 +288,22 @@ def test_cli_audit_swapped_stereo_call_finds_the_rep_on_the_right(tmp_path):
         return next(line for line in output.splitlines() if line.startswith("Talk share"))
 
     assert talk_share(result.output) == talk_share(as_found.output)
+
+
+def test_cli_help_and_readme_agree_on_formats_and_label_usage():
+    from pathlib import Path
+
+    from analyzer.run.transcript_files import FORMAT_ALIASES, FORMATS
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Transcripts instead of audio"):
+                     readme.index("## Mono recordings")]
+    rows = {line.split("`")[1] for line in section.splitlines() if line.startswith("| `")}
+    assert rows == set(FORMATS)
+    assert all(f"`{alias}`" in section for alias in FORMAT_ALIASES)
+    helped = invoke("analyze", "--help").output
+    assert "--format FMT" in helped and "### `callcoach label [FILE|-]`" in readme
+    flat = " ".join(helped.split())
+    assert all(name in flat for name in (*FORMATS, *FORMAT_ALIASES))
+    assert "Usage: cli label [OPTIONS] [FILE|-]" in invoke("label", "--help").output
+    assert "one row per label per sentence" in readme

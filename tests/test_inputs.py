@@ -175,3 +175,26 @@ def test_inputs_manifest_missing_columns_is_a_manifest_error(tmp_path):
     manifest = write_manifest(tmp_path, "file,rep\nc1.wav,a\n")
     with pytest.raises(ManifestError, match=r"line 1: missing column\(s\) path"):
         find_calls([], manifest=manifest)
+
+
+def test_inputs_date_read_from_a_file_name_that_starts_with_an_iso_date(tmp_path):
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from analyzer.cli import cli
+
+    archive = tmp_path / "archive" / "priya"
+    archive.mkdir(parents=True)
+    for name in ("2026-10-01-acme.txt", "acme-2026-10-02.txt", "2026-13-45-bad.txt",
+                 "2026-10-03.txt"):
+        (archive / name).write_text("Priya: Hi, this is Priya from Acme.\nDan: Hello.\n")
+    manifest = tmp_path / "calls.csv"
+    manifest.write_text("path,rep,date\narchive/priya/2026-10-03.txt,priya,2026-11-30\n")
+    result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "archive"), "--manifest",
+                                      str(manifest), "--rep-name", "Priya", "--out",
+                                      str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    calls = pd.read_csv(tmp_path / "out" / "calls.csv", keep_default_na=False, dtype=str)
+    dates = dict(zip(calls["call_id"], calls["date"], strict=True))
+    assert dates == {"priya/2026-10-01-acme": "2026-10-01", "priya/acme-2026-10-02": "",
+                     "priya/2026-13-45-bad": "", "2026-10-03": "2026-11-30"}

@@ -28,7 +28,7 @@ NAN = math.nan
 COLUMNS = {"rep_talk_s", "customer_talk_s", "colleague_talk_s", "silence_s", "overtalk_s",
            "rep_talk_share", "customer_talk_share", "interactivity", "patience_s",
            "longest_monologue_s", "longest_customer_story_s", "rep_wpm", "customer_wpm",
-           "rep_filler_per_min", "turns"}
+           "rep_filler_per_min", "turns", "talk_estimated"}
 LANGUAGE = {"rep_questions", "customer_questions"}  # counted by the language stage
 
 
@@ -62,7 +62,8 @@ def test_metrics_discovery_call_exact_values():
         "interactivity": 4 / 0.5, "patience_s": (0.5 + 1.0) / 2,
         "longest_monologue_s": 2.5, "longest_customer_story_s": 4.0,
         "rep_wpm": 13 / (rep / 60), "customer_wpm": 7 / (customer / 60),
-        "rep_filler_per_min": 2 / (rep / 60), "turns": 5}
+        "rep_filler_per_min": 2 / (rep / 60), "turns": 5,
+        "talk_estimated": False}
     assert set(m) == COLUMNS
     assert m == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
@@ -99,7 +100,7 @@ def test_metrics_empty_call_is_nan_where_undefined():
     assert {k: v for k, v in m.items() if not math.isnan(v)} == {
         "rep_talk_s": 0, "customer_talk_s": 0, "colleague_talk_s": 0, "silence_s": 60,
         "overtalk_s": 0, "interactivity": 0, "longest_monologue_s": 0,
-        "longest_customer_story_s": 0, "turns": 0}
+        "longest_customer_story_s": 0, "turns": 0, "talk_estimated": False}
     assert all(math.isnan(m[k]) for k in ("rep_talk_share", "customer_talk_share", "patience_s",
                                           "rep_wpm", "customer_wpm", "rep_filler_per_min"))
 
@@ -114,7 +115,10 @@ def test_metrics_untimed_transcript_counts_but_does_not_time():
             Utterance("C", "customer", NAN, NAN, "Spreadsheets, um, mostly.")]
     m = dynamics(call, NAN)
     assert m["turns"] == 2
-    timed = COLUMNS - {"turns"}
+    # the shares are estimated from the words (6 rep, 3 customer), the times unknown
+    assert m["talk_estimated"] is True
+    assert (m["rep_talk_share"], m["customer_talk_share"]) == pytest.approx((6 / 9, 3 / 9))
+    timed = COLUMNS - {"turns", "talk_estimated", "rep_talk_share", "customer_talk_share"}
     assert all(math.isnan(m[k]) for k in timed)
 
 

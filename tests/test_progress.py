@@ -25,9 +25,24 @@ def outcomes() -> list[CallOutcome]:
 def test_progress_summary_line_names_every_figure():
     line = Summary(calls=40, cached=10, failed=2, audio_s=7200, analyzed_s=5400,
                    wall_s=270).line()
-    assert line == ("Summary: 40 calls (10 from cache), 2.00 h of audio, 2 failed, 270.0 s, "
-                    "0.050 x real time")
+    assert line == ("Summary: 40 calls (10 from cache), 2.00 h of audio (0.50 h from cache, "
+                    "not analyzed again), 2 failed, 270.0 s, 0.050 x real time")
     assert "real time" not in Summary(3, 3, 0, 60, 0, 1).line()
+
+
+def test_progress_one_call_is_not_plural_and_a_fresh_run_skips_nothing():
+    line = Summary(calls=1, cached=0, failed=0, audio_s=60, analyzed_s=60, wall_s=3).line()
+    assert line.startswith("Summary: 1 call (0 from cache), 0.02 h of audio, 0 failed")
+
+
+def test_progress_bar_says_the_models_are_loading_until_a_call_is_analyzed():
+    stream = Terminal()
+    tracker = Tracker(None, bar=True, stream=stream)
+    tracker.start(2)
+    assert "loading the models" in stream.getvalue()
+    tracker.update(outcomes()[0])
+    assert stream.getvalue().rsplit("\r", 1)[-1].startswith("analyzing")
+    tracker.close()
 
 
 def test_progress_plain_lines_when_not_a_terminal():

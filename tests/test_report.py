@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import replace
 
@@ -289,3 +290,41 @@ def test_report_call_pages_from_streamed_utterances_equal_those_from_the_table(t
     write_reports(Results(tables.calls, tables.reps, tables.utterances.iloc[:0], tables.flags,
                           tables.errors), tmp_path / "streamed", iter(streamed))
     assert pages(tmp_path / "streamed") == by_table
+
+
+def test_report_untimed_transcripts_estimate_talk_and_draw_no_empty_chart(tmp_path,
+                                                                          cli_fake_stt):
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from analyzer.cli import cli
+
+    call = tmp_path / "plain.txt"
+    call.write_text("Priya: Hi, this is Priya from Acme. How can I help you today?\n"
+                    "Dan: We need a CRM.\nPriya: Tell me about your team.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["analyze", str(call), "--rep-name", "Priya", "--rep",
+                                      "priya", "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    (row,) = pd.read_parquet(out / "calls.parquet").to_dict("records")
+    assert bool(row["talk_estimated"]) and row["rep_talk_share"] == pytest.approx(17 / 21)
+    assert math.isnan(row["rep_talk_s"]) and math.isnan(row["duration_s"])
+    assert row["rep_talk_share_status"] == "bad"
+    assert pd.read_csv(out / "reps.csv")["talk_estimated_calls"].tolist() == [1]
+    index = (out / "index.html").read_text("utf-8")
+    assert "unknown length" in index and "0:00" not in index
+    assert "&asymp; 81%" in index  # the leaderboard's mean is marked as estimated
+    rep = (out / "reps" / "priya.html").read_text("utf-8")
+    assert "talks <b>81%</b> of the time on average (estimated from the words in 1 call" in rep
+    assert "&asymp; 81%" in rep
+    page = next((out / "call-pages").glob("*.html")).read_text("utf-8")
+    assert "No timeline: this transcript has no times" in page and "id='timeline'" not in page
+    assert "estimated from the words (no times)" in page
+
+
+def test_report_audit_summary_says_an_untimed_share_is_estimated():
+    call = {"call_id": "c1", "rep": "bob", **metrics_of(rep_talk_share=0.81, talk_estimated=True,
+                                                         rep_talk_share_status="bad").columns()}
+    (line,) = [x.text for x in audit_summary(call, ()) if x.text.startswith("Talk share")]
+    assert line == ("Talk share: 81% (bad; estimated from the words: no times); top performers "
+                    "stay near 43%")

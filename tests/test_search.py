@@ -29,7 +29,7 @@ CALLS = [
     ("bob/umbrella", "bob", "2026-11-15", [
         ("Bob", "Our discount ends Friday, sign today."),
         ("Customer", "We are looking at Acme as well."),
-        ("Bob", "Is price the only thing holding you back?"),
+        ("Bob", "If we fix the price, will you sign today?"),
         ("Customer", "Honestly, we don't need it. Raise, the price!"),
     ]),
 ]
@@ -107,7 +107,7 @@ def test_search_label_keeps_labelled_sentences_that_hold_the_phrase(runs):
     pushy = found(invoke("search", runs["plain"], "price", "--label", "pushy_close",
                          "--format", "csv"))
     assert pushy == ["This price is only good until Friday, so sign today.",
-                     "Is price the only thing holding you back?"]
+                     "If we fix the price, will you sign today?"]
     assert found(invoke("search", runs["plain"], "acme", "--label", "pushy_close",
                         "--format", "csv")) == []
 
@@ -210,7 +210,7 @@ def test_search_label_joins_flags_of_folders_written_before_the_utterance_index(
         frame.drop(columns=["utterance"], errors="ignore").to_parquet(old / f"{name}.parquet")
     hits = list(search(old, Query(("price",), label="pushy_close")))
     assert [h.text for h in hits] == ["This price is only good until Friday, so sign today.",
-                                      "Is price the only thing holding you back?"]
+                                      "If we fix the price, will you sign today?"]
 
 
 def test_search_sql_views_answer_questions_about_the_run(runs):

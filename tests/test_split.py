@@ -101,3 +101,27 @@ def test_split_rewrites_a_rep_folder_from_scratch(split_out, tmp_path):
 def test_split_only_when_asked(tmp_path):
     write_run([result("ysolde", "ysolde/y-call-1", "marmalade", "Pemberley")], [], tmp_path)
     assert not (tmp_path / "by-rep").exists()
+
+
+def test_split_copied_rep_folder_still_plays_its_audio(split_out, tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from analyzer.cli import cli
+
+    copy = tmp_path / "zipped-and-unzipped" / "ysolde"
+    shutil.copytree(split_out / "by-rep" / "ysolde", copy)
+    shutil.rmtree(split_out)
+    assert pd.read_csv(copy / "calls.csv")["audio_path"].tolist() == ["audio/ysolde__y-call-1.wav"]
+    result = CliRunner().invoke(cli, ["report", str(copy)])  # pages rebuilt in the copy
+    assert result.exit_code == 0, result.output
+    page = next((copy / "call-pages").glob("*.html")).read_text("utf-8")
+    (src,) = re.findall(r"<audio id='audio' controls preload='none' src='([^']+)'", page)
+    assert src == "../audio/ysolde__y-call-1.wav" and (copy / "call-pages" / src).is_file()
+
+
+def test_split_rep_page_does_not_call_the_reps_own_average_team(split_out):
+    mine = (split_out / "by-rep" / "ysolde" / "reps" / "ysolde.html").read_text("utf-8")
+    everyone = (split_out / "reps" / "ysolde.html").read_text("utf-8")
+    assert "team " in everyone and "<div class='cmp'>team" not in mine

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from conftest import random_calls, utt
 from hypothesis import given, settings
 
@@ -137,3 +138,47 @@ def test_turns_own_backchannel_inside_own_floor_turn_joins_it():
     rep = [t for t in build_turns(call) if t.speaker == "R"]
     assert [(t.start, t.end, t.backchannel) for t in rep] == [(0.0, 25.625, False)]
     assert sum(t.word_count for t in rep) == 5
+
+
+def test_turns_long_silence_ends_the_monologue():
+    # threshold: silence_ends_turn_s in models/metrics/thresholds.json (5 s)
+    turns = build_turns([utt("R", (0, 10, "first")), utt("R", (16, 20, "again")),
+                         utt("R", (24, 30, "still"))])
+    assert spans(turns) == [("R", 0, 10, False), ("R", 16, 30, False)]
+
+
+def test_turns_backchannel_in_a_long_pause_is_not_silence():
+    turns = build_turns([utt("R", (0, 10, "first")), utt("C", (13, 13.5, "mm-hmm")),
+                         utt("R", (16.5, 20, "again"))])
+    assert spans(floor_turns(turns)) == [("R", 0, 20, False)]
+
+
+def test_turns_cough_does_not_end_the_monologue():
+    for noise in ("[cough]", "(coughs)", "*sneezes*"):
+        turns = build_turns([utt("R", (0, 5, "first")), utt("C", (5.5, 5.9, noise)),
+                             utt("R", (6.5, 10, "second"))])
+        assert spans(turns) == [("R", 0, 10, False), ("C", 5.5, 5.9, True)], noise
+
+
+def test_turns_short_interjection_that_is_a_word_takes_the_floor():
+    # "Sorry?" is the customer speaking (a question, an objection): it ends the monologue.
+    turns = build_turns([utt("R", (0, 5, "first")), utt("C", (5.5, 5.9, "Sorry?")),
+                         utt("R", (6.5, 10, "second"))])
+    assert spans(turns) == [("R", 0, 5, False), ("C", 5.5, 5.9, False), ("R", 6.5, 10, False)]
+
+
+def test_turns_real_zoom_meeting_monologue_ends_at_the_443_second_gap(tmp_path, cli_fake_stt):
+    import pandas as pd
+    from click.testing import CliRunner
+    from conftest import realdata_path
+
+    from analyzer.cli import cli
+
+    vtt = realdata_path("zoom_vtt", "meeting001_transcript.vtt")
+    result = CliRunner().invoke(cli, ["analyze", str(vtt), "--rep-name", "Andrew Knight",
+                                      "--out", str(tmp_path), "--quiet"])
+    assert result.exit_code == 0, result.output
+    (call,) = pd.read_parquet(tmp_path / "calls.parquet").to_dict("records")
+    # 665.07 s (11:05) across the gap before silence_ends_turn_s; see models/metrics/README.md
+    assert call["longest_monologue_s"] == pytest.approx(220.53)
+    assert call["longest_monologue_start_s"] == pytest.approx(615.21)

@@ -162,8 +162,9 @@ def measure(transcript: Transcript, roles: RoleAssignment, utterances: Sequence[
 
 def call_metrics(utterances: Sequence[Utterance], turns: Sequence[Turn], duration_s: float, *,
                  activity: Sequence[Any] = (), bridge_gap_s: float = 0.3
-                 ) -> dict[str, float | int]:
-    """The conversation dynamics of one call (columns of calls.csv).
+                 ) -> dict[str, float | int | bool]:
+    """The conversation dynamics of one call (columns of calls.csv); without times, the
+    shares come from the words (``talk_estimated``).
 
     Args:
         utterances: The call, with roles; times nan when the transcript has none.
@@ -177,13 +178,14 @@ def call_metrics(utterances: Sequence[Utterance], turns: Sequence[Turn], duratio
     timed = bool(activity) or all(_finite(u.start, u.end) for u in utterances)
     sides = side_speech(utterances, activity, bridge_gap_s)
     length = call_length(duration_s, sides)
-    out = _talk_metrics(sides, length) if timed else dict.fromkeys(TALK_COLUMNS, NAN)
+    out = _talk_metrics(sides, length) if timed else _word_shares(utterances)
     out["interactivity"] = _per_minute(_switches(floor), length)
     out["patience_s"] = patience(floor)
     out["longest_monologue_s"] = _longest(floor, REP, timed)
     out["longest_customer_story_s"] = _longest(floor, CUSTOMER, timed)
     out.update(_rate_metrics(utterances, out["rep_talk_s"], out["customer_talk_s"]))
     out["turns"] = len(floor)
+    out["talk_estimated"] = not timed
     return out
 
 
@@ -212,6 +214,18 @@ def _talk_metrics(sides: Mapping[str, list[Interval]], length: float) -> dict[st
             "overtalk_s": overlap_time(sides[REP], sides[CUSTOMER]),
             "rep_talk_share": rep / both if both > 0 else NAN,
             "customer_talk_share": customer / both if both > 0 else NAN}
+
+
+def _word_shares(utterances: Sequence[Utterance]) -> dict[str, float]:
+    """Without times, each side's share of the words stands for its share of the talk (an
+    estimate: ``talk_estimated`` is set); the talk times themselves stay unknown (nan)."""
+    out = dict.fromkeys(TALK_COLUMNS, NAN)
+    rep = sum(word_count(u) for u in utterances if u.role == REP)
+    customer = sum(word_count(u) for u in utterances if u.role == CUSTOMER)
+    if rep + customer:
+        out["rep_talk_share"] = rep / (rep + customer)
+        out["customer_talk_share"] = customer / (rep + customer)
+    return out
 
 
 def _switches(turns: Sequence[Turn]) -> int:

@@ -1,7 +1,9 @@
 """Build turns: who holds the floor when, from the utterances of a call.
 
-Consecutive words of one speaker form a turn. The speaker's own pauses do not end it; another
-speaker taking the floor does. A short backchannel from the other side ("mm-hmm", "right")
+Consecutive words of one speaker form a turn. The speaker's own pauses do not end it, unless
+nobody at all speaks for longer than ``silence_ends_turn_s`` (a lull in a meeting is not part
+of anyone's monologue); another speaker taking the floor does. A short backchannel from the
+other side ("mm-hmm", "right") or a short noise with no word in it ("[cough]", "(laughs)")
 does not take the floor: it is kept as a turn flagged ``backchannel`` and the turn it
 interrupted goes on. Overlapping speech is kept: a speaker who keeps talking (pauses under
 ``bridge_gap_s``) while the other starts keeps their turn, so both turns overlap.
@@ -10,6 +12,7 @@ interrupted goes on. Overlapping speech is kept: a speaker who keeps talking (pa
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +21,10 @@ from pathlib import Path
 from analyzer.call.words import words_in
 from analyzer.settings import METRICS_DIR, read_json, read_list
 from analyzer.types import EPSILON_S, Turn, Utterance, Word
+
+# A transcriber's or a transcript's note of a sound that is not speech: "[cough]",
+# "(laughs)", "*sneezes*". A run made only of these is a noise, not a reply.
+NOISE_RE = re.compile(r"\[[^\[\]]*\]|\([^()]*\)|\*[^*]*\*")
 
 
 @dataclass(frozen=True)
@@ -29,11 +36,14 @@ class TurnOptions:
             within it keeps their turn even while someone else has started talking.
         backchannel_max_s: Longest duration of a backchannel turn.
         backchannels: Words and phrases (tuples of lower-case words) a backchannel is made of.
+        silence_ends_turn_s: A stretch longer than this in which nobody speaks ends the turn
+            of whoever spoke before it, even when they speak again next.
     """
 
     bridge_gap_s: float = 0.3
     backchannel_max_s: float = 1.0
     backchannels: tuple[tuple[str, ...], ...] = ()
+    silence_ends_turn_s: float = math.inf
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class _Unit:
     text: str
     words: tuple[Word, ...]
     count: int
+    after_silence: bool = False
 
 
 @lru_cache(maxsize=4)
@@ -56,7 +67,8 @@ def load_turn_options(folder: Path = METRICS_DIR) -> TurnOptions:
     data = read_json(folder / "thresholds.json")
     phrases = tuple(tuple(words_in(p)) for p in read_list(folder / "backchannels.txt"))
     return TurnOptions(float(data["bridge_gap_s"]), float(data["backchannel_max_s"]),
-                       tuple(sorted(set(phrases), key=len, reverse=True)))
+                       tuple(sorted(set(phrases), key=len, reverse=True)),
+                       float(data["silence_ends_turn_s"]))
 
 
 def build_turns(utterances: Sequence[Utterance], options: TurnOptions | None = None
@@ -66,7 +78,7 @@ def build_turns(utterances: Sequence[Utterance], options: TurnOptions | None = N
     Backchannel turns are included, flagged; filter them out to get who held the floor.
     """
     options = options or load_turn_options()
-    units = _units(utterances)
+    units = _units(utterances, options.silence_ends_turn_s)
     raw = _group(units, options.bridge_gap_s)
     short = _backchannels(raw, options)
     while True:
@@ -88,7 +100,7 @@ def floor_turns(turns: Sequence[Turn]) -> tuple[Turn, ...]:
     return tuple(t for t in turns if not t.backchannel)
 
 
-def _units(utterances: Sequence[Utterance]) -> list[_Unit]:
+def _units(utterances: Sequence[Utterance], silence_s: float) -> list[_Unit]:
     pieces: list[tuple[str, str, float, float, str, tuple[Word, ...], int]] = []
     for u in utterances:
         if u.words and all(_finite(w.start, w.end) for w in u.words):
@@ -97,22 +109,28 @@ def _units(utterances: Sequence[Utterance]) -> list[_Unit]:
         else:
             pieces.append((u.speaker, u.role, u.start, u.end, u.text.strip(), (),
                            len(words_in(u.text))))
-    if all(_finite(p[2], p[3]) for p in pieces):
-        pieces.sort(key=lambda p: (p[2], p[3]))
-    return [_Unit(i, *p) for i, p in enumerate(pieces)]
+    if not all(_finite(p[2], p[3]) for p in pieces):
+        return [_Unit(i, *p) for i, p in enumerate(pieces)]
+    pieces.sort(key=lambda p: (p[2], p[3]))
+    units, heard_until = [], -math.inf
+    for i, p in enumerate(pieces):
+        units.append(_Unit(i, *p, after_silence=p[2] - heard_until > silence_s + EPSILON_S))
+        heard_until = max(heard_until, p[3])
+    return units
 
 
 def _group(units: Sequence[_Unit], bridge_gap_s: float) -> list[list[_Unit]]:
     """Runs of one speaker: a unit joins its speaker's last run when nobody else spoke since,
-    or when it starts within ``bridge_gap_s`` of that run's end (talking through overlap)."""
+    or when it starts within ``bridge_gap_s`` of that run's end (talking through overlap);
+    never across a long silence."""
     groups: list[list[_Unit]] = []
     ends: list[float] = []
     last: dict[str, int] = {}
     previous = None
     for unit in units:
         k = last.get(unit.speaker)
-        if k is not None and (previous == unit.speaker
-                              or unit.start - ends[k] <= bridge_gap_s + EPSILON_S):
+        if k is not None and not unit.after_silence and (
+                previous == unit.speaker or unit.start - ends[k] <= bridge_gap_s + EPSILON_S):
             groups[k].append(unit)
             ends[k] = max(ends[k], unit.end)
         else:
@@ -147,9 +165,13 @@ def _spanned_by_own_turn(group: Sequence[_Unit], floor: Sequence[Sequence[_Unit]
 
 
 def _is_short_backchannel(group: Sequence[_Unit], options: TurnOptions) -> bool:
+    """Short, and only backchannel words or a noise with no word at all ("[cough]")."""
     if max(u.end for u in group) - group[0].start > options.backchannel_max_s + EPSILON_S:
         return False
-    return _only_backchannel_words(words_in(" ".join(u.text for u in group)), options)
+    text = " ".join(u.text for u in group)
+    if not words_in(NOISE_RE.sub(" ", text)):
+        return True
+    return _only_backchannel_words(words_in(text), options)
 
 
 def _inside(groups: Sequence[Sequence[_Unit]], group: Sequence[_Unit]) -> bool:

@@ -3,35 +3,50 @@
 from __future__ import annotations
 
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+from analyzer.types import CallMetrics
 
 DURATION = "duration_s"
+ESTIMATED = "talk_estimated"
 
 
-def metric_columns(calls: pd.DataFrame) -> list[str]:
-    """The numeric per-call columns that get a mean and a median (booleans are not metrics,
-    nor are the times of moments such as ``longest_monologue_start_s``)."""
-    return [c for c in calls.columns
-            if c != "rep" and not c.endswith("_start_s") and is_numeric_dtype(calls[c])
-            and not is_bool_dtype(calls[c])]
+def metric_columns() -> list[str]:
+    """The per-call number columns that get a mean and a median: every int or float field of
+    ``CallMetrics`` (booleans are not metrics, nor are the times of moments such as
+    ``longest_monologue_start_s``), whatever the calls hold, so the table's columns never
+    depend on the input."""
+    return [c for c in CallMetrics.numeric_columns() if not c.endswith("_start_s")]
+
+
+def rep_columns() -> list[str]:
+    """The columns of the reps table, in order."""
+    return ["rep", "calls", "hours", "talk_estimated_calls"] + [
+        f"{m}_{s}" for m in metric_columns() for s in ("mean", "median")]
 
 
 def rep_table(calls: pd.DataFrame) -> pd.DataFrame:
-    """One row per rep: ``rep, calls, hours`` then ``<metric>_mean, <metric>_median`` for every
-    numeric per-call column, in the order of ``calls``.
+    """One row per rep: ``rep, calls, hours, talk_estimated_calls`` then ``<metric>_mean,
+    <metric>_median`` for every number column of a call (``metric_columns``).
 
     Means and medians skip nan (a metric undefined for a call does not count); a rep whose
-    calls all lack a metric gets nan. ``hours`` is the sum of ``duration_s`` / 3600 (nan when
-    no call has a duration). Rows are sorted by rep.
+    calls all lack a metric, or whose table lacks its column (written by an older version),
+    gets nan. ``hours`` is the sum of ``duration_s`` / 3600 (nan when no call has a
+    duration); ``talk_estimated_calls`` counts the calls whose talk shares were estimated
+    from words. Rows are sorted by rep.
     """
-    metrics = metric_columns(calls)
-    columns = ["rep", "calls", "hours"] + [f"{m}_{s}" for m in metrics for s in ("mean", "median")]
+    columns = rep_columns()
     if calls.empty:
         return pd.DataFrame(columns=columns)
-    groups = calls.groupby("rep", sort=True)
+    metrics = metric_columns()
+    numbers = pd.DataFrame({m: pd.to_numeric(calls[m], errors="coerce") if m in calls
+                            else float("nan") for m in metrics}, index=calls.index)
+    numbers["rep"] = calls["rep"]
+    groups = numbers.groupby("rep", sort=True)
     table = pd.DataFrame({"calls": groups.size()})
-    durations = groups[DURATION].sum(min_count=1) if DURATION in calls else float("nan")
-    table["hours"] = durations / 3600
+    table["hours"] = groups[DURATION].sum(min_count=1) / 3600
+    estimated = calls[ESTIMATED] if ESTIMATED in calls else pd.Series(False, index=calls.index)
+    table["talk_estimated_calls"] = estimated.fillna(False).astype(bool).groupby(
+        calls["rep"]).sum().astype(int)
     for metric in metrics:
         values = groups[metric]
         table[f"{metric}_mean"] = values.mean()

@@ -57,7 +57,8 @@ def _rows(frame: pd.DataFrame, rep: str) -> pd.DataFrame:
 
 
 def _copy_audio(path: str, call_id: str, folder: Path) -> str:
-    """The recording copied (hard-linked when it can be) into the rep's folder; "" if none."""
+    """The recording copied (hard-linked when it can be) into the rep's folder, as a path
+    relative to that folder (``audio/<call>.wav``: the folder can be moved); "" if none."""
     source = Path(path) if path and path != "nan" else None
     if source is None or not source.is_file():
         return ""
@@ -67,4 +68,4 @@ def _copy_audio(path: str, call_id: str, folder: Path) -> str:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
-    return str(target)
+    return target.relative_to(folder).as_posix()

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from analyzer.coach.aggregate import rep_table
 from analyzer.coach.tables import (
+    CSV_ENCODING,
     FLAG_COLUMNS,
     OUTPUTS,
     UTTERANCE_COLUMNS,
@@ -29,6 +30,7 @@ from analyzer.coach.tables import (
     calls_frame,
     errors_table,
     flags_table,
+    for_spreadsheet,
     utterances_table,
     write_tables,
 )
@@ -104,8 +106,9 @@ class _Sink:
         self.parquet = self.stack.enter_context(pq.ParquetWriter(tmp, self.schema))
         if "csv" in OUTPUTS[self.name]:
             tmp = self.stack.enter_context(store.atomic_path(self.out / f"{self.name}.csv"))
-            self.csv = self.stack.enter_context(open(tmp, "w", encoding="utf-8", newline=""))
-            self.csv.write(",".join(self.schema.names) + "\n")
+            self.csv = self.stack.enter_context(open(tmp, "w", encoding=CSV_ENCODING,
+                                                     newline=""))
+            self.csv.write(",".join(self.schema.names) + "\n")  # after the byte-order mark
         return self
 
     def write(self, frame: pd.DataFrame) -> None:
@@ -113,7 +116,7 @@ class _Sink:
         self.parquet.write_table(
             pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False))
         if self.csv is not None and len(frame):
-            frame.to_csv(self.csv, header=False, index=False)
+            for_spreadsheet(frame).to_csv(self.csv, header=False, index=False)
 
     def __exit__(self, *exc: object) -> None:
         # Files close before their rename; an error leaves the previous files in place.

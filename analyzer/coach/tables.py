@@ -7,9 +7,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
+from pandas.api.types import is_float_dtype
 
+from analyzer.call.metrics import load_benchmarks
 from analyzer.run.store import atomic_path
-from analyzer.types import CallError, CallResult
+from analyzer.types import CallError, CallMetrics, CallResult
 
 CALL_COLUMNS = ("call_id", "rep", "date", "path", "audio_path")
 UTTERANCE_COLUMNS = ("call_id", "rep", "utterance", "speaker", "role", "start_s", "end_s", "text")
@@ -46,10 +48,21 @@ def call_row(result: CallResult) -> dict:
             "path": source.path, "audio_path": _audio_of(result), **result.metrics.columns()}
 
 
+def call_columns() -> tuple[str, ...]:
+    """Every column of the calls table, in order, whatever the calls: who and where, then
+    ``CallMetrics``' columns with a ``<metric>_status`` for every benchmarked metric."""
+    statuses = [f"{b.metric}_status" for b in load_benchmarks()]
+    return CALL_COLUMNS + tuple(CallMetrics(statuses=dict.fromkeys(statuses, "")).columns())
+
+
 def calls_frame(rows: list[dict]) -> pd.DataFrame:
-    """The calls table from the calls' rows."""
-    frame = pd.DataFrame(rows, columns=_columns(CALL_COLUMNS, rows))
-    return frame.fillna(value={"date": ""}).infer_objects()
+    """The calls table from the calls' rows: every column of ``call_columns`` (empty when no
+    row has it), the number columns numeric even when every value is missing."""
+    frame = pd.DataFrame(rows, columns=_columns(call_columns(), rows))
+    numbers = [c for c in CallMetrics.numeric_columns() if c in frame]
+    frame[numbers] = frame[numbers].apply(pd.to_numeric, errors="coerce")
+    text = [c for c in frame if c.endswith("_status") or c in CALL_COLUMNS]
+    return frame.fillna(value=dict.fromkeys(text, "")).infer_objects()
 
 
 def utterances_table(results: Sequence[CallResult]) -> pd.DataFrame:
@@ -75,8 +88,22 @@ def errors_table(errors: Sequence[CallError]) -> pd.DataFrame:
     return _frame([asdict(e) for e in errors], ERROR_COLUMNS)
 
 
+# CSV files are for spreadsheets: UTF-8 with a byte-order mark (so that Excel reads accented
+# names as such) and numbers rounded to CSV_DECIMALS; Parquet keeps every digit.
+CSV_ENCODING = "utf-8-sig"
+CSV_DECIMALS = 3
+
+
+def for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as its CSV file holds it: float columns rounded to ``CSV_DECIMALS``."""
+    floats = [c for c in frame.columns if is_float_dtype(frame[c])]
+    return frame.assign(**{c: frame[c].round(CSV_DECIMALS) for c in floats}) if floats \
+        else frame
+
+
 WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
-    "csv": lambda frame, path: frame.to_csv(path, index=False),
+    "csv": lambda frame, path: for_spreadsheet(frame).to_csv(path, index=False,
+                                                             encoding=CSV_ENCODING),
     "parquet": lambda frame, path: frame.to_parquet(path, index=False),
 }
 OUTPUTS = {"calls": ("csv", "parquet"), "reps": ("csv", "parquet"),
@@ -129,7 +156,7 @@ def _read_parquet(path: Path, columns: Sequence[str]) -> pd.DataFrame:
 def _read_errors(path: Path) -> pd.DataFrame:
     if not path.is_file():
         return _frame([], ERROR_COLUMNS)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=CSV_ENCODING)
 
 
 def _audio_of(result: CallResult) -> str:

@@ -24,7 +24,7 @@ from analyzer.run.in_process import run_here
 from analyzer.run.inputs import Inputs, find_calls, load_corrections, load_roster
 from analyzer.run.job import run_call, scrubbed, stored_outcome, stored_result
 from analyzer.run.processes import default_workers, run_pool
-from analyzer.run.progress import Say, Tracker
+from analyzer.run.progress import Say, Tracker, plural
 from analyzer.run.store import Run, models_version
 from analyzer.settings import runtime_setting
 from analyzer.types import CallError, CallOutcome, CallResult, CallSource, Execution, Options
@@ -66,8 +66,9 @@ def analyze(paths: Sequence[str | Path], out: str | Path, *, manifest: str | Pat
         return _analyze_and_write(found, run, execution, engines, tracker, keep_rows)
     except OSError as exc:  # every input error is caught per call: this is the output failing
         done = len(list((run.out / "calls").glob("*.json")))
+        kept = f"{plural(done, 'call')} {'is' if done == 1 else 'are'} done"
         raise RunError(str(run.out), f"cannot write to the output folder ({exc.strerror or exc})"
-                                     f"; {done} calls are done and kept in {run.out / 'calls'}: "
+                                     f"; {kept} and kept in {run.out / 'calls'}: "
                                      f"run again to resume") from exc
 
 
@@ -102,7 +103,7 @@ def _analyze_all(calls: Sequence[CallSource], run: Run, execution: Execution,
     while waiting := [c for c in waiting if outcomes[c.call_id].status == "busy"]:
         # Held by other runs sharing the folder: wait for their results here, and take a
         # call over (in this process) if its worker died.
-        tracker(f"waiting for {len(waiting)} calls other workers are analyzing")
+        tracker(f"waiting for {plural(len(waiting), 'call')} other workers are analyzing")
         time.sleep(WAIT_S)
         run = replace(run, force=False)
         for call in _not_cached(waiting, run, record):

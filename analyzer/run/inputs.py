@@ -13,6 +13,7 @@ import dataclasses
 import errno
 import io
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -25,6 +26,7 @@ from analyzer.types import CallError, CallSource, Correction
 
 UNKNOWN_REP = "unknown"
 MANIFEST_COLUMNS = ("path", "rep", "call_id", "date", "rep_channel", "rep_speaker")
+DATE_IN_NAME_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?![0-9])")
 MANIFEST_HELP = "expected path,rep and optional call_id,date,rep_channel,rep_speaker"
 
 
@@ -207,8 +209,8 @@ def _manifest_row(manifest: Path, line: int, row: dict[str, str], first_line: di
         return None, CallError(call_id, rep, where, "input", reason)
     if values["call_id"]:
         first_line[values["call_id"]] = line
-    return CallSource(call_id, rep, str(target), values["date"], values["rep_channel"].lower(),
-                      values["rep_speaker"]), None
+    return CallSource(call_id, rep, str(target), values["date"] or date_in_name(target),
+                      values["rep_channel"].lower(), values["rep_speaker"]), None
 
 
 def _manifest_target(manifest: Path, value: str) -> Path:
@@ -323,7 +325,20 @@ def _skip_linked_audio(files: list[Path]) -> list[Path]:
 
 def _source(path: Path, rep: str, call_id: str = "") -> CallSource:
     linked = linked_audio(path) if path.suffix.lower() in TRANSCRIPT_SUFFIXES else ""
-    return CallSource(call_id or path.stem, rep, str(path), audio_path=linked)
+    return CallSource(call_id or path.stem, rep, str(path), date_in_name(path),
+                      audio_path=linked)
+
+
+def date_in_name(path: str | Path) -> str:
+    """The ISO date a file's name starts with (``2026-10-01-acme.wav``: "2026-10-01"), or ""
+    when it starts with none; used when no manifest gives the call's date."""
+    match = DATE_IN_NAME_RE.match(Path(path).name)
+    if match is None:
+        return ""
+    try:
+        return date.fromisoformat(match.group(1)).isoformat()
+    except ValueError:  # 2026-13-45 has the shape of a date but is none
+        return ""
 
 
 def _unique_ids(calls: list[CallSource]) -> tuple[CallSource, ...]:

@@ -17,6 +17,7 @@ import pandas as pd
 from analyzer.types import CallOutcome
 
 Say = Callable[[str], None]
+LOADING = "loading the models"
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,17 @@ class Summary:
         """One line for the end of a run."""
         speed = (f", {self.wall_s / self.analyzed_s:.3f} x real time"
                  if self.analyzed_s > 0 else "")
-        return (f"Summary: {self.calls} calls ({self.cached} from cache), "
-                f"{self.audio_s / 3600:.2f} h of audio, {self.failed} failed, "
+        skipped = self.audio_s - self.analyzed_s
+        reused = (f" ({skipped / 3600:.2f} h from cache, not analyzed again)"
+                  if self.cached and skipped > 0 else "")
+        return (f"Summary: {plural(self.calls, 'call')} ({self.cached} from cache), "
+                f"{self.audio_s / 3600:.2f} h of audio{reused}, {self.failed} failed, "
                 f"{self.wall_s:.1f} s{speed}")
+
+
+def plural(count: int, word: str) -> str:
+    """"1 call", "2 calls"."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 class Tracker:
@@ -85,6 +94,8 @@ class Tracker:
             done = sum(self.counts.values())
             self._bar = tqdm(total=total, initial=done, unit="call", file=self.stream,
                              dynamic_ncols=True, smoothing=0.1)
+            # The first call waits for the models to load (seconds): say so, not a frozen 0%.
+            self._bar.set_description_str(LOADING if done < total else "", refresh=False)
             self._show()
 
     def update(self, outcome: CallOutcome) -> None:
@@ -100,6 +111,8 @@ class Tracker:
         else:
             self(f"done: {outcome.path}")
         if self._bar is not None:
+            if outcome.status != "cached":
+                self._bar.set_description_str("analyzing", refresh=False)
             self._bar.update(1)
             self._show()
 

@@ -57,6 +57,32 @@ def resolve_model(model: str) -> str:
     return model
 
 
+DEVICES = ("auto", "cpu", "cuda")
+
+
+class DeviceUnavailable(Exception):
+    """The device or compute type asked for cannot run here (no CUDA GPU, say)."""
+
+
+def resolve_device(device: str, compute_type: str) -> tuple[str, str]:
+    """The device and compute type a run will use: ``auto`` is ``cuda`` when CTranslate2
+    sees a CUDA GPU, else ``cpu``. Raises DeviceUnavailable, in one line, when ``cuda`` is
+    asked for and none is seen, or when the device does not support ``compute_type``."""
+    import ctranslate2
+
+    gpus = ctranslate2.get_cuda_device_count()
+    if device == "auto":
+        device = "cuda" if gpus else "cpu"
+    if device == "cuda" and not gpus:
+        raise DeviceUnavailable("--device cuda: no CUDA GPU is available here (CTranslate2 "
+                                "sees none); use --device cpu or --device auto")
+    supported = ctranslate2.get_supported_compute_types(device)
+    if compute_type not in supported and compute_type not in ("default", "auto"):
+        raise DeviceUnavailable(f"--compute-type {compute_type}: not supported on {device} "
+                                f"(supported: {', '.join(sorted(supported))})")
+    return device, compute_type
+
+
 @dataclass(frozen=True)
 class WhisperOptions:
     """How faster-whisper runs.

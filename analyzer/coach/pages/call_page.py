@@ -14,16 +14,18 @@ from typing import Any
 
 from analyzer.call.roles import load_calibration
 from analyzer.coach.pages.charts import LABEL_COLOURS, REPORTED_LABELS, timeline
-from analyzer.coach.pages.display import card, load_views
+from analyzer.coach.pages.display import MetricView, card, load_views
 from analyzer.coach.pages.html import (
+    ESTIMATED_METRICS,
     ROLE_COLOURS,
+    audio_href,
     call_name,
     clock,
     e,
+    estimated,
     is_missing,
     number,
     page,
-    relative,
     rep_file,
     script_json,
     table,
@@ -61,9 +63,9 @@ def call_page(call: Mapping[str, Any], utterances: Sequence[Utterance], flags: S
     fix = Corrector(call_id)
     parts = [low_confidence_banner(call), _heading(call),
              _audio_player(str(call.get("audio_path", "") or ""), out),
-             "<div class='cards'>", *(card(v, call.get(v.metric), v.band_text())
+             "<div class='cards'>", *(card(v, call.get(v.metric), _card_note(v, call))
                                       for v in load_views() if v.card), "</div>",
-             "<section class='panel'>", timeline(utterances, shown), _legend(), "</section>",
+             _who_spoke_when(utterances, shown),
              "<h2>Transcript</h2>", _corrected(corrected), fix.help(),
              transcript(utterances, shown, fix)]
     starts = [u.start if math.isfinite(u.start) else None for u in utterances]
@@ -71,6 +73,22 @@ def call_page(call: Mapping[str, Any], utterances: Sequence[Utterance], flags: S
               f"&rsaquo; {e(call_name(call_id))}")
     return page(f"CallCoach: {call_id}", "".join(parts), "../", crumbs,
                 f"var STARTS={script_json(starts)};{SEEK_JS}")
+
+
+def _card_note(item: MetricView, call: Mapping[str, Any]) -> str:
+    if item.metric in ESTIMATED_METRICS and estimated(call):
+        return f"estimated from the words (no times) &middot; {item.band_text()}"
+    return item.band_text()
+
+
+def _who_spoke_when(utterances: Sequence[Utterance], flags: Sequence[Flag]) -> str:
+    """The timeline, or a note when the transcript has no times to draw (never an empty
+    chart)."""
+    if not any(math.isfinite(u.start) and math.isfinite(u.end) for u in utterances):
+        return ("<section class='panel'><p class='muted'>No timeline: this transcript has no "
+                "times. Talk share is estimated from the words each side said; the times, "
+                "monologues and rates are unknown (&ndash;).</p></section>")
+    return f"<section class='panel'>{timeline(utterances, flags)}{_legend()}</section>"
 
 
 def low_confidence_banner(call: Mapping[str, Any]) -> str:
@@ -110,7 +128,7 @@ def _heading(call: Mapping[str, Any]) -> str:
 def _audio_player(audio: str, out: Path) -> str:
     if not audio:
         return "<p class='muted'>No recording is linked to this call.</p>"
-    src = e(relative(audio, out / "call-pages"))
+    src = e(audio_href(audio, out, "call-pages"))
     return f"<audio id='audio' controls preload='none' src='{src}'></audio>"
 
 

@@ -12,7 +12,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -160,6 +160,23 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+# Talk shares that an untimed transcript's words stand in for (``talk_estimated``).
+ESTIMATED_METRICS = ("rep_talk_share", "customer_talk_share")
+
+
+def total_seconds(calls: Sequence[Mapping[str, Any]]) -> float:
+    """The summed ``duration_s`` of calls, skipping unknown ones; nan when none is known (a
+    folder of untimed transcripts has no length, not a length of 0:00)."""
+    known = [x for x in (number(c.get("duration_s")) for c in calls) if math.isfinite(x)]
+    return sum(known) if known else math.nan
+
+
+def estimated(call: Mapping[str, Any]) -> bool:
+    """Whether a call's talk shares were estimated from words (no times in its transcript)."""
+    value = call.get("talk_estimated")
+    return not is_missing(value) and bool(value)
+
+
 def length(seconds: float) -> str:
     """A total length of calls in words ("2.5 hours", "12 min")."""
     if not math.isfinite(seconds):
@@ -232,6 +249,14 @@ def call_name(call_id: str) -> str:
 def relative(path: str, start: Path) -> str:
     """``path`` relative to the folder ``start`` (POSIX form, for a link)."""
     return Path(os.path.relpath(Path(path).resolve(), start.resolve())).as_posix()
+
+
+def audio_href(audio: str, out: Path, pages: str) -> str:
+    """The link to a recording from a page in ``out/pages``: an absolute ``audio_path`` as it
+    is, a relative one (``audio/<call>.wav`` in a rep's folder) taken from ``out``, so a copied
+    or zipped folder still plays the recordings copied with it."""
+    path = Path(audio) if Path(audio).is_absolute() else Path(out) / audio
+    return relative(str(path), Path(out) / pages)
 
 
 def status_colour(status: Any) -> str:

@@ -14,6 +14,7 @@ import pandas as pd
 from analyzer.coach.pages.charts import histogram
 from analyzer.coach.pages.display import load_views, page_settings, view
 from analyzer.coach.pages.html import (
+    ESTIMATED_METRICS,
     Cell,
     Num,
     call_file,
@@ -26,6 +27,7 @@ from analyzer.coach.pages.html import (
     plural,
     rep_file,
     table,
+    total_seconds,
 )
 
 Call = Mapping[str, Any]
@@ -49,7 +51,7 @@ def index_page(calls: Sequence[Call], reps: Mapping[str, Call], errors: pd.DataF
     by_rep: dict[str, list[Call]] = {}
     for call in calls:
         by_rep.setdefault(str(call["rep"]), []).append(call)
-    seconds = sum(_finite(c.get("duration_s")) for c in calls)
+    seconds = total_seconds(calls)
     failed = (f"; <a href='#failed'>{plural(len(errors), 'input')} failed</a>"
               if len(errors) else "")
     parts = [f"<h1>Team</h1><p class='sub'>{plural(len(by_rep), 'rep')}, "
@@ -72,11 +74,16 @@ def leaderboard(by_rep: Mapping[str, Sequence[Call]], reps: Mapping[str, Call]) 
     for rep, calls in sorted(by_rep.items()):
         cells: list[Any] = [f'<a href="reps/{e(rep_file(rep))}">{e(rep)}</a>',
                             Num(str(len(calls)), len(calls))]
-        seconds = sum(_finite(c.get("duration_s")) for c in calls)
-        cells.append(Num(clock(seconds), seconds))
+        seconds = total_seconds(calls)
+        cells.append(Num(clock(seconds) if math.isfinite(seconds) else "&ndash;", seconds))
+        guessed = number(reps.get(rep, {}).get("talk_estimated_calls"))
         for item in metrics:
             mean = number(reps.get(rep, {}).get(f"{item.metric}_mean"))
-            cells.append(Num(item.show(mean, True), mean, item.status(mean)))
+            shown = item.show(mean, True)
+            if item.metric in ESTIMATED_METRICS and guessed > 0:
+                shown = (f"<span title='estimated from the words in {guessed:.0f} of the "
+                         f"calls: no times'>&asymp; {shown}</span>")
+            cells.append(Num(shown, mean, item.status(mean)))
         ego = sum(1 for c in calls if not is_missing(c.get("egomaniac")) and bool(c["egomaniac"]))
         cells.append(Num(f"{ego} of {len(calls)}", ego / len(calls) if calls else math.nan))
         rows.append(cells)
@@ -148,8 +155,3 @@ def _errors(errors: pd.DataFrame) -> str:
     head = [names[c] for c in columns]
     return (f"<h2 id='failed'>Inputs that failed ({len(rows)})</h2><p class='help'>The rows of "
             f"errors.csv: these files were not analyzed.</p>{table(head, rows, 'sortable')}")
-
-
-def _finite(value: Any) -> float:
-    x = number(value)
-    return x if math.isfinite(x) else 0.0

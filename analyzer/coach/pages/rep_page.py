@@ -15,20 +15,31 @@ import pandas as pd
 from analyzer.coach.pages.call_page import LOW_CONFIDENCE, role_reason
 from analyzer.coach.pages.charts import REPORTED_LABELS, per_call
 from analyzer.coach.pages.coaching import coaching_points
-from analyzer.coach.pages.display import card, load_views, mean_of, page_settings, view
+from analyzer.coach.pages.display import (
+    MetricView,
+    card,
+    load_views,
+    mean_of,
+    page_settings,
+    view,
+)
 from analyzer.coach.pages.html import (
+    ESTIMATED_METRICS,
     Cell,
     Num,
+    audio_href,
     call_file,
     call_name,
     clock,
     e,
+    estimated,
     is_missing,
     length,
     number,
     page,
-    relative,
+    plural,
     table,
+    total_seconds,
 )
 from analyzer.types import Flag
 
@@ -40,7 +51,7 @@ def rep_page(rep: str, calls: Sequence[Call], summary: Call,
     """One rep's page, from their calls (sorted by date, then id), their row of the reps
     table (``summary``: means and medians) and the whole team's calls."""
     parts = [f"<h1>{e(rep)}</h1>", _verdict(calls, summary), "<div class='cards'>",
-             *(_card(v.metric, summary, team) for v in load_views() if v.card), "</div>",
+             *(_card(v.metric, summary, team, rep) for v in load_views() if v.card), "</div>",
              "<h2>Coaching points</h2>", _coaching(calls, flags_of),
              "<h2>Over time</h2>", _charts(calls),
              "<h2>Calls</h2><p class='help'>Click a column to sort by it; colours are the "
@@ -52,25 +63,28 @@ def rep_page(rep: str, calls: Sequence[Call], summary: Call,
 def _verdict(calls: Sequence[Call], summary: Call) -> str:
     """The headline a coach reads first: talk share, the egomaniac test, pushy closing."""
     share = number(summary.get("rep_talk_share_mean"))
-    seconds = sum(number(c.get("duration_s")) for c in calls
-                  if math.isfinite(number(c.get("duration_s"))))
+    guessed = sum(1 for c in calls if estimated(c))
+    how = (f" (estimated from the words in {plural(guessed, 'call')} without times)"
+           if guessed else "")
     text = (f"<p class='sub'><b>{len(calls)}</b> call{'s' if len(calls) != 1 else ''}, "
-            f"{length(seconds)}; talks "
-            f"<b>{view('rep_talk_share').show(share)}</b> of the time on average.")
+            f"{length(total_seconds(calls))}; talks "
+            f"<b>{view('rep_talk_share').show(share)}</b> of the time on average{how}.")
     ego = sum(1 for c in calls if not is_missing(c.get("egomaniac")) and bool(c["egomaniac"]))
     text += (f" Self-promotion outnumbers questions about the customer in <b>{ego}</b> of "
-             f"{len(calls)} calls.")
+             f"{plural(len(calls), 'call')}.")
     pushy = sum(number(c.get("pushy_closing")) for c in calls
                 if math.isfinite(number(c.get("pushy_closing"))))
     return text + f" Pushy closing lines: <b>{pushy:.0f}</b>.</p>"
 
 
-def _card(metric: str, summary: Call, team: Sequence[Call]) -> str:
+def _card(metric: str, summary: Call, team: Sequence[Call], rep: str) -> str:
     item = view(metric)
     team_mean = mean_of(team, metric)  # over every call of the report: in no table
-    note = f"team {item.show(team_mean, True)}"
+    # A rep's own folder (--split-by-rep) holds only their calls: no team to compare with.
+    alone = {str(c.get("rep")) for c in team} <= {rep}
+    note = "" if alone else f"team {item.show(team_mean, True)}"
     if item.band is not None:
-        note += f" &middot; {item.band_text()}"
+        note += f"{' &middot; ' if note else ''}{item.band_text()}"
     return card(item, number(summary.get(f"{metric}_mean")), note, average=True)
 
 
@@ -111,10 +125,18 @@ def _calls_table(calls: Sequence[Call]) -> str:
                             Num(clock(number(call.get("duration_s")))
                                 if math.isfinite(number(call.get("duration_s"))) else "&ndash;",
                                 call.get("duration_s")), _roles_cell(call)]
-        cells.extend(Num(v.show(call.get(v.metric)), call.get(v.metric), v.status_of(call))
+        cells.extend(Num(_shown(v, call), call.get(v.metric), v.status_of(call))
                      for v in metrics)
         rows.append(cells)
     return table(head, rows, "sortable")
+
+
+def _shown(item: MetricView, call: Call) -> str:
+    """A call's value; a talk share estimated from words is marked "≈" (see its tooltip)."""
+    text = item.show(call.get(item.metric))
+    if item.metric in ESTIMATED_METRICS and estimated(call):
+        return f"<span title='estimated from the words: no times'>&asymp; {text}</span>"
+    return text
 
 
 def _call_link(call: Call) -> str:
@@ -189,5 +211,5 @@ def _moment_links(call: Call, start: float, out: Path) -> str:
     call_id, audio = str(call["call_id"]), str(call.get("audio_path", "") or "")
     link = f"<a href='../call-pages/{e(call_file(call_id))}#t={start:.1f}'>{clock(start)}</a>"
     if audio:
-        link += f" <a href=\"{e(relative(audio, out / 'reps'))}#t={start:.1f}\">&#9654;</a>"
+        link += f" <a href=\"{e(audio_href(audio, out, 'reps'))}#t={start:.1f}\">&#9654;</a>"
     return link

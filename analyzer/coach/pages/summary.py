@@ -11,7 +11,7 @@ from typing import Any
 
 from analyzer.coach.pages.call_page import LOW_CONFIDENCE, role_reason
 from analyzer.coach.pages.display import view
-from analyzer.coach.pages.html import clock, number
+from analyzer.coach.pages.html import clock, estimated, number
 from analyzer.types import Flag
 
 
@@ -50,7 +50,9 @@ def _talk_share(call: Mapping[str, Any]) -> Line:
     target = markers.get("top performers")
     aim = f"; top performers stay near {target:.0%}" if target is not None else ""
     shown = item.show(share).replace("&ndash;", "unknown (no times)")
-    return Line(f"Talk share: {shown} {f'({status})' if status else ''}{aim}", status)
+    notes = [status] * bool(status) + ["estimated from the words: no times"] * estimated(call)
+    said = f"({'; '.join(notes)})" if notes else ""
+    return Line(f"Talk share: {shown} {said}{aim}", status)
 
 
 def _questions(call: Mapping[str, Any]) -> list[Line]:
