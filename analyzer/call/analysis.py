@@ -13,13 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from analyzer.call.closing import call_sentences, closing_flags, closing_metrics
 from analyzer.call.language import call_flags
-from analyzer.call.metrics import measure
+from analyzer.call.metrics import measure, metric_status
+from analyzer.call.phases import phase_flags, phase_metrics, utterance_phases
 from analyzer.call.redact import People, redact_speakers
 from analyzer.call.roles import RoleEvidence, decide_roles
+from analyzer.call.trackers import tracker_flags, tracker_metrics
 from analyzer.call.turns import build_turns
 from analyzer.errors import InputError
-from analyzer.types import CallResult, CallSource, RoleAssignment, Transcript, Utterance
+from analyzer.types import (CallMetrics, CallResult, CallSource, Flag, RoleAssignment, Transcript,
+                            Utterance)
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,26 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
     labels = models.labeler.label([u.text for u in utterances], [u.role for u in utterances])
     flags = call_flags(utterances, labels)
     metrics = measure(transcript, roles, utterances, turns, flags, redacted)
-    return CallResult(call, roles, utterances, metrics, flags)
+    flags, columns = the_close(utterances, flags, models.labeler.nlp)
+    return CallResult(call, roles, utterances, with_columns(metrics, columns), flags)
+
+
+def the_close(utterances: tuple[Utterance, ...], flags: tuple[Flag, ...], nlp: Any
+              ) -> tuple[tuple[Flag, ...], dict[str, Any]]:
+    """The closing, tracker and phase flags added to the language flags, and their columns."""
+    docs = list(nlp.pipe([u.text for u in utterances]))
+    closing = closing_flags(call_sentences(utterances, docs, flags, nlp))
+    tracked = tracker_flags(utterances, docs, nlp)
+    phases = utterance_phases(utterances, docs, flags + closing, nlp)
+    every = flags + closing + tracked + phase_flags(utterances, phases)
+    return every, {**closing_metrics(every), **tracker_metrics(every),
+                   **phase_metrics(utterances, phases)}
+
+
+def with_columns(metrics: CallMetrics, columns: dict[str, Any]) -> CallMetrics:
+    """The metrics with more columns, every status decided again over all of them."""
+    values = {**metrics.columns(), **columns}
+    return replace(metrics, **columns, statuses=metric_status(values))
 
 
 def has_words(transcript: Transcript) -> bool:
