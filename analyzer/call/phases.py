@@ -43,7 +43,10 @@ def cue_phases(utterance: Utterance, doc: Any, flags: Sequence[Flag], nlp: Any) 
     settings = load_phases()
     labels = {f.label for f in flags}
     found = {phase for phase, names in settings["flags"].items() if labels & set(names)}
-    found |= {nlp.vocab.strings[key] for key, _, _ in phrase_matcher(nlp)(doc)}
+    phrased = {nlp.vocab.strings[key] for key, _, _ in phrase_matcher(nlp)(doc)}
+    if utterance.role != REP:
+        phrased -= set(settings["rep_only"])
+    found |= phrased
     words = sum(1 for t in doc if not t.is_punct)
     if utterance.role == REP and words >= settings["presentation_min_words"]:
         found.add("long")
@@ -56,9 +59,11 @@ def utterance_phases(utterances: Sequence[Utterance], docs: Sequence[Any],
     order = load_phases()["order"]
     by_utterance: dict[int, list[Flag]] = {}
     for f in flags:
-        by_utterance.setdefault(f.utterance, []).append(f)
+        # The statistical backstop's guesses are too loose to move the call to another phase.
+        if not f.rule.startswith("textcat:"):
+            by_utterance.setdefault(f.utterance, []).append(f)
     phases: list[str] = []
-    current = "opening"
+    current = before = "opening"
     for index, (utterance, doc) in enumerate(zip(utterances, docs, strict=True)):
         found = cue_phases(utterance, doc, by_utterance.get(index, ()), nlp)
         # A greeting keeps the call in its opening; after it, "hi" is no longer an opening.
@@ -68,7 +73,11 @@ def utterance_phases(utterances: Sequence[Utterance], docs: Sequence[Any],
         if current == "next_steps" and utterance.role == REP:
             found.discard("long")
         found = {"presentation" if p == "long" else p for p in found}
-        current = next((p for p in order if p in found), current)
+        if current != "objection":
+            before = current
+        # An objection lasts while it is raised and answered; then the call goes back.
+        fallback = before if current == "objection" else current
+        current = next((p for p in order if p in found), fallback)
         phases.append(current)
     return tuple(phases)
 

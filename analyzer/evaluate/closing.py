@@ -240,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--errors", action="store_true", help="list the tune set's mistakes")
     parser.add_argument("--skip-mrda", action="store_true", help="persuasion only (faster)")
+    parser.add_argument("--tune-only", action="store_true", help="the tune sets only")
     args = parser.parse_args(argv)
     if not PERSUASION.exists():
         print(f"{REALDATA} is absent: nothing to score")
@@ -247,13 +248,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     labeler = Labeler.load()
     dialogues = read_dialogues()
     ids = sorted(dialogues)
-    for split, chosen in (("tune", ids[0::2]), ("test", ids[1::2])):
+    splits = (("tune", ids[0::2]),) if args.tune_only else (("tune", ids[0::2]), ("test", ids[1::2]))
+    for split, chosen in splits:
         scores, results = persuasion(labeler, dialogues, chosen, args.errors and split == "tune")
         print_scores(f"persuasion {split} ({len(chosen)} dialogues)", scores,
                      sum(len(dialogues[d]) for d in chosen))
         reference_scores(results, split)
     if not args.skip_mrda and MRDA.exists():
-        mrda(labeler, "test")
+        mrda(labeler, "train" if args.tune_only else "test")
     return 0
 
 
