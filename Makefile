@@ -9,7 +9,7 @@ DIARIZATION := $(VENV)/.diarization
 DEMO_OUT ?= demo-out
 
 .PHONY: install install-base install-diarization demo test test-fast lint eval \
-	eval-diarization eval-redaction train-textcat bench demo-audio redaction-audio clean \
+	eval-closing eval-diarization eval-redaction train-textcat bench demo-audio redaction-audio clean \
 	chromium
 
 install: $(STAMP) $(DIARIZATION)
@@ -53,6 +53,11 @@ lint: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.language
+	$(MAKE) eval-closing
+
+# The close (asks, commitments, objections), next steps and phases on the real sets (reported).
+eval-closing: $(STAMP)
+	$(BIN)/python -m analyzer.evaluate.closing
 
 # Retrains the language backstop model from the corpora (deterministic, a few seconds).
 train-textcat: $(STAMP)

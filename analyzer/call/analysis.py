@@ -22,8 +22,15 @@ from analyzer.call.roles import RoleEvidence, decide_roles
 from analyzer.call.trackers import tracker_flags, tracker_metrics
 from analyzer.call.turns import build_turns
 from analyzer.errors import InputError
-from analyzer.types import (CallMetrics, CallResult, CallSource, Flag, RoleAssignment, Transcript,
-                            Utterance)
+from analyzer.types import (
+    CallMetrics,
+    CallResult,
+    CallSource,
+    Flag,
+    RoleAssignment,
+    Transcript,
+    Utterance,
+)
 
 
 @dataclass(frozen=True)

@@ -222,40 +222,57 @@ def _flag(s: Sentence, label: str, subtype: str, rule: str, span: str) -> Flag:
     return Flag(s.role, s.start, s.end, label, subtype, rule, s.text, span, s.utterance)
 
 
+def ask_flags(call: Sequence[Sentence], k: int) -> tuple[list[Flag], Sentence | None]:
+    """The flags of the ask at sentence k: the ``ask`` itself when healthy (subtype: the
+    answer) and the customer's ``answer``; and the answering sentence when it is a bare yes
+    (which becomes a commitment)."""
+    s = call[k]
+    outcome, reply = answer_to(call, k)
+    ask = s.cue("ask")
+    healthy = ask is not None and "pushy_close" not in s.labels
+    flags = [_flag(s, "ask", outcome, ask.rule, ask.span)] if ask is not None and healthy else []
+    if reply is None:
+        return flags, None
+    said = next(c for c in reply.cues if c.label in (
+        "declined", "objection", "deferred", "commitment", "agreed"))
+    kind = "ask" if healthy else "pushy_close"
+    flags.append(_flag(reply, "answer", outcome, f"{kind}:{said.rule}", said.span))
+    bare_yes = outcome == "agreed" and reply.cue("commitment") is None
+    return flags, reply if bare_yes else None
+
+
+def objection_answer(call: Sequence[Sentence], k: int) -> Flag | None:
+    """The rep's answer to the objection at sentence k, as an ``objection_answer`` flag."""
+    how, reply = rep_answer(call, k)
+    if reply is None:
+        return None
+    cue = reply.cue("acknowledged") or reply.cue("ask")
+    return _flag(reply, "objection_answer", how, cue.rule if cue else f"objection_answer:{how}",
+                 cue.span if cue else "")
+
+
 def closing_flags(call: Sequence[Sentence]) -> tuple[Flag, ...]:
     """The closing flags of a call, in time order: ask (subtype: the customer's answer),
     answer (the customer's answer to an ask or pushy close), commitment (a "yes" to an ask
     included), next_step, objection (subtype: its kind) and objection_answer (the rep's)."""
     flags: list[Flag] = []
-    answered: set[int] = set()
+    yeses: set[int] = set()
     for k, s in enumerate(call):
         if is_asking(s):
-            outcome, reply = answer_to(call, k)
-            ask = s.cue("ask")
-            if ask is not None and "pushy_close" not in s.labels:
-                flags.append(_flag(s, "ask", outcome, ask.rule, ask.span))
-            if reply is not None:
-                kind = "ask" if ask is not None and "pushy_close" not in s.labels else \
-                    "pushy_close"
-                cue = next(c for c in reply.cues if c.label in (
-                    "declined", "objection", "deferred", "commitment", "agreed"))
-                flags.append(_flag(reply, "answer", outcome, f"{kind}:{cue.rule}", cue.span))
-                if outcome == "agreed" and reply.cue("commitment") is None:
-                    answered.add(call.index(reply))
+            found, yes = ask_flags(call, k)
+            flags += found
+            if yes is not None:
+                yeses.add(call.index(yes))
         for label in ("commitment", "next_step", "objection"):
             cue = s.cue(label)
             if cue is not None:
                 flags.append(_flag(s, label, cue.subtype, cue.rule, cue.span))
-        if k in answered:
-            cue = s.cue("agreed") or s.cues[0]
-            flags.append(_flag(s, "commitment", "yes", cue.rule, cue.span))
-        if s.cue("objection") is not None:
-            how, reply = rep_answer(call, k)
-            if reply is not None:
-                cue = reply.cue("acknowledged") or reply.cue("ask")
-                flags.append(_flag(reply, "objection_answer", how,
-                                   cue.rule if cue else f"objection_answer:{how}",
-                                   cue.span if cue else ""))
+        agreed = s.cue("agreed")
+        if k in yeses and agreed is not None:
+            flags.append(_flag(s, "commitment", "yes", agreed.rule, agreed.span))
+        handled = objection_answer(call, k) if s.cue("objection") is not None else None
+        if handled is not None:
+            flags.append(handled)
     return tuple(sorted(flags, key=lambda f: (f.utterance, f.start)))
 
 

@@ -90,16 +90,17 @@ def _stretch_ends(utterances: Sequence[Utterance]) -> list[float]:
 
 
 def phase_flags(utterances: Sequence[Utterance], phases: Sequence[str]) -> tuple[Flag, ...]:
-    """One ``phase`` flag per stretch of utterances in the same phase (subtype: the phase)."""
+    """One ``phase`` flag per stretch of utterances in the same phase (subtype: the phase;
+    text: the words that open the stretch, so that a flag's text is always its utterance's)."""
     flags: list[Flag] = []
     ends = _stretch_ends(utterances)
     for index, (utterance, phase) in enumerate(zip(utterances, phases)):
         if flags and flags[-1].subtype == phase:
             flags[-1] = Flag(flags[-1].role, flags[-1].start, ends[index], "phase", phase,
-                             "phase", phase, "", flags[-1].utterance)
+                             "phase", flags[-1].text, "", flags[-1].utterance)
         else:
             flags.append(Flag(utterance.role, utterance.start, ends[index], "phase", phase,
-                              "phase", phase, "", index))
+                              "phase", utterance.text, "", index))
     return tuple(flags)
 
 

@@ -24,7 +24,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from analyzer.call.analysis import Models, analyze_call
 from analyzer.call.closing import doc_hits, sentence_cues
@@ -47,8 +46,8 @@ GOLD = {"ask": {"proposition-of-donation"},
 PREDICTED = {"ask": {"ask"}, "ask or pushy_close": {"ask", "pushy_close"},
              "ask (+amount, +more)": {"ask"},
              "commitment": {"commitment", "next_step"}, "objection": {"objection"}}
-ROLE_OF = {"ask": "rep", "ask or pushy_close": "rep", "ask (+amount, +more)": "rep", "commitment": "customer",
-           "objection": "customer"}
+ROLE_OF = {"ask": "rep", "ask or pushy_close": "rep", "ask (+amount, +more)": "rep",
+           "commitment": "customer", "objection": "customer"}
 
 
 @dataclass(frozen=True)
@@ -220,7 +219,7 @@ def mrda(labeler: Labeler, split: str, limit: int = 0) -> list[Score]:
     nlp = labeler.nlp
     pairs: dict[str, list[tuple[bool, bool]]] = {"commitment ~ cc": [], "ask ~ cs+co": [],
                                                   "ask ~ cs": [], "ask ~ co": []}
-    for (text, tag), doc in zip(lines, nlp.pipe([t for t, _ in lines], batch_size=256)):
+    for (_, tag), doc in zip(lines, nlp.pipe([t for t, _ in lines], batch_size=256)):
         hits = doc_hits(doc, nlp)
         said = {c.label for s in sentences(doc) for c in sentence_cues(doc, s, "customer", hits)}
         asked = {c.label for s in sentences(doc) for c in sentence_cues(doc, s, "rep", hits)}
@@ -248,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     labeler = Labeler.load()
     dialogues = read_dialogues()
     ids = sorted(dialogues)
-    splits = (("tune", ids[0::2]),) if args.tune_only else (("tune", ids[0::2]), ("test", ids[1::2]))
+    splits = [("tune", ids[0::2])] + ([] if args.tune_only else [("test", ids[1::2])])
     for split, chosen in splits:
         scores, results = persuasion(labeler, dialogues, chosen, args.errors and split == "tune")
         print_scores(f"persuasion {split} ({len(chosen)} dialogues)", scores,

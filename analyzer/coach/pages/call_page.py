@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.coach.pages.charts import LABEL_COLOURS, REPORTED_LABELS, timeline
+from analyzer.coach.pages.closing_view import closing_panel, next_step_line, phase_band
 from analyzer.coach.pages.display import card, load_views
 from analyzer.coach.pages.html import (
     ROLE_COLOURS,
@@ -53,12 +54,13 @@ def call_page(call: Mapping[str, Any], utterances: Sequence[Utterance], flags: S
     flagged sentence highlighted; clicking a time or a flag plays the recording from there."""
     call_id, rep = str(call["call_id"]), str(call["rep"])
     shown = [f for f in flags if f.label in REPORTED_LABELS]
-    parts = [low_confidence_banner(call), _heading(call),
+    parts = [low_confidence_banner(call), _heading(call), next_step_line(call),
              _audio_player(str(call.get("audio_path", "") or ""), out),
              "<div class='cards'>", *(card(v, call.get(v.metric), v.band_text())
                                       for v in load_views() if v.card), "</div>",
-             "<section class='panel'>", timeline(utterances, shown), _legend(), "</section>",
-             "<h2>Transcript</h2>", transcript(utterances, shown)]
+             "<section class='panel'>", phase_band(flags, number(call.get("duration_s"))),
+             timeline(utterances, shown), _legend(), "</section>",
+             closing_panel(call, flags), "<h2>Transcript</h2>", transcript(utterances, shown)]
     starts = [u.start if math.isfinite(u.start) else None for u in utterances]
     crumbs = (f"&rsaquo; <a href='../reps/{e(rep_file(rep))}'>{e(rep)}</a> "
               f"&rsaquo; {e(call_name(call_id))}")
