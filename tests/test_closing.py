@@ -169,3 +169,37 @@ def test_closing_columns_through_the_command_line(tmp_path, cli_fake_stt):
                    "objections_answered_share", "healthy_ask_share", "pushy_declined",
                    "commitments", "tracker_mentions", "next_step_s"):
         assert column in row.index
+
+
+def test_closing_pages_show_next_step_asks_objections_phases_and_card(tmp_path,
+                                                                      session_labeler):
+    from conftest import write_run
+
+    result = call_of(session_labeler,
+                     ("Rep", "Hi Dana, how are you today?"),
+                     ("Cust", "Honestly it's too expensive for us right now."),
+                     ("Rep", "I understand. What budget did you set aside?"),
+                     ("Cust", "About ten thousand."),
+                     ("Rep", "Would it make sense to set up a pilot with your team?"),
+                     ("Cust", "Yes, absolutely. We will start the pilot on Monday."))
+    write_run([result], [], tmp_path)
+    call_html = next((tmp_path / "call-pages").glob("*.html")).read_text(encoding="utf-8")
+    assert "Next step" in call_html and "We will start the pilot on Monday." in call_html
+    assert call_html.index("Next step") < call_html.index("Transcript")
+    assert "<span class='badge good'>acknowledged</span>" in call_html
+    assert "<span class='badge good'>agreed</span>" in call_html
+    assert "class='phases'" in call_html and "title='next_steps" in call_html
+    rep_html = next((tmp_path / "reps").glob("*.html")).read_text(encoding="utf-8")
+    assert "Closing" in rep_html and "1 of 1" in rep_html
+
+
+def test_closing_page_says_when_no_next_step_was_agreed(tmp_path, session_labeler):
+    from conftest import write_run
+
+    result = call_of(session_labeler,
+                     ("Rep", "This price ends Friday, so you need to sign today."),
+                     ("Cust", "No, I'm not interested."))
+    write_run([result], [], tmp_path)
+    call_html = next((tmp_path / "call-pages").glob("*.html")).read_text(encoding="utf-8")
+    assert "No agreed next step" in call_html
+    assert "<span class='badge bad'>declined</span>" in call_html
