@@ -28,12 +28,16 @@ def load_phases() -> dict[str, Any]:
 
 @lru_cache(maxsize=4)
 def phrase_matcher(nlp: Any) -> Any:
-    """A lower-case PhraseMatcher of every phase's cue phrases, keyed by the phase."""
+    """A lower-case PhraseMatcher of every phase's cue phrases, keyed by the phase
+    (``customer:<phase>`` for the phrases that count in the customer's words only)."""
     from spacy.matcher import PhraseMatcher
 
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-    for phase, phrases in load_phases()["phrases"].items():
+    settings = load_phases()
+    for phase, phrases in settings["phrases"].items():
         matcher.add(phase, [nlp.make_doc(p) for p in phrases])
+    for phase, phrases in settings["customer_phrases"].items():
+        matcher.add(f"customer:{phase}", [nlp.make_doc(p) for p in phrases])
     return matcher
 
 
@@ -41,11 +45,15 @@ def cue_phases(utterance: Utterance, doc: Any, flags: Sequence[Flag], nlp: Any) 
     """The phases an utterance's flags and cue phrases point to ("long": a long rep
     statement, presentation unless the call has reached its next steps)."""
     settings = load_phases()
-    labels = {f.label for f in flags}
+    by_rule = {rule: phase for phase, rules in settings["rules"].items() for rule in rules}
+    labels = {f.label for f in flags if f.rule not in by_rule}
     found = {phase for phase, names in settings["flags"].items() if labels & set(names)}
+    found |= {by_rule[f.rule] for f in flags if f.rule in by_rule}
     phrased = {nlp.vocab.strings[key] for key, _, _ in phrase_matcher(nlp)(doc)}
-    if utterance.role != REP:
-        phrased -= set(settings["rep_only"])
+    if utterance.role == REP:
+        phrased = {p for p in phrased if not p.startswith("customer:")}
+    else:
+        phrased = {p.removeprefix("customer:") for p in phrased} - set(settings["rep_only"])
     found |= phrased
     words = sum(1 for t in doc if not t.is_punct)
     if utterance.role == REP and words >= settings["presentation_min_words"]:
