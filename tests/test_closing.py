@@ -157,13 +157,27 @@ def test_closing_columns_through_the_command_line(tmp_path, cli_fake_stt):
         "Dana: Good thanks. We use Salesforce.\n"
         "Alice: Would it make sense to set up a pilot with your team?\n"
         "Dana: Yes, absolutely. We will start the pilot on Monday.\n")
+    (calls / "pushy.txt").write_text(
+        "Alice: This price ends Friday, so you need to sign today.\n"
+        "Dana: No, I'm not interested. It's too expensive for us.\n"
+        "Alice: What budget did you have in mind?\n")
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "calls"), "--rep-name", "Alice",
                                       "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
-    row = pd.read_csv(out / "calls.csv").iloc[0]
+    table = pd.read_csv(out / "calls.csv").set_index("call_id")
+    row, pushy = table.loc["alice/pilot"], table.loc["alice/pushy"]
     assert bool(row["next_step_agreed"]) and "pilot on Monday" in row["next_step_text"]
     assert (row["asks"], row["asks_agreed"], row["competitor_mentions"]) == (1, 1, 1)
+    assert (row["commitments"], row["healthy_ask_share"], row["tracker_mentions"]) == (2, 1.0, 1)
+    assert not bool(pushy["next_step_agreed"]) and pd.isna(pushy["next_step_text"])
+    assert (pushy["pushy_declined"], pushy["pushy_agreed"], pushy["healthy_ask_share"]) == (
+        1, 0, 0.0)
+    assert (pushy["objections"], pushy["objection_kinds"], pushy["objections_answered_share"]) \
+        == (2, "need=1;price=1", 1.0)
+    assert (pushy["asks_deferred"], pushy["asks_declined"]) == (0, 0)
+    reps = pd.read_csv(out / "reps.csv").set_index("rep")
+    assert reps.loc["alice", "tracker_mentions_mean"] == 0.5
     for column in ("opening_s", "discovery_s", "presentation_s", "pricing_s", "objection_s",
                    "next_steps_s", "presented_before_discovery", "objections",
                    "objections_answered_share", "healthy_ask_share", "pushy_declined",
