@@ -6,6 +6,9 @@ Why this module is long: every value that flows between two stages is here, each
 attributes documented, so a reader finds the whole vocabulary of the pipeline in one place.
 Times are seconds from the start of the call. A time that is unknown (a plain-text
 transcript has none) is ``nan``.
+
+Why this module is long: every value passed between stages is defined here, in one place, and
+``CallMetrics`` names every per-call column.
 """
 
 from __future__ import annotations
@@ -249,6 +252,29 @@ class CallMetrics:
     self_focus_share: float = NAN
     egomaniac: bool = False
     talk_estimated: bool = False
+    next_step_agreed: bool = False
+    next_step_text: str = ""
+    next_step_s: float = NAN
+    commitments: int = 0
+    asks: int = 0
+    asks_agreed: int = 0
+    asks_deferred: int = 0
+    asks_declined: int = 0
+    pushy_agreed: int = 0
+    pushy_declined: int = 0
+    healthy_ask_share: float = NAN
+    objections: int = 0
+    objection_kinds: str = ""
+    objections_answered_share: float = NAN
+    tracker_mentions: int = 0
+    competitor_mentions: int = 0
+    opening_s: float = NAN
+    discovery_s: float = NAN
+    presentation_s: float = NAN
+    pricing_s: float = NAN
+    objection_s: float = NAN
+    next_steps_s: float = NAN
+    presented_before_discovery: bool = False
     statuses: Mapping[str, str] = field(default_factory=dict)
     longest_monologue_start_s: float = NAN
     longest_customer_story_start_s: float = NAN

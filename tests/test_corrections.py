@@ -81,7 +81,8 @@ def test_corrections_round_trip_through_the_command_line(run_folder, cli_fake_st
     others = [c for c in before.index if c != call_id]
     assert all(after["pushy_closing"][c] == before[c] for c in others)  # only that call
     own = flags[flags["call_id"] == call_id]
-    assert set(own[own["text"] == PUSHY]["coach"]) == {"wrong"}
+    assert set(own[(own["text"] == PUSHY) & (own["label"] == "pushy_close")]["coach"]) == \
+        {"wrong"}
     assert set(own[(own["label"] == "self_promotion") & (own["text"] == BRAG)]["coach"]) == \
         {"added"}
     page = (out / "call-pages" / call_file(call_id)).read_text(encoding="utf-8")

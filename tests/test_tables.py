@@ -98,7 +98,8 @@ def _documented() -> dict[str, set[str]]:
     and the column lists of the utterances, flags and errors rows of the files table."""
     text = README.read_text(encoding="utf-8")
     outputs = text[text.index("## Outputs"):text.index("## Reading the reports")]
-    calls = set(re.findall(r"^\| `([a-z_<>]+)` \|", outputs, re.MULTILINE))
+    first_cells = re.findall(r"^\| (`[^|]+`) \|", outputs, re.MULTILINE)  # `a`, `b` rows too
+    calls = {name for cell in first_cells for name in re.findall(r"`([a-z_<>]+)`", cell)}
     lists = {}
     for name in ("utterances", "flags", "errors"):
         row = re.search(rf"^\| `{name}\.[a-z]+`.*$", outputs, re.MULTILINE)

@@ -245,14 +245,8 @@ def test_transcripts_linked_audio_same_stem(tmp_path: Path) -> None:
     assert linked_audio(tmp_path / "zoom.transcript.vtt") == str(tmp_path / "zoom.m4a")
 
 
-class NoLabels:
-    """A labeler that finds nothing, so the batch test needs no spaCy model."""
-
-    def label(self, texts, roles=None, batch_size=256):
-        return [() for _ in texts]
-
-
-def test_transcripts_batch_goes_on_after_a_malformed_file(tmp_path: Path) -> None:
+def test_transcripts_batch_goes_on_after_a_malformed_file(tmp_path: Path,
+                                                          session_labeler) -> None:
     folder = tmp_path / "archive" / "priya"
     folder.mkdir(parents=True)
     (folder / "good.vtt").write_text((SAMPLES / "zoom.vtt").read_text(encoding="utf-8"),
@@ -260,7 +254,7 @@ def test_transcripts_batch_goes_on_after_a_malformed_file(tmp_path: Path) -> Non
     write(folder, "bad.vtt", "WEBVTT\n\n1\n00:00:01.000 --> 00:00:0x.000\nA: hi\n")
     options = Options()
     results = analyze([tmp_path / "archive"], tmp_path / "out", options=options,
-                      engines=Engines(options, stt=FakeSTT(), labeler=NoLabels()))
+                      engines=Engines(options, stt=FakeSTT(), labeler=session_labeler))
     assert [Path(c).name for c in results.calls["call_id"]] == ["good"]
     assert results.calls["rep_talk_s"].iloc[0] == pytest.approx(4.1, abs=0.01)
     reasons = " ".join(results.errors["reason"])

@@ -14,17 +14,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from analyzer.call.closing import call_sentences, closing_flags, closing_metrics
 from analyzer.call.corrections import apply_corrections
 from analyzer.call.language import call_flags
 from analyzer.call.metrics import measure
+from analyzer.call.phases import phase_flags, phase_metrics, utterance_phases
 from analyzer.call.redact import People, redact_speakers
 from analyzer.call.roles import RoleEvidence, decide_roles
+from analyzer.call.trackers import tracker_flags, tracker_metrics
 from analyzer.call.turns import build_turns
 from analyzer.errors import InputError
 from analyzer.types import (
     CallResult,
     CallSource,
     Correction,
+    Flag,
     RoleAssignment,
     Transcript,
     Utterance,
@@ -66,8 +70,23 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
     turns = build_turns(utterances)
     labels = models.labeler.label([u.text for u in utterances], [u.role for u in utterances])
     flags = apply_corrections(utterances, call_flags(utterances, labels), corrections)
-    metrics = measure(transcript, roles, utterances, turns, flags, redacted)
+    flags, closing = the_close(utterances, flags, models.labeler.nlp)
+    metrics = measure(transcript, roles, utterances, turns, flags, redacted, closing)
     return CallResult(call, roles, utterances, metrics, flags)
+
+
+def the_close(utterances: tuple[Utterance, ...], flags: tuple[Flag, ...], nlp: Any
+              ) -> tuple[tuple[Flag, ...], dict[str, Any]]:
+    """The closing, tracker and phase flags added to the language flags, and their columns
+    (a flag a coach marked wrong is not read)."""
+    docs = list(nlp.pipe([u.text for u in utterances]))
+    kept = tuple(f for f in flags if f.coach != "wrong")
+    closing = closing_flags(call_sentences(utterances, docs, kept, nlp))
+    tracked = tracker_flags(utterances, docs, nlp)
+    phases = utterance_phases(utterances, docs, kept + closing, nlp)
+    every = flags + closing + tracked + phase_flags(utterances, phases)
+    return every, {**closing_metrics(every), **tracker_metrics(every),
+                   **phase_metrics(utterances, phases)}
 
 
 def has_words(transcript: Transcript) -> bool:

@@ -143,9 +143,10 @@ def side_speech(utterances: Sequence[Utterance], activity: Sequence[Any] = (),
 
 
 def measure(transcript: Transcript, roles: RoleAssignment, utterances: Sequence[Utterance],
-            turns: Sequence[Turn], flags: Sequence[Flag], redacted: bool = False
-            ) -> CallMetrics:
-    """Every per-call number of one call, each status decided here once."""
+            turns: Sequence[Turn], flags: Sequence[Flag], redacted: bool = False,
+            more: Mapping[str, Any] | None = None) -> CallMetrics:
+    """Every per-call number of one call, each status decided here once; ``more`` holds the
+    columns later stages worked out (the close, trackers, phases)."""
     options = load_turn_options()
     activity = tuple(replace(t, speaker=roles.role_of(t.speaker)) for t in transcript.activity)
     values: dict[str, Any] = {
@@ -156,7 +157,7 @@ def measure(transcript: Transcript, roles: RoleAssignment, utterances: Sequence[
                        bridge_gap_s=options.bridge_gap_s),
         **language_metrics(flags),
         **turn_moments(turns, all(_finite(u.start, u.end) for u in utterances)),
-        "redacted": redacted}
+        **(more or {}), "redacted": redacted}
     return CallMetrics(**values, statuses=metric_status(values))
 
 

@@ -96,11 +96,22 @@ def group_flags(table: pd.DataFrame) -> dict[str, list[Flag]]:
     names = ("call_id", "role", "start_s", "end_s", "label", "subtype", "rule", "text", "span",
              "coach")
     columns = [table[c].tolist() if c in table.columns else [""] * len(table) for c in names]
-    for call_id, role, start, end, label, subtype, rule, text, span, coach in zip(*columns):
+    # Tables written before flags knew their utterance have no such column: -1, unknown.
+    columns.append(table["utterance"].tolist() if "utterance" in table.columns
+                   else [-1] * len(table))
+    for call_id, role, start, end, label, subtype, rule, text, span, coach, index in \
+            zip(*columns):
         grouped.setdefault(str(call_id), []).append(
             Flag(str(role), float(start), float(end), str(label), _text(subtype), _text(rule),
-                 str(text), _text(span), coach=_text(coach)))
+                 str(text), _text(span), _index(index), _text(coach)))
     return grouped
+
+
+def _index(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
 
 
 def _text(value: Any) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from analyzer.call.roles import load_calibration
 from analyzer.coach.pages.charts import LABEL_COLOURS, REPORTED_LABELS, timeline
+from analyzer.coach.pages.closing_view import closing_panel, next_step_line, phase_band
 from analyzer.coach.pages.display import MetricView, card, load_views
 from analyzer.coach.pages.html import (
     ESTIMATED_METRICS,
@@ -61,11 +62,12 @@ def call_page(call: Mapping[str, Any], utterances: Sequence[Utterance], flags: S
     corrected = [f for f in flags if f.coach == "wrong"]
     shown = [f for f in flags if f.label in REPORTED_LABELS and f.coach != "wrong"]
     fix = Corrector(call_id)
-    parts = [low_confidence_banner(call), _heading(call),
+    parts = [low_confidence_banner(call), _heading(call), next_step_line(call),
              _audio_player(str(call.get("audio_path", "") or ""), out),
              "<div class='cards'>", *(card(v, call.get(v.metric), _card_note(v, call))
                                       for v in load_views() if v.card), "</div>",
-             _who_spoke_when(utterances, shown),
+             phase_band(flags, number(call.get("duration_s"))),
+             _who_spoke_when(utterances, shown), closing_panel(call, flags),
              "<h2>Transcript</h2>", _corrected(corrected), fix.help(),
              transcript(utterances, shown, fix)]
     starts = [u.start if math.isfinite(u.start) else None for u in utterances]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from analyzer.coach.pages.call_page import LOW_CONFIDENCE, role_reason
 from analyzer.coach.pages.charts import REPORTED_LABELS, per_call
+from analyzer.coach.pages.closing_view import closing_card
 from analyzer.coach.pages.coaching import coaching_points
 from analyzer.coach.pages.display import (
     MetricView,
@@ -51,7 +52,8 @@ def rep_page(rep: str, calls: Sequence[Call], summary: Call,
     """One rep's page, from their calls (sorted by date, then id), their row of the reps
     table (``summary``: means and medians) and the whole team's calls."""
     parts = [f"<h1>{e(rep)}</h1>", _verdict(calls, summary), "<div class='cards'>",
-             *(_card(v.metric, summary, team, rep) for v in load_views() if v.card), "</div>",
+             *(_card(v.metric, summary, team, rep) for v in load_views() if v.card),
+             closing_card(calls, summary), "</div>",
              "<h2>Coaching points</h2>", _coaching(calls, flags_of),
              "<h2>Over time</h2>", _charts(calls),
              "<h2>Calls</h2><p class='help'>Click a column to sort by it; colours are the "

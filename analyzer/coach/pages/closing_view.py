@@ -1,0 +1,114 @@
+"""The close on the pages: the call page's next step (or its absence), asks and their answers,
+objections and the rep's answer, and the phases as a band over the call's time; the rep page's
+"closing" card. Everything is read from the call's row and its flags, never recomputed."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from analyzer.coach.pages.html import clock, e, is_missing, number, table
+from analyzer.types import Flag
+
+PHASE_COLOURS = {"opening": "#9aa5b1", "discovery": "#2f80ed", "presentation": "#f2994a",
+                 "pricing": "#9b51e0", "objection": "#eb5757", "next_steps": "#27ae60"}
+OUTCOME_CLASS = {"agreed": "good", "deferred": "watch", "declined": "bad"}
+
+
+def _at(start: float) -> str:
+    return f"<a href='#' data-t='{start:.2f}'>{clock(start)}</a>" if math.isfinite(start) else ""
+
+
+def next_step_line(call: Mapping[str, Any]) -> str:
+    """The call's agreed next step and when it was said, or a warning that there is none."""
+    agreed = not is_missing(call.get("next_step_agreed")) and bool(call["next_step_agreed"])
+    if not agreed:
+        return ("<div class='banner nextstep none'>&#9888; <b>No agreed next step</b>: the call "
+                "ended without the customer committing to a concrete action.</div>")
+    return (f"<div class='banner nextstep'>&#10003; <b>Next step</b> "
+            f"{_at(number(call.get('next_step_s')))}: {e(call.get('next_step_text', ''))}</div>")
+
+
+def _answers_in_order(flags: Sequence[Flag], prefix: str) -> list[Flag]:
+    return [f for f in flags if f.label == "answer" and f.rule.startswith(prefix)]
+
+
+def asks_table(flags: Sequence[Flag]) -> str:
+    """Each ask (healthy or pushy) with the customer's answer."""
+    rows = []
+    asks = [f for f in flags if f.label == "ask"]
+    healthy = {(f.utterance, f.text) for f in asks}
+    pushy = [f for f in flags if f.label == "pushy_close" and f.role == "rep"
+             and (f.utterance, f.text) not in healthy]
+    for kind, asked, answers in (("healthy", asks, _answers_in_order(flags, "ask:")),
+                                 ("pushy", pushy, _answers_in_order(flags, "pushy_close:"))):
+        for f in asked:
+            reply = next((a for a in answers if a.utterance > f.utterance), None)
+            outcome = f.subtype if kind == "healthy" else (reply.subtype if reply else
+                                                            "unanswered")
+            badge = f"<span class='badge {OUTCOME_CLASS.get(outcome, '')}'>{e(outcome)}</span>"
+            rows.append([_at(f.start), e(kind), e(f.text), badge,
+                         e(reply.text) if reply else ""])
+    if not rows:
+        return "<p class='muted'>The rep asked for no commitment and no next step.</p>"
+    return table(["Time", "Ask", "The rep said", "Answer", "The customer said"], rows, "asks")
+
+
+def objections_table(flags: Sequence[Flag]) -> str:
+    """Each objection with its kind and how the rep answered it in their next turn."""
+    answers = [f for f in flags if f.label == "objection_answer"]
+    rows = []
+    for f in (f for f in flags if f.label == "objection"):
+        reply = next((a for a in answers if a.utterance > f.utterance), None)
+        how = reply.subtype if reply else "unanswered"
+        good = "good" if how in ("acknowledged", "question") else "bad"
+        rows.append([_at(f.start), e(f.subtype), e(f.text),
+                     f"<span class='badge {good}'>{e(how)}</span>", e(reply.text) if reply else ""])
+    if not rows:
+        return "<p class='muted'>The customer raised no objection the rules know.</p>"
+    return table(["Time", "Kind", "The customer said", "Rep's answer", "The rep said"], rows,
+                 "objections")
+
+
+def phase_band(flags: Sequence[Flag], duration_s: float) -> str:
+    """The phases as a coloured band over the call's length (clicking a stretch plays it)."""
+    stretches = [f for f in flags if f.label == "phase"
+                 and math.isfinite(f.start) and math.isfinite(f.end)]
+    end = max([duration_s if math.isfinite(duration_s) else 0.0, *(f.end for f in stretches)])
+    if not stretches or end <= 0:
+        return ""
+    cells = "".join(
+        f"<a href='#' data-t='{f.start:.2f}' title='{e(f.subtype)} {clock(f.start)}-"
+        f"{clock(f.end)}' style='position:absolute;height:14px;left:{100 * f.start / end:.3f}%;"
+        f"width:{100 * (f.end - f.start) / end:.3f}%;"
+        f"background:{PHASE_COLOURS.get(f.subtype, '#ccc')}'></a>" for f in stretches)
+    keys = "".join(f"<span class='key' style='border-color:{c}'>{p.replace('_', ' ')}</span>"
+                   for p, c in PHASE_COLOURS.items())
+    return (f"<div class='phases' style='position:relative;height:14px;margin:6px 0'>{cells}"
+            f"</div><p class='legend help'>Phases: {keys}</p>")
+
+
+def closing_panel(call: Mapping[str, Any], flags: Sequence[Flag]) -> str:
+    """The call page's section on the close: asks and objections, each with its answer."""
+    return ("<section class='panel'><h2>The close</h2><h3>Asks</h3>" + asks_table(flags)
+            + "<h3>Objections</h3>" + objections_table(flags) + "</section>")
+
+
+def closing_card(calls: Sequence[Mapping[str, Any]], summary: Mapping[str, Any]) -> str:
+    """The rep page's closing card: calls with an agreed next step, healthy asks against pushy
+    ones, and the share of objections answered with a question or an acknowledgement."""
+    agreed = sum(1 for c in calls if not is_missing(c.get("next_step_agreed"))
+                 and bool(c["next_step_agreed"]))
+
+    def total(metric: str) -> float:
+        values = [number(c.get(metric)) for c in calls]
+        return sum(v for v in values if math.isfinite(v))
+
+    answered = number(summary.get("objections_answered_share_mean"))
+    share = f"{answered:.0%}" if math.isfinite(answered) else "no objection"
+    return (f"<div class='card closing' title='From the close of each call'>"
+            f"<div class='name'>Closing</div><div class='value'>{agreed} of {len(calls)}</div>"
+            f"<div class='cmp'>calls with an agreed next step &middot; asks "
+            f"{total('asks'):.0f} healthy / {total('pushy_closing'):.0f} pushy &middot; "
+            f"objections answered with a question or acknowledgement: {share}</div></div>")

@@ -1,0 +1,219 @@
+"""The close through the production path: asks and their answers, commitments, dated next
+steps, objections and the rep's answer, trackers and phases (``analyze_call`` on hand-built
+transcripts, and the command line on a transcript file)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from click.testing import CliRunner
+
+from analyzer.call.analysis import Models, analyze_call
+from analyzer.call.roles import RoleEvidence
+from analyzer.types import CallSource, Segment, Transcript
+
+
+def call_of(labeler, *lines: tuple[str, str]):
+    """A call from (speaker, text) lines, four seconds each; "Rep" is the rep."""
+    segments = tuple(Segment(who, 4.0 * i, 4.0 * i + 3.5, text)
+                     for i, (who, text) in enumerate(lines))
+    speakers = tuple(dict.fromkeys(who for who, _ in lines))
+    transcript = Transcript(segments, speakers, 4.0 * len(lines), "text")
+    source = CallSource("c1", "alice", "c1.txt", rep_speaker="Rep")
+    return analyze_call(source, transcript, RoleEvidence(rep_speaker="Rep"), Models(labeler))
+
+
+def flags_of(result, label: str):
+    return [f for f in result.flags if f.label == label]
+
+
+def test_closing_healthy_ask_agreed_is_the_next_step(session_labeler):
+    result = call_of(session_labeler,
+                     ("Rep", "Hi Dana, how are you today?"),
+                     ("Cust", "Good thanks."),
+                     ("Rep", "Would it make sense to set up a pilot with your team?"),
+                     ("Cust", "Yes, absolutely. We will start the pilot on Monday."))
+    m = result.metrics
+    assert (m.asks, m.asks_agreed, m.asks_declined) == (1, 1, 0)
+    assert m.next_step_agreed and "pilot on Monday" in m.next_step_text
+    assert m.next_step_s == 12.0
+    assert m.healthy_ask_share == 1.0
+    ask = flags_of(result, "ask")[0]
+    assert (ask.subtype, ask.rule) == ("agreed", "ask_count_in")
+
+
+def test_closing_pushy_close_declined_ends_without_a_next_step(session_labeler):
+    result = call_of(session_labeler,
+                     ("Rep", "This price ends Friday, so you need to sign today."),
+                     ("Cust", "No, I'm not interested."))
+    m = result.metrics
+    assert (m.asks, m.pushy_declined, m.pushy_agreed) == (0, 1, 0)
+    assert not m.next_step_agreed and m.next_step_text == "" and math.isnan(m.next_step_s)
+    assert m.healthy_ask_share == 0.0
+    answer = flags_of(result, "answer")[0]
+    assert answer.subtype == "declined" and answer.rule.startswith("pushy_close:")
+
+
+def test_closing_deferred_answer_is_no_agreement(session_labeler):
+    result = call_of(session_labeler,
+                     ("Rep", "Would you be interested in a trial?"),
+                     ("Cust", "Maybe, let me think about it."))
+    assert (result.metrics.asks_deferred, result.metrics.next_step_agreed) == (1, False)
+
+
+def test_closing_objection_answered_by_a_question(session_labeler):
+    result = call_of(session_labeler,
+                     ("Cust", "Honestly it's too expensive for us right now."),
+                     ("Rep", "What budget did you set aside for this project?"))
+    m = result.metrics
+    assert (m.objections, m.objection_kinds, m.objections_answered_share) == (1, "price=1", 1.0)
+    answer = flags_of(result, "objection_answer")[0]
+    assert (answer.role, answer.subtype) == ("rep", "question")
+
+
+def test_closing_objection_pressed_is_not_answered(session_labeler):
+    result = call_of(session_labeler,
+                     ("Cust", "I need to talk to my boss first."),
+                     ("Rep", "Would you like to sign the order today?"))
+    m = result.metrics
+    assert (m.objections, m.objection_kinds, m.objections_answered_share) == (
+        1, "authority=1", 0.0)
+    assert flags_of(result, "objection_answer")[0].subtype == "pressed"
+
+
+def test_closing_objection_acknowledged(session_labeler):
+    result = call_of(session_labeler,
+                     ("Cust", "How do I know this is not a scam?"),
+                     ("Rep", "I completely understand. Our reports are public."))
+    assert flags_of(result, "objection")[0].subtype == "trust"
+    assert flags_of(result, "objection_answer")[0].subtype == "acknowledged"
+
+
+def test_closing_dated_next_step_with_evidence(session_labeler):
+    result = call_of(session_labeler,
+                     ("Rep", "I'll send the proposal by Friday."),
+                     ("Cust", "Sounds good."))
+    step = flags_of(result, "next_step")[0]
+    assert (step.role, step.rule) == ("rep", "next_step_action_time")
+    assert "Friday" in step.span
+
+
+def test_closing_past_donation_is_no_commitment(session_labeler):
+    result = call_of(session_labeler,
+                     ("Rep", "Have you ever donated to a charity?"),
+                     ("Cust", "I have donated $100 last year."))
+    assert result.metrics.commitments == 0 and not result.metrics.next_step_agreed
+
+
+def test_closing_trackers_say_who_named_them_and_whether_asked(session_labeler):
+    result = call_of(session_labeler,
+                     ("Cust", "We use Salesforce today."),
+                     ("Cust", "Is Gong cheaper than you?"),
+                     ("Rep", "Brightline plugs into it."))
+    found = [(f.role, f.subtype, f.rule) for f in flags_of(result, "tracker")]
+    assert found == [("customer", "Salesforce", "tracker:competitor"),
+                     ("customer", "Gong", "tracker:competitor:question"),
+                     ("rep", "Brightline", "tracker:product")]
+    assert (result.metrics.tracker_mentions, result.metrics.competitor_mentions) == (3, 2)
+
+
+def test_closing_phases_seconds_and_presenting_before_discovery(session_labeler):
+    pitch = ("Our platform records every call and scores each rep automatically, so managers "
+             "see the whole team at a glance.")
+    result = call_of(session_labeler,
+                     ("Rep", "Hi, how are you?"),
+                     ("Cust", "Fine."),
+                     ("Rep", pitch),
+                     ("Rep", "What are you using today for coaching?"),
+                     ("Cust", "Spreadsheets."),
+                     ("Rep", "It costs 40 dollars per seat per month."),
+                     ("Rep", "Would you like to start a trial?"),
+                     ("Cust", "Sure."))
+    m = result.metrics
+    assert (m.opening_s, m.presentation_s, m.discovery_s, m.pricing_s, m.next_steps_s) == (
+        8.0, 4.0, 8.0, 4.0, 7.5)
+    assert m.objection_s == 0.0 and m.presented_before_discovery
+    bands = [(f.subtype, f.start, f.end) for f in flags_of(result, "phase")]
+    assert bands[0] == ("opening", 0.0, 8.0) and bands[-1] == ("next_steps", 24.0, 31.5)
+
+
+def test_closing_discovery_first_is_not_presenting_early(session_labeler):
+    result = call_of(session_labeler,
+                     ("Rep", "What are you using today for coaching?"),
+                     ("Cust", "Spreadsheets."),
+                     ("Rep", "Our platform records every call and scores each rep "
+                             "automatically, so managers see the whole team."))
+    assert not result.metrics.presented_before_discovery
+
+
+def test_closing_columns_through_the_command_line(tmp_path, cli_fake_stt):
+    from analyzer.cli import cli
+
+    calls = tmp_path / "calls" / "alice"
+    calls.mkdir(parents=True)
+    (calls / "pilot.txt").write_text(
+        "Alice: Hi Dana, how are you today?\n"
+        "Dana: Good thanks. We use Salesforce.\n"
+        "Alice: Would it make sense to set up a pilot with your team?\n"
+        "Dana: Yes, absolutely. We will start the pilot on Monday.\n")
+    (calls / "pushy.txt").write_text(
+        "Alice: This price ends Friday, so you need to sign today.\n"
+        "Dana: No, I'm not interested. It's too expensive for us.\n"
+        "Alice: What budget did you have in mind?\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "calls"), "--rep-name", "Alice",
+                                      "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "calls.csv").set_index("call_id")
+    row, pushy = table.loc["alice/pilot"], table.loc["alice/pushy"]
+    assert bool(row["next_step_agreed"]) and "pilot on Monday" in row["next_step_text"]
+    assert (row["asks"], row["asks_agreed"], row["competitor_mentions"]) == (1, 1, 1)
+    assert (row["commitments"], row["healthy_ask_share"], row["tracker_mentions"]) == (2, 1.0, 1)
+    assert not bool(pushy["next_step_agreed"]) and pd.isna(pushy["next_step_text"])
+    assert (pushy["pushy_declined"], pushy["pushy_agreed"], pushy["healthy_ask_share"]) == (
+        1, 0, 0.0)
+    assert (pushy["objections"], pushy["objection_kinds"], pushy["objections_answered_share"]) \
+        == (2, "need=1;price=1", 1.0)
+    assert (pushy["asks_deferred"], pushy["asks_declined"]) == (0, 0)
+    reps = pd.read_csv(out / "reps.csv").set_index("rep")
+    assert reps.loc["alice", "tracker_mentions_mean"] == 0.5
+    for column in ("opening_s", "discovery_s", "presentation_s", "pricing_s", "objection_s",
+                   "next_steps_s", "presented_before_discovery", "objections",
+                   "objections_answered_share", "healthy_ask_share", "pushy_declined",
+                   "commitments", "tracker_mentions", "next_step_s"):
+        assert column in row.index
+
+
+def test_closing_pages_show_next_step_asks_objections_phases_and_card(tmp_path,
+                                                                      session_labeler):
+    from conftest import write_run
+
+    result = call_of(session_labeler,
+                     ("Rep", "Hi Dana, how are you today?"),
+                     ("Cust", "Honestly it's too expensive for us right now."),
+                     ("Rep", "I understand. What budget did you set aside?"),
+                     ("Cust", "About ten thousand."),
+                     ("Rep", "Would it make sense to set up a pilot with your team?"),
+                     ("Cust", "Yes, absolutely. We will start the pilot on Monday."))
+    write_run([result], [], tmp_path)
+    call_html = next((tmp_path / "call-pages").glob("*.html")).read_text(encoding="utf-8")
+    assert "Next step" in call_html and "We will start the pilot on Monday." in call_html
+    assert call_html.index("Next step") < call_html.index("Transcript")
+    assert "<span class='badge good'>acknowledged</span>" in call_html
+    assert "<span class='badge good'>agreed</span>" in call_html
+    assert "class='phases'" in call_html and "title='next_steps" in call_html
+    rep_html = next((tmp_path / "reps").glob("*.html")).read_text(encoding="utf-8")
+    assert "Closing" in rep_html and "1 of 1" in rep_html
+
+
+def test_closing_page_says_when_no_next_step_was_agreed(tmp_path, session_labeler):
+    from conftest import write_run
+
+    result = call_of(session_labeler,
+                     ("Rep", "This price ends Friday, so you need to sign today."),
+                     ("Cust", "No, I'm not interested."))
+    write_run([result], [], tmp_path)
+    call_html = next((tmp_path / "call-pages").glob("*.html")).read_text(encoding="utf-8")
+    assert "No agreed next step" in call_html
+    assert "<span class='badge bad'>declined</span>" in call_html
