@@ -9,7 +9,7 @@ DIARIZATION := $(VENV)/.diarization
 DEMO_OUT ?= demo-out
 
 .PHONY: install install-base install-diarization demo test test-fast lint eval \
-	eval-diarization eval-redaction train-textcat bench demo-audio redaction-audio clean \
+	eval-connection eval-diarization eval-redaction train-textcat bench demo-audio redaction-audio clean \
 	chromium
 
 install: $(STAMP) $(DIARIZATION)
@@ -53,6 +53,11 @@ lint: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.language
+	$(MAKE) eval-connection
+
+# Follow-up questions, acknowledgements and stretch kinds on real dialogues (../shared/realdata).
+eval-connection: $(STAMP)
+	$(BIN)/python -m analyzer.evaluate.connection
 
 # Retrains the language backstop model from the corpora (deterministic, a few seconds).
 train-textcat: $(STAMP)

@@ -214,6 +214,15 @@ class CallMetrics:
     pushy_closing: int = 0
     self_focus_share: float = NAN
     egomaniac: bool = False
+    follow_up_questions: int = 0
+    follow_up_share: float = NAN
+    acknowledgements: int = 0
+    relating: int = 0
+    personal_s: float = NAN
+    small_talk_s: float = NAN
+    business_s: float = NAN
+    time_to_business_s: float = NAN
+    personal_started_by: str = ""
     statuses: Mapping[str, str] = field(default_factory=dict)
     longest_monologue_start_s: float = NAN
     longest_customer_story_start_s: float = NAN

@@ -2,7 +2,8 @@
 loaded models in, its ``CallResult`` out.
 
 transcript -> roles -> (speaker names redacted) -> utterances -> turns (built once) -> sentence
-labels -> flags -> metrics (each status decided once). Nothing here reads a call's files,
+labels -> flags -> connection (follow-ups, acknowledgements, relating) and stretches ->
+metrics (each status decided once). Nothing here reads a call's files,
 writes anything or changes shared state: the run's per-call job (``run.job``) reads or
 transcribes the call, caches its transcript, learns the rep's voice and writes the bleeped copy
 of the recording around this function.
@@ -13,13 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from analyzer.call.connection import connection_flags
 from analyzer.call.language import call_flags
 from analyzer.call.metrics import measure
 from analyzer.call.redact import People, redact_speakers
 from analyzer.call.roles import RoleEvidence, decide_roles
+from analyzer.call.stretches import call_stretches, utterance_kinds
 from analyzer.call.turns import build_turns
 from analyzer.errors import InputError
-from analyzer.types import CallResult, CallSource, RoleAssignment, Transcript, Utterance
+from analyzer.types import CallResult, CallSource, Flag, RoleAssignment, Transcript, Utterance
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,18 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
     turns = build_turns(utterances)
     labels = models.labeler.label([u.text for u in utterances], [u.role for u in utterances])
     flags = call_flags(utterances, labels)
+    flags += connection_of(utterances, flags, models.labeler.nlp)
     metrics = measure(transcript, roles, utterances, turns, flags, redacted)
     return CallResult(call, roles, utterances, metrics, flags)
+
+
+def connection_of(utterances: tuple[Utterance, ...], flags: tuple[Flag, ...], nlp: Any
+                  ) -> tuple[Flag, ...]:
+    """The call's follow-up, acknowledgement and relating flags, then its stretches of
+    business, personal talk and small talk (``connection``, ``stretches``)."""
+    docs = list(nlp.pipe([u.text for u in utterances]))
+    kinds = utterance_kinds(docs)
+    return connection_flags(utterances, docs, flags, kinds) + call_stretches(utterances, kinds)
 
 
 def has_words(transcript: Transcript) -> bool:
