@@ -133,3 +133,19 @@ def test_connection_cli_writes_every_connection_column_and_the_evidence(tmp_path
     with (tmp_path / "out" / "flags.csv").open() as f:
         flags = [r for r in csv.DictReader(f) if r["label"] == "follow_up_question"]
     assert any(r["span"] == "kids" for r in flags)
+
+
+def test_connection_coach_small_talk_band_decides_the_status(session_labeler, tmp_path,
+                                                             monkeypatch):
+    from analyzer.call import metrics
+
+    shipped = metrics.load_benchmarks()
+    assert "small_talk_s" not in {b.metric for b in shipped}  # no published band: none shipped
+    path = tmp_path / "benchmarks.csv"
+    text = (metrics.METRICS_DIR / "benchmarks.csv").read_text()
+    path.write_text(text + 'small_talk_s,0,10,0,12,,seconds,"our rule","cut the chit-chat"\n')
+    read = metrics.load_benchmarks.__wrapped__
+    monkeypatch.setattr(metrics, "load_benchmarks", lambda: read(path))
+    result = analyze(CONNECTOR, session_labeler)
+    assert result.metrics.small_talk_s == 15.0
+    assert result.metrics.statuses["small_talk_s_status"] == "bad"

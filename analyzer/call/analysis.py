@@ -59,7 +59,9 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
     turns = build_turns(utterances)
     labels = models.labeler.label([u.text for u in utterances], [u.role for u in utterances])
     flags = call_flags(utterances, labels)
-    flags += connection_of(utterances, flags, models.labeler.nlp)
+    # In the order of the utterances, as the pages read them.
+    flags = tuple(sorted(flags + connection_of(utterances, flags, models.labeler.nlp),
+                         key=lambda f: f.utterance))
     metrics = measure(transcript, roles, utterances, turns, flags, redacted)
     return CallResult(call, roles, utterances, metrics, flags)
 

@@ -57,7 +57,9 @@ def call_page(call: Mapping[str, Any], utterances: Sequence[Utterance], flags: S
              _audio_player(str(call.get("audio_path", "") or ""), out),
              "<div class='cards'>", *(card(v, call.get(v.metric), v.band_text())
                                       for v in load_views() if v.card), "</div>",
-             "<section class='panel'>", timeline(utterances, shown), _legend(), "</section>",
+             "<section class='panel'>",
+             timeline(utterances, shown, [f for f in flags if f.label == "stretch"]), _legend(),
+             "</section>",
              "<h2>Transcript</h2>", transcript(utterances, shown)]
     starts = [u.start if math.isfinite(u.start) else None for u in utterances]
     crumbs = (f"&rsaquo; <a href='../reps/{e(rep_file(rep))}'>{e(rep)}</a> "
@@ -179,7 +181,15 @@ def highlighted(text: str, spans: Sequence[tuple[int, int, list[Flag]]]) -> str:
 
 def _tip(flag: Flag) -> str:
     tip = " ".join(f"{flag.label} {flag.subtype} ({flag.rule})".split())
-    return f"{tip}: matched \u201c{flag.span}\u201d" if flag.span else tip
+    return f"{tip}: {_evidence(flag)} \u201c{flag.span}\u201d" if flag.span else tip
+
+
+def _evidence(flag: Flag) -> str:
+    """What the span of a flag is: the customer's words a follow-up took up, else the words
+    the rule matched."""
+    if flag.label == "follow_up_question" and flag.subtype == "takes_up":
+        return "took up the customer's words"
+    return "matched"
 
 
 def _underlined(sentence: str, span: str) -> str:
@@ -193,7 +203,7 @@ def _underlined(sentence: str, span: str) -> str:
 def _note(flag: Flag) -> str:
     colour = LABEL_COLOURS.get(flag.label, "#444")
     subtype = f" {e(flag.subtype)}" if flag.subtype else ""
-    matched = f" &middot; matched &ldquo;{e(flag.span)}&rdquo;" if flag.span else ""
+    matched = f" &middot; {_evidence(flag)} &ldquo;{e(flag.span)}&rdquo;" if flag.span else ""
     when = f" &middot; &#9654; {clock(flag.start)}" if math.isfinite(flag.start) else ""
     return (f"<div class='why' data-t='{_time(flag.start)}'><b class='{flag.label}' "
             f"style='color:{colour}'>{e(flag.label.replace('_', ' '))}</b>{subtype} "
