@@ -149,3 +149,20 @@ def test_connection_coach_small_talk_band_decides_the_status(session_labeler, tm
     result = analyze(CONNECTOR, session_labeler)
     assert result.metrics.small_talk_s == 15.0
     assert result.metrics.statuses["small_talk_s_status"] == "bad"
+
+
+def test_connection_pages_show_stretches_evidence_card_and_map(session_labeler, tmp_path):
+    from conftest import write_run
+
+    write_run([analyze(CONNECTOR, session_labeler)], [], tmp_path)
+    call = (tmp_path / "call-pages" / "acme.html").read_text()
+    assert '"name":"personal"' in call.replace(" ", "") and "small talk" in call
+    assert "took up the customer" in call and "follow_up.takes_up" in call
+    assert "<mark class='acknowledgement'" in call
+    rep = (tmp_path / "reps" / "priya.html").read_text()
+    connection = rep[rep.index("<h2>Connection</h2>"):rep.index("<h2>Coaching points</h2>")]
+    assert "Follow-up questions" in connection and "Time to business" in connection
+    assert "by the customer in <b>1</b> of 1 calls" in connection
+    assert "rule relating_good" in connection
+    index = (tmp_path / "index.html").read_text()
+    assert "connection-map" in index and "Connection against self-focus" in index

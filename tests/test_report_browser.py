@@ -68,7 +68,7 @@ class Visit:
 
 
 @pytest.mark.parametrize("page, charts", [
-    ("index.html", 2), ("reps/alice.html", 4), ("reps/bob.html", 4),
+    ("index.html", 3), ("reps/alice.html", 4), ("reps/bob.html", 4),
     ("call-pages/bob__2026-10-09-umbrella-pitch.html", 1)])
 def test_report_browser_demo_pages_render_without_errors(browser, demo_report, page, charts):
     visit = Visit(browser, demo_report / page)
