@@ -29,7 +29,7 @@ LABEL_COLOURS = {"customer_question": "#2e9d5b", "self_promotion": "#d64541",
                  "pushy_close": "#a33a12", "follow_up_question": "#1f6fb2",
                  "acknowledgement": "#7b4fb5", "relating": "#c27c0e"}
 # The kinds of talk a call's stretches are (call.stretches), as the timeline colours them.
-STRETCH_COLOURS = {"business": "#4a6fa5", "personal": "#e0803a", "small_talk": "#b9b9b9"}
+STRETCH_COLOURS = {"business": "#2a9d8f", "personal": "#e76f8a", "small_talk": "#b9b9b9"}
 
 
 def plot(div_id: str, data: list[dict[str, Any]], layout: dict[str, Any],
