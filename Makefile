@@ -9,7 +9,7 @@ DIARIZATION := $(VENV)/.diarization
 DEMO_OUT ?= demo-out
 
 .PHONY: install install-base install-diarization demo test test-fast lint eval \
-	eval-closing eval-diarization eval-redaction eval-roles train-textcat bench demo-audio redaction-audio clean \
+	eval-closing eval-connection eval-diarization eval-redaction eval-roles train-textcat bench demo-audio redaction-audio clean \
 	chromium
 
 install: $(STAMP) $(DIARIZATION)
@@ -58,10 +58,15 @@ eval: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.language_real
 	$(if $(CORRECTIONS),$(BIN)/python -m analyzer.evaluate.corrections $(CORRECTIONS))
 	$(MAKE) eval-closing
+	$(MAKE) eval-connection
 
 # The close (asks, commitments, objections), next steps and phases on the real sets (reported).
 eval-closing: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.closing
+
+# Follow-up questions, acknowledgements and stretch kinds on real dialogues (../shared/realdata).
+eval-connection: $(STAMP)
+	$(BIN)/python -m analyzer.evaluate.connection
 
 # Retrains the language backstop model from the corpora (deterministic, a few seconds).
 train-textcat: $(STAMP)

@@ -275,6 +275,15 @@ class CallMetrics:
     objection_s: float = NAN
     next_steps_s: float = NAN
     presented_before_discovery: bool = False
+    follow_up_questions: int = 0
+    follow_up_share: float = NAN
+    acknowledgements: int = 0
+    relating: int = 0
+    personal_s: float = NAN
+    small_talk_s: float = NAN
+    business_s: float = NAN
+    time_to_business_s: float = NAN
+    personal_started_by: str = ""
     statuses: Mapping[str, str] = field(default_factory=dict)
     longest_monologue_start_s: float = NAN
     longest_customer_story_start_s: float = NAN

@@ -14,7 +14,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = {"index.png": ("index.html", None),
          "rep.png": ("reps/bob.html", 1500),
-         "call.png": ("call-pages/bob__2026-10-09-umbrella-pitch.html", None)}
+         "call.png": ("call-pages/bob__2026-10-09-umbrella-pitch.html", None),
+         "rep-connection.png": ("reps/carol.html", 1100),
+         "call-connection.png": ("call-pages/carol__2026-10-03-hooli-discovery.html", None)}
 
 
 def main(report: Path, docs: Path = Path(__file__).parent) -> None:

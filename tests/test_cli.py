@@ -48,7 +48,7 @@ def test_cli_analyze_demo_archive_with_the_real_model(tmp_path):
     (archive / "bob" / "broken.mp3").write_text("not a recording")
     result = invoke("analyze", str(archive), "--out", str(tmp_path / "out"), "--quiet")
     assert result.exit_code == 1, result.output  # some calls failed
-    assert "4 calls analyzed, 1 failed" in result.output
+    assert "7 calls analyzed, 1 failed" in result.output
     assert "broken.mp3" in result.output
     assert str((tmp_path / "out" / "index.html").resolve()) in result.output
     calls = pd.read_csv(tmp_path / "out" / "calls.csv")

@@ -2,10 +2,11 @@
 loaded models in, its ``CallResult`` out.
 
 transcript -> roles -> (speaker names redacted) -> utterances -> turns (built once) -> sentence
-labels -> flags (with a coach's corrections) -> metrics (each status decided once). Nothing
-here reads a call's files, writes anything or changes shared state: the run's per-call job
-(``run.job``) reads or transcribes the call, caches its transcript, learns the rep's voice and
-writes the bleeped copy of the recording around this function.
+labels -> flags (with a coach's corrections) -> connection (follow-ups, acknowledgements,
+relating) and stretches -> the close, trackers and phases -> metrics (each status decided
+once). Nothing here reads a call's files, writes anything or changes shared state: the run's
+per-call job (``run.job``) reads or transcribes the call, caches its transcript, learns the
+rep's voice and writes the bleeped copy of the recording around this function.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from analyzer.call.closing import call_sentences, closing_flags, closing_metrics
+from analyzer.call.connection import connection_flags
 from analyzer.call.corrections import apply_corrections
 from analyzer.call.language import call_flags
 from analyzer.call.metrics import measure
 from analyzer.call.phases import phase_flags, phase_metrics, utterance_phases
 from analyzer.call.redact import People, redact_speakers
 from analyzer.call.roles import RoleEvidence, decide_roles
+from analyzer.call.stretches import call_stretches, utterance_kinds
 from analyzer.call.trackers import tracker_flags, tracker_metrics
 from analyzer.call.turns import build_turns
 from analyzer.errors import InputError
@@ -70,16 +73,30 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
     turns = build_turns(utterances)
     labels = models.labeler.label([u.text for u in utterances], [u.role for u in utterances])
     flags = apply_corrections(utterances, call_flags(utterances, labels), corrections)
-    flags, closing = the_close(utterances, flags, models.labeler.nlp)
+    # Parsed once for the stages after the labels (the labeler keeps no parse of its own).
+    docs = list(models.labeler.nlp.pipe([u.text for u in utterances]))
+    kept = tuple(f for f in flags if f.coach != "wrong")  # what a coach marked wrong is not read
+    flags += connection_of(utterances, docs, kept)
+    flags, closing = the_close(utterances, docs, flags, models.labeler.nlp)
+    # Corrections once more, for the labels of the later stages; in the utterances' order.
+    flags = tuple(sorted(apply_corrections(utterances, flags, corrections),
+                         key=lambda f: f.utterance))
     metrics = measure(transcript, roles, utterances, turns, flags, redacted, closing)
     return CallResult(call, roles, utterances, metrics, flags)
 
 
-def the_close(utterances: tuple[Utterance, ...], flags: tuple[Flag, ...], nlp: Any
-              ) -> tuple[tuple[Flag, ...], dict[str, Any]]:
-    """The closing, tracker and phase flags added to the language flags, and their columns
+def connection_of(utterances: tuple[Utterance, ...], docs: list[Any], flags: tuple[Flag, ...]
+                  ) -> tuple[Flag, ...]:
+    """The call's follow-up, acknowledgement and relating flags, then its stretches of
+    business, personal talk and small talk (``connection``, ``stretches``)."""
+    kinds = utterance_kinds(docs)
+    return connection_flags(utterances, docs, flags, kinds) + call_stretches(utterances, kinds)
+
+
+def the_close(utterances: tuple[Utterance, ...], docs: list[Any], flags: tuple[Flag, ...],
+              nlp: Any) -> tuple[tuple[Flag, ...], dict[str, Any]]:
+    """The closing, tracker and phase flags added to the call's flags, and their columns
     (a flag a coach marked wrong is not read)."""
-    docs = list(nlp.pipe([u.text for u in utterances]))
     kept = tuple(f for f in flags if f.coach != "wrong")
     closing = closing_flags(call_sentences(utterances, docs, kept, nlp))
     tracked = tracker_flags(utterances, docs, nlp)

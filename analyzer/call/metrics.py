@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from analyzer.call.connection import connection_metrics
 from analyzer.call.language import language_metrics
 from analyzer.call.turns import floor_turns, load_turn_options
 from analyzer.call.words import WORD_RE, words_in
@@ -156,6 +157,7 @@ def measure(transcript: Transcript, roles: RoleAssignment, utterances: Sequence[
         **call_metrics(utterances, turns, transcript.duration_s, activity=activity,
                        bridge_gap_s=options.bridge_gap_s),
         **language_metrics(flags),
+        **connection_metrics(flags, utterances),
         **turn_moments(turns, all(_finite(u.start, u.end) for u in utterances)),
         **(more or {}), "redacted": redacted}
     return CallMetrics(**values, statuses=metric_status(values))

@@ -42,13 +42,12 @@ def rep_table(calls: pd.DataFrame) -> pd.DataFrame:
                             else float("nan") for m in metrics}, index=calls.index)
     numbers["rep"] = calls["rep"]
     groups = numbers.groupby("rep", sort=True)
-    table = pd.DataFrame({"calls": groups.size()})
-    table["hours"] = groups[DURATION].sum(min_count=1) / 3600
     estimated = calls[ESTIMATED] if ESTIMATED in calls else pd.Series(False, index=calls.index)
-    table["talk_estimated_calls"] = estimated.fillna(False).astype(bool).groupby(
-        calls["rep"]).sum().astype(int)
-    for metric in metrics:
-        values = groups[metric]
-        table[f"{metric}_mean"] = values.mean()
-        table[f"{metric}_median"] = values.median()
-    return table.reset_index()[columns]
+    parts = {"calls": groups.size(), "hours": groups[DURATION].sum(min_count=1) / 3600,
+             "talk_estimated_calls": estimated.fillna(False).astype(bool).groupby(
+                 calls["rep"]).sum().astype(int)}
+    means, medians = groups[metrics].mean(), groups[metrics].median()
+    for metric in metrics:  # gathered first, joined once: one frame, not a column at a time
+        parts[f"{metric}_mean"] = means[metric]
+        parts[f"{metric}_median"] = medians[metric]
+    return pd.DataFrame(parts).reset_index()[columns]

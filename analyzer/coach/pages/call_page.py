@@ -67,7 +67,8 @@ def call_page(call: Mapping[str, Any], utterances: Sequence[Utterance], flags: S
              "<div class='cards'>", *(card(v, call.get(v.metric), _card_note(v, call))
                                       for v in load_views() if v.card), "</div>",
              phase_band(flags, number(call.get("duration_s"))),
-             _who_spoke_when(utterances, shown), closing_panel(call, flags),
+             _who_spoke_when(utterances, shown, [f for f in flags if f.label == "stretch"]),
+             closing_panel(call, flags),
              "<h2>Transcript</h2>", _corrected(corrected), fix.help(),
              transcript(utterances, shown, fix)]
     starts = [u.start if math.isfinite(u.start) else None for u in utterances]
@@ -83,14 +84,16 @@ def _card_note(item: MetricView, call: Mapping[str, Any]) -> str:
     return item.band_text()
 
 
-def _who_spoke_when(utterances: Sequence[Utterance], flags: Sequence[Flag]) -> str:
-    """The timeline, or a note when the transcript has no times to draw (never an empty
-    chart)."""
+def _who_spoke_when(utterances: Sequence[Utterance], flags: Sequence[Flag],
+                    stretches: Sequence[Flag] = ()) -> str:
+    """The timeline (with the stretches of business, personal and small talk), or a note when
+    the transcript has no times to draw (never an empty chart)."""
     if not any(math.isfinite(u.start) and math.isfinite(u.end) for u in utterances):
         return ("<section class='panel'><p class='muted'>No timeline: this transcript has no "
                 "times. Talk share is estimated from the words each side said; the times, "
                 "monologues and rates are unknown (&ndash;).</p></section>")
-    return f"<section class='panel'>{timeline(utterances, flags)}{_legend()}</section>"
+    return (f"<section class='panel'>{timeline(utterances, flags, stretches)}{_legend()}"
+            f"</section>")
 
 
 def low_confidence_banner(call: Mapping[str, Any]) -> str:
@@ -217,7 +220,15 @@ def highlighted(text: str, spans: Sequence[tuple[int, int, list[Flag]]]) -> str:
 
 def _tip(flag: Flag) -> str:
     tip = " ".join(f"{flag.label} {flag.subtype} ({flag.rule})".split())
-    return f"{tip}: matched \u201c{flag.span}\u201d" if flag.span else tip
+    return f"{tip}: {_evidence(flag)} \u201c{flag.span}\u201d" if flag.span else tip
+
+
+def _evidence(flag: Flag) -> str:
+    """What the span of a flag is: the customer's words a follow-up took up, else the words
+    the rule matched."""
+    if flag.label == "follow_up_question" and flag.subtype == "takes_up":
+        return "took up the customer's words"
+    return "matched"
 
 
 def _underlined(sentence: str, span: str) -> str:
@@ -231,7 +242,7 @@ def _underlined(sentence: str, span: str) -> str:
 def _note(flag: Flag) -> str:
     colour = LABEL_COLOURS.get(flag.label, "#444")
     subtype = f" {e(flag.subtype)}" if flag.subtype else ""
-    matched = f" &middot; matched &ldquo;{e(flag.span)}&rdquo;" if flag.span else ""
+    matched = f" &middot; {_evidence(flag)} &ldquo;{e(flag.span)}&rdquo;" if flag.span else ""
     when = f" &middot; &#9654; {clock(flag.start)}" if math.isfinite(flag.start) else ""
     rule = ("added by a coach" if flag.coach == "added"
             else f"rule <code>{e(flag.rule)}</code>")

@@ -23,9 +23,13 @@ BASE_LAYOUT: dict[str, Any] = {
     "margin": {"t": 48, "b": 56, "l": 64, "r": 24}, "paper_bgcolor": "#ffffff",
     "plot_bgcolor": "#f7f9fb", "font": {"family": "system-ui, sans-serif", "size": 12},
     "title": {"x": 0.02, "font": {"size": 15}}, "hoverlabel": {"align": "left"}}
-REPORTED_LABELS = ("customer_question", "self_promotion", "pushy_close")
+REPORTED_LABELS = ("customer_question", "self_promotion", "pushy_close", "follow_up_question",
+                   "acknowledgement", "relating")
 LABEL_COLOURS = {"customer_question": "#2e9d5b", "self_promotion": "#d64541",
-                 "pushy_close": "#a33a12"}
+                 "pushy_close": "#a33a12", "follow_up_question": "#1f6fb2",
+                 "acknowledgement": "#7b4fb5", "relating": "#c27c0e"}
+# The kinds of talk a call's stretches are (call.stretches), as the timeline colours them.
+STRETCH_COLOURS = {"business": "#2a9d8f", "personal": "#e76f8a", "small_talk": "#b9b9b9"}
 
 
 def plot(div_id: str, data: list[dict[str, Any]], layout: dict[str, Any],
@@ -128,9 +132,11 @@ def bins(values: Sequence[float], size: float, span: tuple[float, float] | None 
     return centres, counts
 
 
-def timeline(utterances: Sequence[Utterance], flags: Sequence[Flag]) -> str:
-    """Who spoke when, with the flagged moments; clicking a bar or a flag plays from there."""
-    data: list[dict[str, Any]] = []
+def timeline(utterances: Sequence[Utterance], flags: Sequence[Flag],
+             stretches: Sequence[Flag] = ()) -> str:
+    """Who spoke when, with the flagged moments and, on a row of its own, the stretches of
+    business, personal talk and small talk; clicking a bar or a flag plays from there."""
+    data: list[dict[str, Any]] = stretch_bars(stretches)
     for role, colour in ROLE_COLOURS.items():
         spans = [u for u in utterances if u.role == role and _timed(u.start, u.end)]
         if spans:
@@ -155,6 +161,21 @@ def timeline(utterances: Sequence[Utterance], flags: Sequence[Flag]) -> str:
     return plot("timeline", data, layout, on_click="seek(p.customdata);")
 
 
+def stretch_bars(stretches: Sequence[Flag]) -> list[dict[str, Any]]:
+    """One bar series per kind of talk, on the timeline's "talk" row."""
+    data = []
+    for kind, colour in STRETCH_COLOURS.items():
+        shown = [f for f in stretches if f.subtype == kind and _timed(f.start, f.end)]
+        if shown:
+            data.append({"type": "bar", "orientation": "h", "name": kind.replace("_", " "),
+                         "y": ["talk"] * len(shown), "base": [f.start for f in shown],
+                         "x": [f.end - f.start for f in shown],
+                         "customdata": [f.start for f in shown], "marker": {"color": colour},
+                         "hovertext": [e(f"{kind.replace('_', ' ')} from {f.role}: {f.span}")
+                                       for f in shown], "hoverinfo": "text"})
+    return data
+
+
 def _short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -162,3 +183,32 @@ def _short(text: str, limit: int = 120) -> str:
 def _timed(*values: float) -> bool:
     return all(isinstance(v, float) and math.isfinite(v) for v in values)
 
+
+def connection_map(reps: Sequence[tuple[str, float, float, float]], hrefs: Sequence[str]) -> str:
+    """Every rep placed by self-focus (x) against connection (y: the share of their questions
+    that followed up on the customer), the dot's size their acknowledgements per call;
+    clicking a rep opens their page. ``reps`` holds (rep, self-focus, follow-up share,
+    acknowledgements), each a per-call mean."""
+    shown = [(r, x, y, a, h) for (r, x, y, a), h in zip(reps, hrefs)
+             if math.isfinite(x) and math.isfinite(y)]
+    data = [{"type": "scatter", "mode": "markers+text", "x": [s[1] for s in shown],
+             "y": [s[2] for s in shown], "text": [e(s[0]) for s in shown],
+             "textposition": "top center", "customdata": [s[4] for s in shown],
+             "marker": {"size": [10 + 4 * min(s[3], 10) if math.isfinite(s[3]) else 10
+                                 for s in shown], "color": "#1f6fb2", "opacity": 0.8},
+             "hovertext": [e(f"{s[0]}: self-focus {s[1]:.0%}, follow-ups {s[2]:.0%}, "
+                             f"{s[3]:.1f} acknowledgements per call") for s in shown],
+             "hoverinfo": "text"}]
+    notes = [("connector", 0.02, 0.98, "left"), ("egomaniac", 0.98, 0.02, "right"),
+             ("interrogator", 0.02, 0.02, "left")]
+    layout = {"title": {**BASE_LAYOUT["title"], "text": "Connection against self-focus"},
+              "height": 380, "showlegend": False,
+              "xaxis": {"title": {"text": "self-focus share (mean per call)"},
+                        "tickformat": ".0%", "range": [-0.05, 1.05]},
+              "yaxis": {"title": {"text": "follow-up share of questions (mean per call)"},
+                        "tickformat": ".0%", "range": [-0.05, 1.05]},
+              "annotations": [{"xref": "paper", "yref": "paper", "x": x, "y": y, "text": t,
+                               "showarrow": False, "xanchor": anchor,
+                               "font": {"size": 11, "color": "#7b8794"}}
+                              for t, x, y, anchor in notes]}
+    return plot("connection-map", data, layout, on_click="location.href=p.customdata;")

@@ -73,14 +73,16 @@ EXAMPLE = {"n": 1, "total": 2, "value": 0.5, "mean": 0.5, "worst": 0.5, "call": 
 
 
 @lru_cache(maxsize=4)
-def load_rules(path: Path = REPORTS_DIR / "coaching.json") -> tuple[tuple[Rule, ...], int]:
-    """The rules in order, and how many points a rep gets at most.
+def load_rules(path: Path = REPORTS_DIR / "coaching.json", section: str = "rules"
+               ) -> tuple[tuple[Rule, ...], int]:
+    """The rules of a section in order ("rules", or "connection_rules" for the rep page's
+    connection card), and how many points a rep gets at most.
 
     Raises ValueError naming the file and the rule when a rule cannot work.
     """
     data = read_json(path)
     rules = []
-    for item in data["rules"]:
+    for item in data.get(section, ()):
         known = {k: v for k, v in item.items() if k in Rule.__dataclass_fields__}
         rule = Rule(**known)
         problem = _problem(rule)

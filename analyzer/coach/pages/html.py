@@ -82,19 +82,24 @@ padding:.7em 1em;margin:.8em 0;font-weight:500}
 overflow:hidden}
 section.panel .chart{border:0}
 .scroll{overflow-x:auto;max-width:100%}
-ol.points a.listen{white-space:nowrap;font-size:90%}
-ol.points{padding-left:1.3em}ol.points li{margin:.45em 0}
-ol.points .rule{font-size:80%;color:var(--muted)}
+ol.points a.listen,ol.connection-points a.listen{white-space:nowrap;font-size:90%}
+ol.points,ol.connection-points{padding-left:1.3em}
+ol.points li,ol.connection-points li{margin:.45em 0}
+ol.points .rule,ol.connection-points .rule{font-size:80%;color:var(--muted)}
 mark{padding:0 .1em;border-radius:3px;cursor:pointer}
 mark.self_promotion,.key.self_promotion{background:#fbdcd9}
 mark.pushy_close,.key.pushy_close{background:#f7b9a8}
 mark.customer_question,.key.customer_question{background:#d3efdc}
+mark.follow_up_question,.key.follow_up_question{background:#d6e6f5}
+mark.acknowledgement,.key.acknowledgement{background:#e6dcf3}
+mark.relating,.key.relating{background:#f6e3c2}
 .legend .key{padding:0 .4em;border-radius:3px;color:var(--ink)}
 mark u{text-decoration-thickness:2px}
 tr.here td{background:#fff6d6}
 .why{font-size:85%;margin:.1em 0;cursor:pointer}
 .why b.self_promotion{color:#b3261e}.why b.pushy_close{color:#a33a12}
-.why b.customer_question{color:#1d7a45}
+.why b.customer_question{color:#1d7a45}.why b.follow_up_question{color:#1f6fb2}
+.why b.acknowledgement{color:#7b4fb5}.why b.relating{color:#c27c0e}
 code{font-size:90%;background:#eef2f6;padding:0 .25em;border-radius:3px}
 audio{width:100%;margin:.5em 0}
 .legend span{display:inline-block;margin-right:1.2em}

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from analyzer.coach.pages.charts import histogram
+from analyzer.coach.pages.charts import connection_map, histogram
 from analyzer.coach.pages.display import load_views, page_settings, view
 from analyzer.coach.pages.html import (
     ESTIMATED_METRICS,
@@ -60,9 +60,22 @@ def index_page(calls: Sequence[Call], reps: Mapping[str, Call], errors: pd.DataF
              "<h2>Leaderboard</h2><p class='help'>Each rep's average per call. Colours are the "
              "benchmark bands (green good, yellow watch, red bad); click a column to sort, a "
              "rep to open their page.</p>", leaderboard(by_rep, reps),
+             "<h2>Connection</h2><p class='help'>Each rep by self-focus (self-promotion "
+             "against questions about the customer) and connection (how many of their "
+             "questions followed up on what the customer said; a bigger dot, more "
+             "acknowledgements). Top left connects, bottom left interrogates, right talks "
+             "about themselves.</p>", _connection(by_rep, reps),
              "<h2>Across all calls</h2>", _distributions(calls),
              "<h2>Outlier calls</h2>", _outliers_section(calls), _errors(errors)]
     return page("CallCoach: team", "".join(parts), "", "&rsaquo; team")
+
+
+def _connection(by_rep: Mapping[str, Sequence[Call]], reps: Mapping[str, Call]) -> str:
+    """The reps on the connection map, from their rows of the reps table."""
+    points = [(rep, number(reps.get(rep, {}).get("self_focus_share_mean")),
+               number(reps.get(rep, {}).get("follow_up_share_mean")),
+               number(reps.get(rep, {}).get("acknowledgements_mean"))) for rep in sorted(by_rep)]
+    return connection_map(points, [f"reps/{rep_file(p[0])}" for p in points])
 
 
 def leaderboard(by_rep: Mapping[str, Sequence[Call]], reps: Mapping[str, Call]) -> str:

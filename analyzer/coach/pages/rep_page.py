@@ -15,7 +15,7 @@ import pandas as pd
 from analyzer.coach.pages.call_page import LOW_CONFIDENCE, role_reason
 from analyzer.coach.pages.charts import REPORTED_LABELS, per_call
 from analyzer.coach.pages.closing_view import closing_card
-from analyzer.coach.pages.coaching import coaching_points
+from analyzer.coach.pages.coaching import coaching_points, load_rules
 from analyzer.coach.pages.display import (
     MetricView,
     card,
@@ -54,6 +54,7 @@ def rep_page(rep: str, calls: Sequence[Call], summary: Call,
     parts = [f"<h1>{e(rep)}</h1>", _verdict(calls, summary), "<div class='cards'>",
              *(_card(v.metric, summary, team, rep) for v in load_views() if v.card),
              closing_card(calls, summary), "</div>",
+             "<h2>Connection</h2>", _connection(calls, summary, flags_of, team, rep),
              "<h2>Coaching points</h2>", _coaching(calls, flags_of),
              "<h2>Over time</h2>", _charts(calls),
              "<h2>Calls</h2><p class='help'>Click a column to sort by it; colours are the "
@@ -90,8 +91,23 @@ def _card(metric: str, summary: Call, team: Sequence[Call], rep: str) -> str:
     return card(item, number(summary.get(f"{metric}_mean")), note, average=True)
 
 
-def _coaching(calls: Sequence[Call], flags_of: Mapping[str, Sequence[Flag]]) -> str:
-    points = coaching_points(calls, flags_of)
+def _connection(calls: Sequence[Call], summary: Call, flags_of: Mapping[str, Sequence[Flag]],
+                team: Sequence[Call], rep: str) -> str:
+    """The connection card: follow-ups, acknowledgements, relating and the kinds of talk
+    (means per call against the team's), who opened the personal talk, and the points of
+    the connection rules."""
+    metrics = page_settings("connection_card").get("metrics", [])
+    opened = Counter(str(c.get("personal_started_by") or "") for c in calls)
+    started = (f"<p class='sub'>Personal talk opened by the rep in <b>{opened['rep']}</b> and "
+               f"by the customer in <b>{opened['customer']}</b> of {len(calls)} calls.</p>")
+    rules, limit = load_rules(section="connection_rules")
+    return ("<div class='cards'>" + "".join(_card(m, summary, team, rep) for m in metrics) +
+            "</div>" + started + _coaching(calls, flags_of, rules, limit, "connection-points"))
+
+
+def _coaching(calls: Sequence[Call], flags_of: Mapping[str, Sequence[Flag]],
+              rules: Any = None, limit: int | None = None, css: str = "points") -> str:
+    points = coaching_points(calls, flags_of, rules, limit)
     if not points:
         return "<p class='muted'>No coaching point: the calls lack the numbers the rules need.</p>"
     items = []
@@ -101,7 +117,7 @@ def _coaching(calls: Sequence[Call], flags_of: Mapping[str, Sequence[Flag]]) -> 
         items.append(f"<li>{e(point.text)} <a class='listen' href='../call-pages/"
                      f"{e(call_file(point.call_id))}{at}'>&#9654; {e(call_name(point.call_id))}"
                      f"{when}</a> <span class='rule'>rule {e(point.rule)}</span></li>")
-    return f"<ol class='points'>{''.join(items)}</ol>"
+    return f"<ol class='{css}'>{''.join(items)}</ol>"
 
 
 def _charts(calls: Sequence[Call]) -> str:

@@ -1,0 +1,168 @@
+"""Connection: follow-up questions, acknowledgements, relating and stretches of business,
+personal talk and small talk, through the production path (``analyze_call`` and the CLI)."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import pytest
+from click.testing import CliRunner
+
+from analyzer.call.analysis import Models, analyze_call
+from analyzer.call.roles import RoleEvidence
+from analyzer.cli import cli
+from analyzer.types import CallSource, Segment, Transcript
+
+CONNECTOR = [
+    ("Rep", "Hi Dana, how are you doing today?"),
+    ("Dana", "Good thanks. It's raining like crazy here though."),
+    ("Rep", "Oh no. The weather has been awful here too."),
+    ("Dana", "We just moved to Denver last month, so the kids are still settling in."),
+    ("Rep", "Congratulations on the move! How are the kids finding their new school?"),
+    ("Dana", "My daughter loves it, she joined the soccer team."),
+    ("Rep", "That's great. My daughter plays soccer too."),
+    ("Rep", "So tell me about your current onboarding process."),
+    ("Dana", "Right now the handover from sales to support takes two weeks."),
+    ("Rep", "Why is that?"),
+    ("Dana", "Nobody owns the handover."),
+    ("Rep", "So what you're saying is the handover is the bottleneck."),
+]
+
+INTERROGATOR = [
+    ("Rep", "What is your budget?"),
+    ("Dana", "About forty thousand a year."),
+    ("Rep", "How many users do you have?"),
+    ("Dana", "Around two hundred across three offices."),
+    ("Rep", "Who signs off on software purchases?"),
+    ("Dana", "Our finance director does."),
+    ("Rep", "When does your current contract end?"),
+]
+
+
+def analyze(lines, labeler, step_s: float = 5.0):
+    segments = tuple(Segment(s, i * step_s, i * step_s + step_s - 1, t)
+                     for i, (s, t) in enumerate(lines))
+    transcript = Transcript(segments, tuple(dict.fromkeys(s for s, _ in lines)),
+                            len(lines) * step_s, "vtt")
+    call = CallSource("acme", "priya", "acme.vtt", rep_speaker="Rep")
+    return analyze_call(call, transcript, RoleEvidence(rep_speaker="Rep"), Models(labeler))
+
+
+def flags_of(result, label):
+    return [f for f in result.flags if f.label == label]
+
+
+def test_connection_follow_up_names_the_customers_words_it_took_up(session_labeler):
+    result = analyze(CONNECTOR, session_labeler)
+    follow_ups = flags_of(result, "follow_up_question")
+    kids = next(f for f in follow_ups if "kids" in f.text)
+    assert (kids.rule, kids.span) == ("follow_up.takes_up", "kids")
+    assert any(f.text == "Why is that?" and f.rule == "follow_up.asks_more" for f in follow_ups)
+    assert result.metrics.follow_up_questions == len(follow_ups) == 2
+    assert result.metrics.follow_up_share == pytest.approx(2 / result.metrics.rep_questions)
+
+
+def test_connection_interrogator_switches_topic_on_every_question(session_labeler):
+    result = analyze(INTERROGATOR, session_labeler)
+    assert result.metrics.rep_questions == 4
+    assert flags_of(result, "follow_up_question") == []
+    assert result.metrics.follow_up_share == 0.0
+
+
+def test_connection_mirror_question_is_no_follow_up(session_labeler):
+    result = analyze([("Rep", "I'm good."), ("Dana", "Great, how are you doing?"),
+                      ("Rep", "How about you?")], session_labeler)
+    assert flags_of(result, "follow_up_question") == []
+
+
+def test_connection_acknowledgements_by_kind_and_not_a_bare_backchannel(session_labeler):
+    result = analyze(CONNECTOR + [("Dana", "Yes."), ("Rep", "Great.")], session_labeler)
+    kinds = {f.text: f.subtype for f in flags_of(result, "acknowledgement")}
+    assert kinds == {"Oh no.": "sympathy", "Congratulations on the move!": "appreciation",
+                     "That's great.": "appreciation",
+                     "So what you're saying is the handover is the bottleneck.": "reformulation"}
+    assert result.metrics.acknowledgements == 4
+
+
+def test_connection_relating_after_the_customers_personal_talk(session_labeler):
+    result = analyze(CONNECTOR, session_labeler)
+    relating = flags_of(result, "relating")
+    assert [f.text for f in relating] == ["My daughter plays soccer too."]
+    assert "daughter" in relating[0].span
+    assert result.metrics.relating == 1
+
+
+def test_connection_stretches_small_talk_then_personal_then_business(session_labeler):
+    result = analyze(CONNECTOR, session_labeler)
+    stretches = flags_of(result, "stretch")
+    assert [(f.subtype, f.start) for f in stretches] == [
+        ("small_talk", 0.0), ("personal", 15.0), ("business", 35.0)]
+    m = result.metrics
+    assert (m.small_talk_s, m.personal_s, m.time_to_business_s) == (15.0, 20.0, 35.0)
+    assert m.personal_started_by == "customer"
+
+
+def test_connection_call_without_business_has_no_time_to_business(session_labeler):
+    result = analyze(CONNECTOR[:3], session_labeler)
+    assert math.isnan(result.metrics.time_to_business_s)
+    assert (result.metrics.small_talk_s, result.metrics.personal_s) == (14.0, 0.0)
+    assert result.metrics.personal_started_by == ""
+
+
+VTT = "WEBVTT\n\n" + "\n".join(
+    f"00:00:{i * 5:02d}.000 --> 00:00:{i * 5 + 4:02d}.000\n{'Priya' if s == 'Rep' else s}: {t}\n"
+    for i, (s, t) in enumerate(CONNECTOR))
+
+
+def test_connection_cli_writes_every_connection_column_and_the_evidence(tmp_path,
+                                                                       cli_fake_stt):
+    (tmp_path / "acme.vtt").write_text(VTT)
+    result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "acme.vtt"), "--rep", "priya",
+                                      "--rep-name", "Priya", "--out", str(tmp_path / "out"),
+                                      "--quiet"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "out" / "calls.csv").open() as f:
+        row = next(csv.DictReader(f))
+    assert float(row["follow_up_share"]) == pytest.approx(2 / int(row["rep_questions"]))
+    assert (row["follow_up_questions"], row["acknowledgements"], row["relating"]) == (
+        "2", "4", "1")
+    assert (float(row["small_talk_s"]), float(row["personal_s"])) == (15.0, 20.0)
+    assert float(row["time_to_business_s"]) == 35.0
+    assert row["personal_started_by"] == "customer"
+    with (tmp_path / "out" / "flags.csv").open() as f:
+        flags = [r for r in csv.DictReader(f) if r["label"] == "follow_up_question"]
+    assert any(r["span"] == "kids" for r in flags)
+
+
+def test_connection_coach_small_talk_band_decides_the_status(session_labeler, tmp_path,
+                                                             monkeypatch):
+    from analyzer.call import metrics
+
+    shipped = metrics.load_benchmarks()
+    assert "small_talk_s" not in {b.metric for b in shipped}  # no published band: none shipped
+    path = tmp_path / "benchmarks.csv"
+    text = (metrics.METRICS_DIR / "benchmarks.csv").read_text()
+    path.write_text(text + 'small_talk_s,0,10,0,12,,seconds,"our rule","cut the chit-chat"\n')
+    read = metrics.load_benchmarks.__wrapped__
+    monkeypatch.setattr(metrics, "load_benchmarks", lambda: read(path))
+    result = analyze(CONNECTOR, session_labeler)
+    assert result.metrics.small_talk_s == 15.0
+    assert result.metrics.statuses["small_talk_s_status"] == "bad"
+
+
+def test_connection_pages_show_stretches_evidence_card_and_map(session_labeler, tmp_path):
+    from conftest import write_run
+
+    write_run([analyze(CONNECTOR, session_labeler)], [], tmp_path)
+    call = (tmp_path / "call-pages" / "acme.html").read_text()
+    assert '"name":"personal"' in call.replace(" ", "") and "small talk" in call
+    assert "took up the customer" in call and "follow_up.takes_up" in call
+    assert "<mark class='acknowledgement'" in call
+    rep = (tmp_path / "reps" / "priya.html").read_text()
+    connection = rep[rep.index("<h2>Connection</h2>"):rep.index("<h2>Coaching points</h2>")]
+    assert "Follow-up questions" in connection and "Time to business" in connection
+    assert "by the customer in <b>1</b> of 1 calls" in connection
+    assert "rule relating_good" in connection
+    index = (tmp_path / "index.html").read_text()
+    assert "connection-map" in index and "Connection against self-focus" in index

@@ -1,0 +1,31 @@
+"""The connection evaluation: its hand-labelled references point at real questions, and its
+counts are right."""
+
+from __future__ import annotations
+
+import csv
+
+from conftest import realdata_path
+
+from analyzer.evaluate.connection import FOLLOW_UPS, count, mrda_lines, persuasion_rows
+
+
+def test_evaluate_connection_count_precision_and_recall():
+    score = count("x", [(True, True), (True, False), (False, True), (False, False)])
+    assert (score.tp, score.fp, score.fn, score.items) == (1, 1, 1, 4)
+    assert (score.precision, score.recall) == (0.5, 0.5)
+
+
+def test_evaluate_connection_references_point_at_real_questions():
+    realdata_path("persuasion", "dialogues.csv")
+    rows = list(csv.DictReader(FOLLOW_UPS.read_text(encoding="utf-8").splitlines()))
+    assert len(rows) >= 150
+    assert {r["split"] for r in rows} == {"tune", "test"}
+    dialogues = persuasion_rows()
+    for row in rows:
+        if row["corpus"] == "persuasion":
+            sentence = next(r for r in dialogues[row["source"]] if r["item"] == row["item"])
+            assert sentence["role"] == "persuader" and "?" in sentence["text"]
+        else:
+            line = mrda_lines(realdata_path("mrda", row["source"]))[int(row["item"]) - 1]
+            assert line[2] == "Q"
