@@ -217,3 +217,17 @@ def test_closing_page_says_when_no_next_step_was_agreed(tmp_path, session_labele
     call_html = next((tmp_path / "call-pages").glob("*.html")).read_text(encoding="utf-8")
     assert "No agreed next step" in call_html
     assert "<span class='badge bad'>declined</span>" in call_html
+
+
+def test_closing_not_decided_and_send_me_information_is_no_agreed_next_step(session_labeler):
+    """The demo's pushy call: once a page said "Next step: Okay." for a brush-off."""
+    result = call_of(session_labeler,
+                     ("Rep", "Do you want the annual plan or monthly plan?"),
+                     ("Cust", "We have not decided to buy anything yet."),
+                     ("Rep", "There is no rush at all, but our award winning team will make "
+                             "this easy for you."),
+                     ("Cust", "Okay. Send me some information."))
+    m = result.metrics
+    assert not m.next_step_agreed and m.pushy_agreed == 0
+    assert {f.subtype for f in flags_of(result, "answer")} == {"deferred"}
+    assert all(f.subtype != "personal" for f in flags_of(result, "stretch"))  # "our team"
