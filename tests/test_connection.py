@@ -166,3 +166,11 @@ def test_connection_pages_show_stretches_evidence_card_and_map(session_labeler, 
     assert "rule relating_good" in connection
     index = (tmp_path / "index.html").read_text()
     assert "connection-map" in index and "Connection against self-focus" in index
+
+
+def test_connection_map_names_reps_on_the_same_point_once() -> None:
+    """dave and erin at (0, 0) were drawn over each other."""
+    from analyzer.coach.pages.charts import _shared_labels
+
+    points = [("dave", 0.0, 0.0, 0.0), ("erin", 0.0, 0.0, 1.0), ("carol", 0.0, 0.4, 2.0)]
+    assert _shared_labels(points) == ["dave, erin", "", "carol"]

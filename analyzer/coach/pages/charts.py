@@ -184,6 +184,18 @@ def _timed(*values: float) -> bool:
     return all(isinstance(v, float) and math.isfinite(v) for v in values)
 
 
+def _shared_labels(points: Sequence[tuple[Any, ...]]) -> list[str]:
+    """One label per spot: reps on the same point are named together, once ("dave, erin"),
+    so their names are not drawn over each other."""
+    spots: dict[tuple[float, float], list[int]] = {}
+    for index, point in enumerate(points):
+        spots.setdefault((round(point[1], 3), round(point[2], 3)), []).append(index)
+    labels = [""] * len(points)
+    for members in spots.values():
+        labels[members[0]] = e(", ".join(str(points[i][0]) for i in members))
+    return labels
+
+
 def connection_map(reps: Sequence[tuple[str, float, float, float]], hrefs: Sequence[str]) -> str:
     """Every rep placed by self-focus (x) against connection (y: the share of their questions
     that followed up on the customer), the dot's size their acknowledgements per call;
@@ -192,7 +204,7 @@ def connection_map(reps: Sequence[tuple[str, float, float, float]], hrefs: Seque
     shown = [(r, x, y, a, h) for (r, x, y, a), h in zip(reps, hrefs)
              if math.isfinite(x) and math.isfinite(y)]
     data = [{"type": "scatter", "mode": "markers+text", "x": [s[1] for s in shown],
-             "y": [s[2] for s in shown], "text": [e(s[0]) for s in shown],
+             "y": [s[2] for s in shown], "text": _shared_labels(shown),
              "textposition": "top center", "customdata": [s[4] for s in shown],
              "marker": {"size": [10 + 4 * min(s[3], 10) if math.isfinite(s[3]) else 10
                                  for s in shown], "color": "#1f6fb2", "opacity": 0.8},
