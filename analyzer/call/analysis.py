@@ -71,10 +71,9 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
         call = replace(call, rep_speaker=call.rep if call.rep_speaker else "")
     utterances = utterances_of(transcript, roles)
     turns = build_turns(utterances)
-    labels = models.labeler.label([u.text for u in utterances], [u.role for u in utterances])
+    docs = models.labeler.parse([u.text for u in utterances])  # parsed once for every stage
+    labels = models.labeler.label_parsed(docs, [u.role for u in utterances])
     flags = apply_corrections(utterances, call_flags(utterances, labels), corrections)
-    # Parsed once for the stages after the labels (the labeler keeps no parse of its own).
-    docs = list(models.labeler.nlp.pipe([u.text for u in utterances]))
     kept = tuple(f for f in flags if f.coach != "wrong")  # what a coach marked wrong is not read
     flags += connection_of(utterances, docs, kept)
     flags, closing = the_close(utterances, docs, flags, models.labeler.nlp)

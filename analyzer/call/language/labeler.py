@@ -95,10 +95,19 @@ class Labeler:
         roles gives each text's speaker role ("rep", "customer", ...); None means all "rep".
         Labels a role may not get (see labels.json) are never given to it.
         """
-        roles = list(roles) if roles is not None else [REP] * len(texts)
-        if len(roles) != len(texts):
+        return self.label_parsed(self.parse(texts, batch_size), roles)
+
+    def parse(self, texts: Sequence[str], batch_size: int = 256) -> list[Any]:
+        """spaCy's parse of every text (the labeler's pipeline), for ``label_parsed`` and for
+        the stages after the labels, so that a call is parsed once."""
+        return list(self.nlp.pipe(texts, batch_size=batch_size))
+
+    def label_parsed(self, docs: Sequence[Any], roles: Sequence[str] | None = None
+                     ) -> list[tuple[SentenceLabels, ...]]:
+        """``label`` over texts already parsed by ``parse``."""
+        roles = list(roles) if roles is not None else [REP] * len(docs)
+        if len(roles) != len(docs):
             raise ValueError("roles must have one entry per text")
-        docs = self.nlp.pipe(texts, batch_size=batch_size)
         labelled = [self.label_doc(doc, role) for doc, role in zip(docs, roles)]
         if self.backstop is None:
             return labelled
