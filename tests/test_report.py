@@ -328,3 +328,13 @@ def test_report_audit_summary_says_an_untimed_share_is_estimated():
     (line,) = [x.text for x in audit_summary(call, ()) if x.text.startswith("Talk share")]
     assert line == ("Talk share: 81% (bad; estimated from the words: no times); top performers "
                     "stay near 43%")
+
+
+def test_report_per_call_chart_of_one_day_spans_a_week():
+    """A rep whose calls are all on one day got a date axis of fractions of a second."""
+    from analyzer.coach.pages.charts import _one_day_range
+
+    assert _one_day_range(["2026-10-03", "2026-10-03T15:00"], True) == {
+        "range": ["2026-09-30", "2026-10-06"]}
+    assert _one_day_range(["2026-10-03", "2026-10-04"], True) == {}
+    assert _one_day_range([1, 2], False) == {}

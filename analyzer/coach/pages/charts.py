@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from analyzer.coach.pages.display import MetricView
@@ -66,6 +67,16 @@ def reference_lines(lines: Sequence[tuple[str, float]], axis: str = "y"
     return {"shapes": shapes, "annotations": notes}
 
 
+def _one_day_range(x: Sequence[Any], dated: bool) -> dict[str, Any]:
+    """A week around the day when every call is on one day: plotly would otherwise zoom the
+    date axis to fractions of a second around it."""
+    days = {str(d)[:10] for d in x}
+    if not dated or len(days) != 1:
+        return {}
+    day = date.fromisoformat(days.pop())
+    return {"range": [str(day - timedelta(days=3)), str(day + timedelta(days=3))]}
+
+
 def per_call(div_id: str, view: MetricView, calls: Sequence[Mapping[str, Any]],
              hrefs: Sequence[str], dated: bool) -> str:
     """One metric per call over time (by date when every call has one, else file order);
@@ -83,7 +94,7 @@ def per_call(div_id: str, view: MetricView, calls: Sequence[Mapping[str, Any]],
     layout = {"title": {**BASE_LAYOUT["title"], "text": e(f"{view.label} per call")},
               "height": 320, "showlegend": False,
               "xaxis": {"title": {"text": "call date" if dated else "call (file order)"},
-                        "type": "category" if not dated else "date"},
+                        "type": "category" if not dated else "date", **_one_day_range(x, dated)},
               "yaxis": {"title": {"text": e(view.label)}, "rangemode": "tozero",
                         **({"tickformat": ".0%"} if view.format == "percent" else {})},
               **reference_lines([(n, v) for n, v in lines])}
