@@ -338,3 +338,18 @@ def test_report_per_call_chart_of_one_day_spans_a_week():
         "range": ["2026-09-30", "2026-10-06"]}
     assert _one_day_range(["2026-10-03", "2026-10-04"], True) == {}
     assert _one_day_range([1, 2], False) == {}
+
+
+def test_call_page_flag_lands_on_the_utterance_it_records_in_an_untimed_transcript():
+    """Two untimed utterances say the same words: the flag of the second used to be shown on
+    the first (matched by text, any time fits); it is shown on the utterance it records."""
+    from analyzer.coach.pages.call_page import flags_by_utterance
+
+    nan = math.nan
+    utterances = (Utterance("A", "rep", nan, nan, "Sign today."),
+                  Utterance("B", "customer", nan, nan, "Why?"),
+                  Utterance("A", "rep", nan, nan, "Sign today."))
+    flag = Flag("rep", nan, nan, "pushy_close", "urgency", "pc_today", "Sign today.", "today", 2)
+    older = replace(flag, utterance=-1)
+    assert flags_by_utterance(utterances, [flag]) == [[], [], [flag]]
+    assert flags_by_utterance(utterances, [older]) == [[older], [], []]

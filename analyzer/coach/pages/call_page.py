@@ -167,13 +167,18 @@ def transcript(utterances: Sequence[Utterance], flags: Sequence[Flag],
 
 def flags_by_utterance(utterances: Sequence[Utterance], flags: Sequence[Flag]
                        ) -> list[list[Flag]]:
-    """Each utterance's flags: the first utterance of the flag's side, at its time, whose text
-    holds the flagged sentence. Flags come in the order of the utterances, so the search
-    starts where the previous flag of that side was found (linear, not utterances x flags)."""
+    """Each utterance's flags: the utterance the flag records (its ``utterance`` index), or,
+    for a flag from an older run without one, the first utterance of the flag's side, at its
+    time, whose text holds the flagged sentence. Flags come in the order of the utterances, so
+    that search starts where the previous flag of that side was found (linear)."""
     owned: list[list[Flag]] = [[] for _ in utterances]
     cursor: dict[str, int] = {}
     for flag in flags:
         if not flag.text:
+            continue
+        if _holds(utterances, flag.utterance, flag):
+            owned[flag.utterance].append(flag)
+            cursor[flag.role] = flag.utterance
             continue
         start = cursor.get(flag.role, 0)
         for index in chain(range(start, len(utterances)), range(start)):
@@ -184,6 +189,12 @@ def flags_by_utterance(utterances: Sequence[Utterance], flags: Sequence[Flag]
                 cursor[flag.role] = index
                 break
     return owned
+
+
+def _holds(utterances: Sequence[Utterance], index: int, flag: Flag) -> bool:
+    """Whether utterance ``index`` exists and holds the flag's words, on the flag's side."""
+    return 0 <= index < len(utterances) and utterances[index].role == flag.role and \
+        flag.text in utterances[index].text
 
 
 def _spans(text: str, flags: Sequence[Flag]) -> list[tuple[int, int, list[Flag]]]:
