@@ -249,7 +249,10 @@ def report(folder: Path) -> None:
 @cli.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--call", "call_id", required=True, help="The call's id (calls.csv call_id).")
-@click.option("--label", required=True, help="The label: pushy_close, self_promotion, ...")
+@click.option("--label", required=True,
+              help="The label: pushy_close, self_promotion, customer_question, question, "
+                   "follow_up_question, acknowledgement, relating, ask, commitment, "
+                   "next_step or objection.")
 @click.option("--sentence", required=True, help="The sentence, as the call page shows it.")
 @click.option("--wrong", "verdict", flag_value="wrong", help="The sentence does not deserve it.")
 @click.option("--missed", "verdict", flag_value="missed", help="It does; the labels missed it.")

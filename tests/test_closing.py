@@ -11,17 +11,18 @@ from click.testing import CliRunner
 
 from analyzer.call.analysis import Models, analyze_call
 from analyzer.call.roles import RoleEvidence
-from analyzer.types import CallSource, Segment, Transcript
+from analyzer.types import CallSource, Correction, Segment, Transcript
 
 
-def call_of(labeler, *lines: tuple[str, str]):
+def call_of(labeler, *lines: tuple[str, str], corrections=()):
     """A call from (speaker, text) lines, four seconds each; "Rep" is the rep."""
     segments = tuple(Segment(who, 4.0 * i, 4.0 * i + 3.5, text)
                      for i, (who, text) in enumerate(lines))
     speakers = tuple(dict.fromkeys(who for who, _ in lines))
     transcript = Transcript(segments, speakers, 4.0 * len(lines), "text")
     source = CallSource("c1", "alice", "c1.txt", rep_speaker="Rep")
-    return analyze_call(source, transcript, RoleEvidence(rep_speaker="Rep"), Models(labeler))
+    return analyze_call(source, transcript, RoleEvidence(rep_speaker="Rep"), Models(labeler),
+                        corrections)
 
 
 def flags_of(result, label: str):
@@ -231,3 +232,33 @@ def test_closing_not_decided_and_send_me_information_is_no_agreed_next_step(sess
     assert not m.next_step_agreed and m.pushy_agreed == 0
     assert {f.subtype for f in flags_of(result, "answer")} == {"deferred"}
     assert all(f.subtype != "personal" for f in flags_of(result, "stretch"))  # "our team"
+
+
+ASK_CALL = (("Rep", "Would it make sense to set up a pilot with your team?"),
+            ("Cust", "Yes, absolutely."),
+            ("Rep", "Great. I will send you the proposal by Friday."))
+
+
+def test_closing_ask_marked_wrong_takes_its_answer_and_the_next_step_with_it(session_labeler):
+    before = call_of(session_labeler, *ASK_CALL).metrics
+    assert (before.asks, before.asks_agreed, before.next_step_agreed) == (1, 1, True)
+    wrong = Correction("c1", "ask", "would it make sense to set up a pilot with your team",
+                       "wrong")
+    result = call_of(session_labeler, *ASK_CALL, corrections=(wrong,))
+    m = result.metrics
+    assert (m.asks, m.asks_agreed, m.next_step_agreed, m.commitments) == (0, 0, False, 0)
+    assert [f.coach for f in flags_of(result, "ask")] == ["wrong"]  # shown as corrected
+    assert flags_of(result, "answer") == []
+
+
+def test_closing_objection_marked_missed_is_counted_with_the_reps_answer(session_labeler):
+    lines = (("Cust", "Honestly, my team is stretched thin right now."),
+             ("Rep", "What would need to change for them to have room for it?"))
+    assert call_of(session_labeler, *lines).metrics.objections == 0
+    missed = Correction("c1", "objection", "Honestly, my team is stretched thin right now.",
+                        "missed")
+    result = call_of(session_labeler, *lines, corrections=(missed,))
+    assert (result.metrics.objections, result.metrics.objections_answered_share) == (1, 1.0)
+    objection = flags_of(result, "objection")[0]
+    assert (objection.coach, objection.rule) == ("added", "coach")
+    assert flags_of(result, "objection_answer")[0].subtype == "question"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from analyzer.call.analysis import Models, analyze_call
 from analyzer.call.roles import RoleEvidence
 from analyzer.cli import cli
-from analyzer.types import CallSource, Segment, Transcript
+from analyzer.types import CallSource, Correction, Segment, Transcript
 
 CONNECTOR = [
     ("Rep", "Hi Dana, how are you doing today?"),
@@ -40,13 +40,14 @@ INTERROGATOR = [
 ]
 
 
-def analyze(lines, labeler, step_s: float = 5.0):
+def analyze(lines, labeler, step_s: float = 5.0, corrections=()):
     segments = tuple(Segment(s, i * step_s, i * step_s + step_s - 1, t)
                      for i, (s, t) in enumerate(lines))
     transcript = Transcript(segments, tuple(dict.fromkeys(s for s, _ in lines)),
                             len(lines) * step_s, "vtt")
     call = CallSource("acme", "priya", "acme.vtt", rep_speaker="Rep")
-    return analyze_call(call, transcript, RoleEvidence(rep_speaker="Rep"), Models(labeler))
+    return analyze_call(call, transcript, RoleEvidence(rep_speaker="Rep"), Models(labeler),
+                        corrections)
 
 
 def flags_of(result, label):
@@ -61,6 +62,13 @@ def test_connection_follow_up_names_the_customers_words_it_took_up(session_label
     assert any(f.text == "Why is that?" and f.rule == "follow_up.asks_more" for f in follow_ups)
     assert result.metrics.follow_up_questions == len(follow_ups) == 2
     assert result.metrics.follow_up_share == pytest.approx(2 / result.metrics.rep_questions)
+
+
+def test_connection_follow_up_marked_wrong_is_counted_nowhere(session_labeler):
+    wrong = Correction("acme", "follow_up_question", "why is that", "wrong")
+    m = analyze(CONNECTOR, session_labeler, corrections=(wrong,)).metrics
+    assert m.follow_up_questions == 1
+    assert m.follow_up_share == pytest.approx(1 / m.rep_questions)
 
 
 def test_connection_interrogator_switches_topic_on_every_question(session_labeler):

@@ -125,3 +125,32 @@ def test_corrections_every_correction_is_an_eval_case(tmp_path, session_labeler,
     assert any("still wrong" in line and PUSHY in line for line in lines)
     assert main([str(path)]) == 0
     assert "Coach corrections (2 from" in capsys.readouterr().out
+
+
+ASK = "Would it make sense to set up a pilot with your team?"
+
+
+def test_corrections_an_ask_marked_wrong_leaves_the_close_through_the_command_line(
+        tmp_path, cli_fake_stt):
+    """The closing labels are corrected like the others: the ask, its answer and the next
+    step it led to leave the call's columns and the close panel; the page lists it as
+    corrected."""
+    cli_fake_stt.lines = {"left": [ASK, "I will send you the proposal by Friday."],
+                          "right": ["Yes, absolutely."]}
+    archive = shutil.copytree(DEMO_ARCHIVE, tmp_path / "archive")
+    out = tmp_path / "out"
+    calls, _ = analyze_again(archive, out)
+    call_id = calls["call_id"][0]
+    assert calls.set_index("call_id")["asks_agreed"][call_id] >= 1  # the lines repeat
+    page = (out / "call-pages" / call_file(call_id)).read_text(encoding="utf-8")
+    assert "--label ask --wrong" in page  # the close panel's "not right?"
+    done = CliRunner().invoke(cli, ["correct", str(out), "--call", call_id, "--label", "ask",
+                                    "--wrong", "--sentence", ASK])
+    assert done.exit_code == 0, done.output
+    calls, flags = analyze_again(archive, out)
+    row = calls.set_index("call_id").loc[call_id]
+    assert (row["asks"], row["asks_agreed"]) == (0, 0)
+    own = flags[(flags["call_id"] == call_id) & (flags["label"] == "ask")]
+    assert set(own["coach"]) == {"wrong"}
+    page = (out / "call-pages" / call_file(call_id)).read_text(encoding="utf-8")
+    assert "Corrected by a coach" in page and "--label ask --wrong" not in page

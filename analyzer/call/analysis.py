@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from analyzer.call.closing import call_sentences, closing_flags, closing_metrics
+from analyzer.call.closing import FLAG_LABELS, call_sentences, closing_metrics, corrected_close
 from analyzer.call.connection import connection_flags
 from analyzer.call.corrections import apply_corrections
 from analyzer.call.language import call_flags
@@ -73,12 +73,14 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
     turns = build_turns(utterances)
     docs = models.labeler.parse([u.text for u in utterances])  # parsed once for every stage
     labels = models.labeler.label_parsed(docs, [u.role for u in utterances])
-    flags = apply_corrections(utterances, call_flags(utterances, labels), corrections)
+    # The closing labels' corrections are applied in the close, before the answers are read.
+    others = tuple(c for c in corrections if c.label not in FLAG_LABELS)
+    flags = apply_corrections(utterances, call_flags(utterances, labels), others)
     kept = tuple(f for f in flags if f.coach != "wrong")  # what a coach marked wrong is not read
     flags += connection_of(utterances, docs, kept)
-    flags, closing = the_close(utterances, docs, flags, models.labeler.nlp)
+    flags, closing = the_close(utterances, docs, flags, models.labeler.nlp, corrections)
     # Corrections once more, for the labels of the later stages; in the utterances' order.
-    flags = tuple(sorted(apply_corrections(utterances, flags, corrections),
+    flags = tuple(sorted(apply_corrections(utterances, flags, others),
                          key=lambda f: f.utterance))
     metrics = measure(transcript, roles, utterances, turns, flags, redacted, closing)
     return CallResult(call, roles, utterances, metrics, flags)
@@ -93,16 +95,20 @@ def connection_of(utterances: tuple[Utterance, ...], docs: list[Any], flags: tup
 
 
 def the_close(utterances: tuple[Utterance, ...], docs: list[Any], flags: tuple[Flag, ...],
-              nlp: Any) -> tuple[tuple[Flag, ...], dict[str, Any]]:
+              nlp: Any, corrections: Sequence[Correction] = ()
+              ) -> tuple[tuple[Flag, ...], dict[str, Any]]:
     """The closing, tracker and phase flags added to the call's flags, and their columns
-    (a flag a coach marked wrong is not read)."""
+    (a flag a coach marked wrong is not read; the coach's verdicts on the closing labels are
+    applied before the answers to them are read)."""
     kept = tuple(f for f in flags if f.coach != "wrong")
-    closing = closing_flags(call_sentences(utterances, docs, kept, nlp))
+    closing = corrected_close(call_sentences(utterances, docs, kept, nlp), corrections)
+    closing_kept = tuple(f for f in closing if f.coach != "wrong")
     tracked = tracker_flags(utterances, docs, nlp)
-    phases = utterance_phases(utterances, docs, kept + closing, nlp)
-    every = flags + closing + tracked + phase_flags(utterances, phases)
-    return every, {**closing_metrics(every), **tracker_metrics(every),
-                   **phase_metrics(utterances, phases)}
+    phases = utterance_phases(utterances, docs, kept + closing_kept, nlp)
+    counted = kept + closing_kept + tracked
+    return flags + closing + tracked + phase_flags(utterances, phases), {
+        **closing_metrics(counted), **tracker_metrics(counted),
+        **phase_metrics(utterances, phases)}
 
 
 def has_words(transcript: Transcript) -> bool:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
+from analyzer.call.corrections import COACH_RULE, MISSED, WRONG, sentence_key
 from analyzer.call.language import is_negated, sentence_spans, sentence_times, sentences
 from analyzer.settings import MODELS_DIR, read_json
-from analyzer.types import CUSTOMER, REP, Flag, Utterance
+from analyzer.types import CUSTOMER, REP, Correction, Flag, Utterance
 
 RULES_PATH = MODELS_DIR / "closing" / "rules.json"
 FLAG_LABELS = ("ask", "commitment", "next_step", "objection")
@@ -274,6 +275,43 @@ def closing_flags(call: Sequence[Sentence]) -> tuple[Flag, ...]:
         if handled is not None:
             flags.append(handled)
     return tuple(sorted(flags, key=lambda f: (f.utterance, f.start)))
+
+
+def corrected_close(call: Sequence[Sentence], corrections: Sequence[Correction]
+                    ) -> tuple[Flag, ...]:
+    """The closing flags with a coach's verdicts on ``ask``, ``commitment``, ``next_step`` and
+    ``objection``: a sentence marked wrong loses that cue before the answers are read (so an
+    ask marked wrong has no answer, an objection no rep's answer), and its flag is kept with
+    ``coach="wrong"`` for the page; a sentence marked missed gets the cue (rule ``coach``,
+    ``coach="added"``) and its answers are read as for any other."""
+    mine = [c for c in corrections if c.label in FLAG_LABELS]
+    if not mine:
+        return closing_flags(call)
+    wrong = {(c.label, sentence_key(c.text)) for c in mine if c.verdict == WRONG}
+    missed = {(c.label, sentence_key(c.text)) for c in mine if c.verdict == MISSED}
+    fixed = tuple(_with_verdicts(s, wrong, missed) for s in call)
+    flags = [replace(f, coach="added") if f.rule == COACH_RULE else f
+             for f in closing_flags(fixed)]
+    flags += [replace(f, coach=WRONG) for f in closing_flags(call)
+              if (f.label, sentence_key(f.text)) in wrong]
+    return tuple(sorted(flags, key=lambda f: (f.utterance, f.start)))
+
+
+def _with_verdicts(s: Sentence, wrong: set[tuple[str, str]], missed: set[tuple[str, str]]
+                   ) -> Sentence:
+    """A sentence without the cues a coach marked wrong and with the ones marked missed."""
+    key = sentence_key(s.text)
+    cues = tuple(c for c in s.cues if (c.label, key) not in wrong)
+    have = {c.label for c in cues}
+    cues += tuple(Cue(label, "", COACH_RULE, s.text) for label, said in sorted(missed)
+                  if said == key and label not in have and _fits(label, s.role))
+    return s if cues == s.cues else replace(s, cues=cues)
+
+
+def _fits(label: str, role: str) -> bool:
+    """Whether a label can be said by a side: an ask is the rep's, an objection the
+    customer's, a commitment or next step anyone's."""
+    return {"ask": role == REP, "objection": role == CUSTOMER}.get(label, True)
 
 
 def agreed_next_step(flags: Sequence[Flag]) -> Flag | None:

@@ -25,11 +25,13 @@ def apply_corrections(utterances: Sequence[Utterance], flags: Sequence[Flag],
     """The call's flags with the coach's verdicts applied (in utterance order)."""
     if not corrections:
         return tuple(flags)
-    wrong = {(c.label, _key(c.text)) for c in corrections if c.verdict == WRONG}
-    out = [replace(f, coach=WRONG) if (f.label, _key(f.text)) in wrong else f for f in flags]
-    have = {(f.label, _key(f.text)) for f in out}
+    wrong = {(c.label, sentence_key(c.text)) for c in corrections if c.verdict == WRONG}
+    out = [replace(f, coach=WRONG) if (f.label, sentence_key(f.text)) in wrong else f
+           for f in flags]
+    have = {(f.label, sentence_key(f.text)) for f in out}
     for correction in corrections:
-        if correction.verdict == MISSED and (correction.label, _key(correction.text)) not in have:
+        said = (correction.label, sentence_key(correction.text))
+        if correction.verdict == MISSED and said not in have:
             added = _added(utterances, correction)
             if added is not None:
                 out.append(added)
@@ -38,10 +40,10 @@ def apply_corrections(utterances: Sequence[Utterance], flags: Sequence[Flag],
 
 def _added(utterances: Sequence[Utterance], correction: Correction) -> Flag | None:
     """The flag of a missed sentence, in the first utterance whose words hold it."""
-    wanted = _key(correction.text)
+    wanted = sentence_key(correction.text)
     for index, utterance in enumerate(utterances):
         at = _find(utterance.text, correction.text)
-        if at >= 0 or (wanted and wanted in _key(utterance.text)):
+        if at >= 0 or (wanted and wanted in sentence_key(utterance.text)):
             span = (at, at + len(correction.text)) if at >= 0 else (0, len(utterance.text))
             start, end = sentence_times(utterance, span)
             text = utterance.text[span[0]:span[1]]
@@ -54,5 +56,6 @@ def _find(text: str, sentence: str) -> int:
     return text.lower().find(sentence.strip().lower()) if sentence.strip() else -1
 
 
-def _key(text: str) -> str:
+def sentence_key(text: str) -> str:
+    """A sentence's words, lower case, one space apart: what a correction is matched on."""
     return " ".join(words_in(text))

@@ -149,6 +149,7 @@ def measure(transcript: Transcript, roles: RoleAssignment, utterances: Sequence[
     """Every per-call number of one call, each status decided here once; ``more`` holds the
     columns later stages worked out (the close, trackers, phases)."""
     options = load_turn_options()
+    counted = [f for f in flags if f.coach != "wrong"]  # a coach said so: counted nowhere
     activity = tuple(replace(t, speaker=roles.role_of(t.speaker)) for t in transcript.activity)
     values: dict[str, Any] = {
         "duration_s": transcript.duration_s, "source": transcript.source,
@@ -156,8 +157,8 @@ def measure(transcript: Transcript, roles: RoleAssignment, utterances: Sequence[
         "role_confidence": roles.confidence, "role_reason": roles.reason,
         **call_metrics(utterances, turns, transcript.duration_s, activity=activity,
                        bridge_gap_s=options.bridge_gap_s),
-        **language_metrics(flags),
-        **connection_metrics(flags, utterances),
+        **language_metrics(counted),
+        **connection_metrics(counted, utterances),
         **turn_moments(turns, all(_finite(u.start, u.end) for u in utterances)),
         **(more or {}), "redacted": redacted}
     return CallMetrics(**values, statuses=metric_status(values))

@@ -68,7 +68,7 @@ def call_page(call: Mapping[str, Any], utterances: Sequence[Utterance], flags: S
                                       for v in load_views() if v.card), "</div>",
              phase_band(flags, number(call.get("duration_s"))),
              _who_spoke_when(utterances, shown, [f for f in flags if f.label == "stretch"]),
-             closing_panel(call, flags),
+             closing_panel(call, flags, fix.wrong),
              "<h2>Transcript</h2>", _corrected(corrected), fix.help(),
              transcript(utterances, shown, fix)]
     starts = [u.start if math.isfinite(u.start) else None for u in utterances]

@@ -5,7 +5,7 @@ objections and the rep's answer, and the phases as a band over the call's time; 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from analyzer.coach.pages.html import clock, e, is_missing, number, table
@@ -14,6 +14,11 @@ from analyzer.types import Flag
 PHASE_COLOURS = {"opening": "#9aa5b1", "discovery": "#2f80ed", "presentation": "#f2994a",
                  "pricing": "#9b51e0", "objection": "#eb5757", "next_steps": "#27ae60"}
 OUTCOME_CLASS = {"agreed": "good", "deferred": "watch", "declined": "bad"}
+Fix = Callable[[Flag], str]  # the "not right?" control of a flag (call_page.Corrector.wrong)
+
+
+def _no_fix(flag: Flag) -> str:
+    return ""
 
 
 # What a coach should know before acting on these rows: measured on real dialogues nobody on the
@@ -43,8 +48,9 @@ def _answers_in_order(flags: Sequence[Flag], prefix: str) -> list[Flag]:
     return [f for f in flags if f.label == "answer" and f.rule.startswith(prefix)]
 
 
-def asks_table(flags: Sequence[Flag]) -> str:
-    """Each ask (healthy or pushy) with the customer's answer."""
+def asks_table(flags: Sequence[Flag], fix: Fix = _no_fix) -> str:
+    """Each ask (healthy or pushy) with the customer's answer (and, given ``fix``, the
+    control that marks the ask wrong)."""
     rows = []
     asks = [f for f in flags if f.label == "ask"]
     healthy = {(f.utterance, f.text) for f in asks}
@@ -57,22 +63,23 @@ def asks_table(flags: Sequence[Flag]) -> str:
             outcome = f.subtype if kind == "healthy" else (reply.subtype if reply else
                                                             "unanswered")
             badge = f"<span class='badge {OUTCOME_CLASS.get(outcome, '')}'>{e(outcome)}</span>"
-            rows.append([_at(f.start), e(kind), e(f.text), badge,
+            rows.append([_at(f.start), e(kind), e(f.text) + fix(f), badge,
                          e(reply.text) if reply else ""])
     if not rows:
         return "<p class='muted'>The rep asked for no commitment and no next step.</p>"
     return table(["Time", "Ask", "The rep said", "Answer", "The customer said"], rows, "asks")
 
 
-def objections_table(flags: Sequence[Flag]) -> str:
-    """Each objection with its kind and how the rep answered it in their next turn."""
+def objections_table(flags: Sequence[Flag], fix: Fix = _no_fix) -> str:
+    """Each objection with its kind and how the rep answered it in their next turn (and, given
+    ``fix``, the control that marks the objection wrong)."""
     answers = [f for f in flags if f.label == "objection_answer"]
     rows = []
     for f in (f for f in flags if f.label == "objection"):
         reply = next((a for a in answers if a.utterance > f.utterance), None)
         how = reply.subtype if reply else "unanswered"
         good = "good" if how in ("acknowledged", "question") else "bad"
-        rows.append([_at(f.start), e(f.subtype), e(f.text),
+        rows.append([_at(f.start), e(f.subtype), e(f.text) + fix(f),
                      f"<span class='badge {good}'>{e(how)}</span>", e(reply.text) if reply else ""])
     if not rows:
         return "<p class='muted'>The customer raised no objection the rules know.</p>"
@@ -98,10 +105,12 @@ def phase_band(flags: Sequence[Flag], duration_s: float) -> str:
             f"</div><p class='legend help'>Phases: {keys}</p>")
 
 
-def closing_panel(call: Mapping[str, Any], flags: Sequence[Flag]) -> str:
-    """The call page's section on the close: asks and objections, each with its answer."""
+def closing_panel(call: Mapping[str, Any], flags: Sequence[Flag], fix: Fix = _no_fix) -> str:
+    """The call page's section on the close: asks and objections, each with its answer (a
+    flag a coach marked wrong is left out: the page lists it with the corrected ones)."""
+    kept = [f for f in flags if f.coach != "wrong"]
     return ("<section class='panel'><h2>The close</h2>" + TRUST + "<h3>Asks</h3>"
-            + asks_table(flags) + "<h3>Objections</h3>" + objections_table(flags)
+            + asks_table(kept, fix) + "<h3>Objections</h3>" + objections_table(kept, fix)
             + "</section>")
 
 
