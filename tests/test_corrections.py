@@ -154,3 +154,29 @@ def test_corrections_an_ask_marked_wrong_leaves_the_close_through_the_command_li
     assert set(own["coach"]) == {"wrong"}
     page = (out / "call-pages" / call_file(call_id)).read_text(encoding="utf-8")
     assert "Corrected by a coach" in page and "--label ask --wrong" not in page
+
+
+def test_corrections_a_label_of_the_call_is_scored_on_the_recorded_call(
+        tmp_path, cli_fake_stt, capsys):
+    """`make eval CORRECTIONS=` scores the labels that need their call (here an ask) by
+    analyzing the call again as the run recorded it; a call it cannot find is said, not
+    scored."""
+    from analyzer.evaluate.corrections import main
+
+    cli_fake_stt.lines = {"left": [ASK], "right": ["Yes, absolutely."]}
+    archive = shutil.copytree(DEMO_ARCHIVE, tmp_path / "archive")
+    out = tmp_path / "out"
+    calls, _ = analyze_again(archive, out)
+    runner = CliRunner()
+    for call_id, verdict in ((calls["call_id"][0], "--wrong"), (calls["call_id"][1], "--missed")):
+        done = runner.invoke(cli, ["correct", str(out), "--call", call_id, "--label", "ask",
+                                   verdict, "--sentence", ASK])
+        assert done.exit_code == 0, done.output
+    assert main([str(out / "corrections.csv")]) == 0
+    printed = capsys.readouterr().out
+    assert [line.split() for line in printed.splitlines() if line.startswith("ask ")] == [
+        ["ask", "missed", "1", "1"], ["ask", "wrong", "1", "0"]]
+    assert f"still wrong: ask: {ASK!r}" in printed
+    (out / "utterances.parquet").unlink()
+    assert main([str(out / "corrections.csv")]) == 0
+    assert "not scored: ask needs its call" in capsys.readouterr().out
