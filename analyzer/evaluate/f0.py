@@ -27,6 +27,7 @@ class PitchOptions:
             when some lag falls below it.
         min_level_db: A frame quieter than the utterance's loudest frame by more than this is
             unvoiced (silence, breath, the other side's bleed).
+        floor_db: A frame quieter than this (dB of full scale) is unvoiced (digital silence).
         tail_s: The end of the utterance: the last this many seconds of voiced frames.
         min_voiced: Fewest voiced frames in the utterance (and half as many in the tail) for
             the feature to be read at all.
@@ -38,6 +39,7 @@ class PitchOptions:
     fmax: float = 400.0
     threshold: float = 0.2
     min_level_db: float = 30.0
+    floor_db: float = -70.0
     tail_s: float = 0.4
     min_voiced: int = 10
 
@@ -67,7 +69,8 @@ def normalised_difference(frames: np.ndarray, window: int, max_lag: int) -> np.n
     diff = np.maximum(energy[:, :1] + energy - 2 * cross, 0.0)
     running = np.cumsum(diff[:, 1:], axis=1) / lags[1:]
     normalised = np.ones_like(diff)
-    normalised[:, 1:] = diff[:, 1:] / np.maximum(running, 1e-12)
+    # A lag with nothing to compare against (digital silence) is no evidence of a period.
+    normalised[:, 1:] = np.where(running > 1e-12, diff[:, 1:] / np.maximum(running, 1e-12), 1.0)
     return normalised
 
 
@@ -79,7 +82,7 @@ def f0_track(samples: np.ndarray, rate: int, options: PitchOptions = PitchOption
     frames = frames_of(np.asarray(samples, dtype=np.float64), window + max_lag, hop)
     times = (np.arange(len(frames)) * hop + window / 2) / rate
     level = 10 * np.log10(np.mean(frames[:, :window] ** 2, axis=1) + 1e-12)
-    loud = level >= level.max() - options.min_level_db
+    loud = (level >= level.max() - options.min_level_db) & (level >= options.floor_db)
     curve = normalised_difference(frames, window, max_lag)[:, min_lag:]
     f0 = np.full(len(frames), np.nan)
     for i in np.flatnonzero(loud):
