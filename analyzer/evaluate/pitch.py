@@ -303,10 +303,8 @@ def separation(items: Sequence[Labelled], name: str) -> dict[str, float]:
 
 
 def held_out(items: Sequence[Labelled], tune: Sequence[str]) -> dict[str, float]:
-    """Pick the rise threshold on the tune clips, print precision and recall on the others
-    at it and at a fixed 0 st (no fit): for the rise alone, among utterances whose words are
-    not a question, and for the Labeler's words alone, with a rising end, or with Whisper's
-    question mark."""
+    """Print precision and recall on the test clips of the rise above a cut fitted on the tune
+    clips and of fixed cuts, alone and beside the Labeler's words and Whisper's "?"."""
     figures = {}
     for name, pool in (("every utterance", list(items)),
                        ("words not a question", [i for i in items if not i.worded])):
@@ -316,8 +314,10 @@ def held_out(items: Sequence[Labelled], tune: Sequence[str]) -> dict[str, float]
         print(f"  {name}: {len(test)} test utterances, {sum(i.question for i in test)} "
               f"questions; threshold fitted on {len(fit)} tune utterances "
               f"({sum(i.question for i in fit)} questions)")
-        for label, at in ((f"rise > {cut:.2f} st (fitted)", cut), ("rise > 0 st (fixed)", 0.0)):
-            rising = [bool(i.rise > at) for i in test]
+        for label, feature, at in ((f"rise > {cut:.2f} st (fitted)", "rise", cut),
+                                   ("rise > 0 st (fixed)", "rise", 0.0),
+                                   ("slope > 0 st/s (fixed)", "slope", 0.0)):
+            rising = [bool(getattr(i, feature) > at) for i in test]
             print(f"    {label:<28}{precision_recall(rising, [i.question for i in test])}")
         figures[f"{name}_cut"] = cut
     test = [i for i in items if i.spoken.clip not in tune]
