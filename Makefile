@@ -9,7 +9,7 @@ DIARIZATION := $(VENV)/.diarization
 DEMO_OUT ?= demo-out
 
 .PHONY: install install-base install-diarization demo test test-fast lint eval \
-	eval-closing eval-connection eval-diarization eval-redaction eval-roles train-textcat bench demo-audio redaction-audio clean \
+	eval-closing eval-connection eval-pitch eval-diarization eval-redaction eval-roles train-textcat bench demo-audio redaction-audio clean \
 	chromium
 
 install: $(STAMP) $(DIARIZATION)
@@ -59,6 +59,7 @@ eval: $(STAMP)
 	$(if $(CORRECTIONS),$(BIN)/python -m analyzer.evaluate.corrections $(CORRECTIONS))
 	$(MAKE) eval-closing
 	$(MAKE) eval-connection
+	$(MAKE) eval-pitch
 
 # The close (asks, commitments, objections), next steps and phases on the real sets (reported).
 eval-closing: $(STAMP)
@@ -67,6 +68,12 @@ eval-closing: $(STAMP)
 # Follow-up questions, acknowledgements and stretch kinds on real dialogues (../shared/realdata).
 eval-connection: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.connection
+
+# Whether a rising pitch at the end of an utterance tells questions from statements on the real
+# calls (team-labelled in models/eval/pitch/), and how many Whisper ends with "?"; the first run
+# transcribes the clips with the bundled tiny.en (under a minute), cached in .cache/eval-pitch/.
+eval-pitch: $(STAMP)
+	$(BIN)/python -m analyzer.evaluate.pitch
 
 # Retrains the language backstop model from the corpora (deterministic, a few seconds).
 train-textcat: $(STAMP)
