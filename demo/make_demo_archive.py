@@ -65,7 +65,7 @@ def render(call: dict) -> tuple[np.ndarray, dict[str, float]]:
 
 
 def encode(stereo: np.ndarray, path: Path) -> None:
-    """Write the call as a small Opus file (the archive must stay under 1 MB)."""
+    """Write the call as a small Opus file (24 kb/s: lower rates mix the two channels)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     pcm = (np.clip(stereo.T, -1, 1) * 32767).astype("<i2").tobytes()
     subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "s16le", "-ar", str(RATE),

@@ -32,8 +32,8 @@ def test_batch_writes_every_table_and_report(archive, tmp_path, fake_stt):
                  "flags.csv", "flags.parquet", "errors.csv", "index.html", "reps/alice.html",
                  "reps/bob.html"):
         assert (out / name).is_file(), name
-    assert sorted(results.calls["rep"]) == ["alice", "alice", "bob", "bob", "carol", "dave",
-                                           "erin"]
+    assert sorted(results.calls["rep"]) == ["alice", "alice", "alice", "bob", "bob", "bob",
+                                           "carol", "carol", "dave", "erin"]
     assert {"call_id", "rep", "path", "duration_s", "rep_talk_s", "customer_talk_s",
             "rep_talk_share", "role_method", "role_confidence"} <= set(results.calls.columns)
     assert set(results.utterances["role"]) == {"rep", "customer"}
@@ -66,7 +66,7 @@ def test_batch_killed_run_resumes_where_it_stopped(archive, tmp_path, fake_stt):
     assert len(list((tmp_path / "out" / "calls").glob("*.json"))) == 2
     resumed = FakeSTT(fake_stt.lines)
     results = run(archive, tmp_path / "out", resumed)
-    assert resumed.calls == 10 and len(results.calls) == 7
+    assert resumed.calls == 16 and len(results.calls) == 10
 
 
 def test_batch_changed_options_recompute(archive, tmp_path, fake_stt):
@@ -85,7 +85,7 @@ def test_batch_bad_inputs_become_error_rows(archive, tmp_path, fake_stt):
     manifest = tmp_path / "manifest.csv"
     manifest.write_text("path,rep\nnowhere/call.wav,carol\n")
     results = run(archive, tmp_path / "out", fake_stt, manifest=manifest)
-    assert len(results.calls) == 7
+    assert len(results.calls) == 10
     errors = pd.read_csv(tmp_path / "out" / "errors.csv")
     assert len(errors) == 4
     for name in ("corrupt.wav", "empty.mp3", "notes.ogg", "call.wav"):
@@ -102,7 +102,7 @@ def test_batch_unexpected_failure_of_one_call_is_recorded(archive, tmp_path, fak
             return super().transcribe(samples, speaker)
 
     results = run(archive, tmp_path / "out", Flaky(fake_stt.lines))
-    assert len(results.calls) == 6
+    assert len(results.calls) == 9
     assert "decoder exploded" in results.errors["reason"].iloc[0]
 
 
@@ -128,8 +128,8 @@ def test_batch_two_workers_share_an_output_folder_without_redoing(archive, tmp_p
     time.sleep(0.1)
     outcome["b"] = run(archive, tmp_path / "out", second)
     worker.join()
-    assert first.calls + second.calls == 14
-    assert len(outcome["a"].calls) == len(outcome["b"].calls) == 7
+    assert first.calls + second.calls == 20
+    assert len(outcome["a"].calls) == len(outcome["b"].calls) == 10
     assert not list((tmp_path / "out" / "calls").glob("*.lock"))
 
 
@@ -185,7 +185,7 @@ def test_batch_force_redoes_every_call(archive, tmp_path, fake_stt):
     run(archive, tmp_path / "out", fake_stt)
     forced = FakeSTT(fake_stt.lines)
     results = run(archive, tmp_path / "out", forced, execution=Execution(force=True))
-    assert forced.calls == 14 and len(results.calls) == 7
+    assert forced.calls == 20 and len(results.calls) == 10
 
 
 def test_batch_changed_models_file_relabels_without_transcribing(archive, tmp_path, fake_stt,
@@ -208,7 +208,7 @@ def test_batch_changed_models_file_relabels_without_transcribing(archive, tmp_pa
         handle.write("\n")
     relabelled = FakeSTT(fake_stt.lines)
     results = run(archive, tmp_path / "out", relabelled)
-    assert relabelled.calls == 0 and len(results.calls) == 7
+    assert relabelled.calls == 0 and len(results.calls) == 10
     assert all(p.stat().st_mtime_ns != stored[p] for p in stored)
 
 
@@ -216,7 +216,7 @@ def test_batch_summary_counts_cached_calls(archive, tmp_path, fake_stt):
     run(archive, tmp_path / "out", fake_stt)
     tracker = Tracker()
     run(archive, tmp_path / "out", FakeSTT(), progress=tracker)
-    assert tracker.summary.calls == 7 and tracker.summary.cached == 7
+    assert tracker.summary.calls == 10 and tracker.summary.cached == 10
     assert tracker.summary.analyzed_s == 0 and tracker.summary.audio_s > 100
 
 
@@ -306,7 +306,7 @@ def test_batch_without_rows_returns_no_utterances_but_writes_them_and_every_page
     written = pd.read_parquet(tmp_path / "lean" / "utterances.parquet")
     assert len(written) == len(kept.utterances)
     pages = sorted(p.name for p in (tmp_path / "lean" / "call-pages").glob("*.html"))
-    assert len(pages) == 7
+    assert len(pages) == 10
     for name in pages:
         assert ((tmp_path / "lean" / "call-pages" / name).read_text(encoding="utf-8")
                 == (tmp_path / "kept" / "call-pages" / name).read_text(encoding="utf-8")

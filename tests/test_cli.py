@@ -48,7 +48,7 @@ def test_cli_analyze_demo_archive_with_the_real_model(tmp_path):
     (archive / "bob" / "broken.mp3").write_text("not a recording")
     result = invoke("analyze", str(archive), "--out", str(tmp_path / "out"), "--quiet")
     assert result.exit_code == 1, result.output  # some calls failed
-    assert "7 calls analyzed, 1 failed" in result.output
+    assert "10 calls analyzed, 1 failed" in result.output
     assert "broken.mp3" in result.output
     assert str((tmp_path / "out" / "index.html").resolve()) in result.output
     calls = pd.read_csv(tmp_path / "out" / "calls.csv")
@@ -56,6 +56,27 @@ def test_cli_analyze_demo_archive_with_the_real_model(tmp_path):
     assert by_rep["bob"] > 0.7 > 0.5 > by_rep["alice"]
     page = (tmp_path / "out" / "reps" / "bob.html").read_text()
     assert "pushy_close" in page and "self_promotion" in page
+    assert_demo_closes(calls.set_index("call_id"), pd.read_csv(tmp_path / "out" / "flags.csv"))
+
+
+def assert_demo_closes(calls: pd.DataFrame, flags: pd.DataFrame) -> None:
+    """The three demo calls of the close (issue 20) show, after transcription, what they were
+    written to show."""
+    pilot = calls.loc["alice/2026-10-13-acme-pilot"]  # a healthy ask, then a dated next step
+    assert pilot["next_step_agreed"] and pilot["asks"] == pilot["asks_agreed"] == 1
+    assert pilot["healthy_ask_share"] == 1 and pilot["pushy_closing"] == 0
+    assert "tomorrow" in pilot["next_step_text"] and pilot["next_step_s"] > 60
+    close = calls.loc["bob/2026-10-16-wayne-close"]  # pushy closes, each declined
+    assert not close["next_step_agreed"] and close["asks"] == 0
+    assert close["pushy_closing"] >= 3 and close["pushy_declined"] >= 3
+    assert close["pushy_agreed"] == 0 and close["healthy_ask_share"] == 0
+    assert "timing" in close["objection_kinds"] and close["objections_answered_share"] == 0
+    pricing = calls.loc["carol/2026-10-15-hooli-pricing"]  # a price objection, then a question
+    assert pricing["objections"] == 1 and pricing["objection_kinds"] == "price=1"
+    assert pricing["objections_answered_share"] == 1 and pricing["objection_s"] > 0
+    answers = flags[(flags["call_id"] == "carol/2026-10-15-hooli-pricing")
+                    & (flags["label"] == "objection_answer")]
+    assert list(answers["subtype"]) == ["question"]
 
 
 def test_cli_label_reads_lines_and_writes_json_lines():

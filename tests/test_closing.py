@@ -203,7 +203,8 @@ def test_closing_pages_show_next_step_asks_objections_phases_and_card(tmp_path,
     assert call_html.index("Next step") < call_html.index("Transcript")
     assert "<span class='badge good'>acknowledged</span>" in call_html
     assert "<span class='badge good'>agreed</span>" in call_html
-    assert "class='phases'" in call_html and "title='next_steps" in call_html
+    # The phases are a row of the timeline, on its time axis (the next steps from 16 s).
+    assert '"name":"next steps","y":["phase"],"base":[16.0]' in call_html
     rep_html = next((tmp_path / "reps").glob("*.html")).read_text(encoding="utf-8")
     assert "Closing" in rep_html and "1 of 1" in rep_html
 

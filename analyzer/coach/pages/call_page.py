@@ -14,7 +14,7 @@ from typing import Any
 
 from analyzer.call.roles import load_calibration
 from analyzer.coach.pages.charts import LABEL_COLOURS, REPORTED_LABELS, timeline
-from analyzer.coach.pages.closing_view import closing_panel, next_step_line, phase_band
+from analyzer.coach.pages.closing_view import closing_panel, next_step_line
 from analyzer.coach.pages.display import MetricView, card, load_views
 from analyzer.coach.pages.html import (
     ESTIMATED_METRICS,
@@ -66,8 +66,8 @@ def call_page(call: Mapping[str, Any], utterances: Sequence[Utterance], flags: S
              _audio_player(str(call.get("audio_path", "") or ""), out),
              "<div class='cards'>", *(card(v, call.get(v.metric), _card_note(v, call))
                                       for v in load_views() if v.card), "</div>",
-             phase_band(flags, number(call.get("duration_s"))),
-             _who_spoke_when(utterances, shown, [f for f in flags if f.label == "stretch"]),
+             _who_spoke_when(utterances, shown, [f for f in flags if f.label == "stretch"],
+                             [f for f in flags if f.label == "phase"]),
              closing_panel(call, flags, fix.wrong),
              "<h2>Transcript</h2>", _corrected(corrected), fix.help(),
              transcript(utterances, shown, fix)]
@@ -85,14 +85,14 @@ def _card_note(item: MetricView, call: Mapping[str, Any]) -> str:
 
 
 def _who_spoke_when(utterances: Sequence[Utterance], flags: Sequence[Flag],
-                    stretches: Sequence[Flag] = ()) -> str:
-    """The timeline (with the stretches of business, personal and small talk), or a note when
-    the transcript has no times to draw (never an empty chart)."""
+                    stretches: Sequence[Flag] = (), phases: Sequence[Flag] = ()) -> str:
+    """The timeline (with the stretches of business, personal and small talk, and the
+    phases), or a note when the transcript has no times to draw (never an empty chart)."""
     if not any(math.isfinite(u.start) and math.isfinite(u.end) for u in utterances):
         return ("<section class='panel'><p class='muted'>No timeline: this transcript has no "
                 "times. Talk share is estimated from the words each side said; the times, "
                 "monologues and rates are unknown (&ndash;).</p></section>")
-    return (f"<section class='panel'>{timeline(utterances, flags, stretches)}{_legend()}"
+    return (f"<section class='panel'>{timeline(utterances, flags, stretches, phases)}{_legend()}"
             f"</section>")
 
 

@@ -31,6 +31,10 @@ LABEL_COLOURS = {"customer_question": "#2e9d5b", "self_promotion": "#d64541",
                  "acknowledgement": "#7b4fb5", "relating": "#c27c0e"}
 # The kinds of talk a call's stretches are (call.stretches), as the timeline colours them.
 STRETCH_COLOURS = {"business": "#2a9d8f", "personal": "#e76f8a", "small_talk": "#b9b9b9"}
+# The phases of a call (call.phases), as the timeline's "phase" row colours them: none of
+# them close to the colours of the speakers or of the kinds of talk on the rows above.
+PHASE_COLOURS = {"opening": "#f4d35e", "discovery": "#5bc0eb", "presentation": "#9b5de5",
+                 "pricing": "#8d6e63", "objection": "#d62828", "next_steps": "#80b918"}
 
 
 def plot(div_id: str, data: list[dict[str, Any]], layout: dict[str, Any],
@@ -144,10 +148,11 @@ def bins(values: Sequence[float], size: float, span: tuple[float, float] | None 
 
 
 def timeline(utterances: Sequence[Utterance], flags: Sequence[Flag],
-             stretches: Sequence[Flag] = ()) -> str:
-    """Who spoke when, with the flagged moments and, on a row of its own, the stretches of
-    business, personal talk and small talk; clicking a bar or a flag plays from there."""
-    data: list[dict[str, Any]] = stretch_bars(stretches)
+             stretches: Sequence[Flag] = (), phases: Sequence[Flag] = ()) -> str:
+    """Who spoke when, with the flagged moments and, on rows of their own, the stretches of
+    business, personal talk and small talk and the call's phases; clicking a bar or a flag
+    plays from there."""
+    data: list[dict[str, Any]] = [*phase_bars(phases), *stretch_bars(stretches)]
     for role, colour in ROLE_COLOURS.items():
         spans = [u for u in utterances if u.role == role and _timed(u.start, u.end)]
         if spans:
@@ -166,8 +171,8 @@ def timeline(utterances: Sequence[Utterance], flags: Sequence[Flag],
                          "marker": {"symbol": "x", "size": 12, "color": LABEL_COLOURS[label],
                                     "line": {"width": 1, "color": "#ffffff"}}})
     layout = {"title": {**BASE_LAYOUT["title"], "text": "Who spoke when (click to listen)"},
-              "height": 260, "barmode": "overlay", "xaxis": {"title": {"text": "time (s)"},
-                                                             "rangemode": "tozero"},
+              "height": 300 if phases else 260, "barmode": "overlay",
+              "xaxis": {"title": {"text": "time (s)"}, "rangemode": "tozero"},
               "yaxis": {"title": {"text": ""}}, "legend": {"orientation": "h", "y": -0.35}}
     return plot("timeline", data, layout, on_click="seek(p.customdata);")
 
@@ -184,6 +189,22 @@ def stretch_bars(stretches: Sequence[Flag]) -> list[dict[str, Any]]:
                          "customdata": [f.start for f in shown], "marker": {"color": colour},
                          "hovertext": [e(f"{kind.replace('_', ' ')} from {f.role}: {f.span}")
                                        for f in shown], "hoverinfo": "text"})
+    return data
+
+
+def phase_bars(phases: Sequence[Flag]) -> list[dict[str, Any]]:
+    """One bar series per phase (opening ... next steps), on the timeline's "phase" row."""
+    data = []
+    for phase, colour in PHASE_COLOURS.items():
+        shown = [f for f in phases if f.subtype == phase and _timed(f.start, f.end)]
+        if shown:
+            name = phase.replace("_", " ")
+            data.append({"type": "bar", "orientation": "h", "name": name,
+                         "y": ["phase"] * len(shown), "base": [f.start for f in shown],
+                         "x": [f.end - f.start for f in shown],
+                         "customdata": [f.start for f in shown], "marker": {"color": colour},
+                         "hovertext": [e(f"{name}: {_short(f.text, 60)}") for f in shown],
+                         "hoverinfo": "text"})
     return data
 
 

@@ -1,6 +1,7 @@
 """The close on the pages: the call page's next step (or its absence), asks and their answers,
-objections and the rep's answer, and the phases as a band over the call's time; the rep page's
-"closing" card. Everything is read from the call's row and its flags, never recomputed."""
+objections and the rep's answer (the phases are a row of the call's timeline, charts.py); the
+rep page's "closing" card. Everything is read from the call's row and its flags, never
+recomputed."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from typing import Any
 from analyzer.coach.pages.html import clock, e, is_missing, number, table
 from analyzer.types import Flag
 
-PHASE_COLOURS = {"opening": "#9aa5b1", "discovery": "#2f80ed", "presentation": "#f2994a",
-                 "pricing": "#9b51e0", "objection": "#eb5757", "next_steps": "#27ae60"}
 OUTCOME_CLASS = {"agreed": "good", "deferred": "watch", "declined": "bad"}
 Fix = Callable[[Flag], str]  # the "not right?" control of a flag (call_page.Corrector.wrong)
 
@@ -85,24 +84,6 @@ def objections_table(flags: Sequence[Flag], fix: Fix = _no_fix) -> str:
         return "<p class='muted'>The customer raised no objection the rules know.</p>"
     return table(["Time", "Kind", "The customer said", "Rep's answer", "The rep said"], rows,
                  "objections")
-
-
-def phase_band(flags: Sequence[Flag], duration_s: float) -> str:
-    """The phases as a coloured band over the call's length (clicking a stretch plays it)."""
-    stretches = [f for f in flags if f.label == "phase"
-                 and math.isfinite(f.start) and math.isfinite(f.end)]
-    end = max([duration_s if math.isfinite(duration_s) else 0.0, *(f.end for f in stretches)])
-    if not stretches or end <= 0:
-        return ""
-    cells = "".join(
-        f"<a href='#' data-t='{f.start:.2f}' title='{e(f.subtype)} {clock(f.start)}-"
-        f"{clock(f.end)}' style='position:absolute;height:14px;left:{100 * f.start / end:.3f}%;"
-        f"width:{100 * (f.end - f.start) / end:.3f}%;"
-        f"background:{PHASE_COLOURS.get(f.subtype, '#ccc')}'></a>" for f in stretches)
-    keys = "".join(f"<span class='key' style='border-color:{c}'>{p.replace('_', ' ')}</span>"
-                   for p, c in PHASE_COLOURS.items())
-    return (f"<div class='phases' style='position:relative;height:14px;margin:6px 0'>{cells}"
-            f"</div><p class='legend help'>Phases: {keys}</p>")
 
 
 def closing_panel(call: Mapping[str, Any], flags: Sequence[Flag], fix: Fix = _no_fix) -> str:

@@ -76,6 +76,8 @@ td.good{background:#dff3e6}td.watch{background:#fff1c7}td.bad{background:#fbdcd9
 .low{color:#b3261e;font-weight:600}
 .banner{background:#fdecea;border:1px solid #f3b7b1;color:#8a1c14;border-radius:8px;
 padding:.7em 1em;margin:.8em 0;font-weight:500}
+.banner.nextstep{background:#e7f5ec;border-color:#b5dcc2;color:#1d5e35}
+.banner.nextstep.none{background:#fdecea;border-color:#f3b7b1;color:#8a1c14}
 .charts{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:.8em}
 @media (max-width:900px){.charts{grid-template-columns:minmax(0,1fr)}}
 .chart{background:var(--card);border:1px solid var(--line);border-radius:8px;min-height:260px;
