@@ -263,3 +263,15 @@ def test_closing_objection_marked_missed_is_counted_with_the_reps_answer(session
     objection = flags_of(result, "objection")[0]
     assert (objection.coach, objection.rule) == ("added", "coach")
     assert flags_of(result, "objection_answer")[0].subtype == "question"
+
+
+def test_closing_could_we_with_a_time_is_an_ask_and_its_yes_a_next_step(session_labeler):
+    """The demo's miss: "could we ... next week?" asked for a meeting and no rule knew it."""
+    result = call_of(session_labeler,
+                     ("Rep", "Could we look at the handover with your IT lead next week?"),
+                     ("Cust", "Sure, Tuesday works."))
+    m = result.metrics
+    assert (m.asks, m.asks_agreed, m.next_step_agreed) == (1, 1, True)
+    assert flags_of(result, "ask")[0].rule == "ask_could_we"
+    assert call_of(session_labeler, ("Rep", "Can we talk about your team?"),
+                   ("Cust", "Sure.")).metrics.asks == 0
