@@ -275,3 +275,16 @@ def test_closing_could_we_with_a_time_is_an_ask_and_its_yes_a_next_step(session_
     assert flags_of(result, "ask")[0].rule == "ask_could_we"
     assert call_of(session_labeler, ("Rep", "Can we talk about your team?"),
                    ("Cust", "Sure.")).metrics.asks == 0
+
+
+def test_closing_an_ask_to_bring_in_the_decider_meets_an_authority_objection(session_labeler):
+    """The demo's alice: "our head of people signs off" answered by "can we set up a time
+    with her?" is a question about the objection, not pressure; the same ask after a price
+    objection presses."""
+    def answer(objection: str) -> str:
+        result = call_of(session_labeler, ("Cust", objection),
+                         ("Rep", "Can we set up a time with her next week?"))
+        return flags_of(result, "objection_answer")[0].subtype
+
+    assert answer("Our head of people signs off on anything over ten thousand.") == "question"
+    assert answer("Honestly, that is way over our budget.") == "pressed"

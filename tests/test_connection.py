@@ -182,3 +182,14 @@ def test_connection_map_names_reps_on_the_same_point_once() -> None:
 
     points = [("dave", 0.0, 0.0, 0.0), ("erin", 0.0, 0.0, 1.0), ("carol", 0.0, 0.4, 2.0)]
     assert _shared_labels(points) == ["dave, erin", "", "carol"]
+
+
+def test_connection_good_for_her_after_an_assessment_is_an_acknowledgement(session_labeler):
+    """The demo's carol: the assessment rule stopped at the comma of "That's wonderful, good
+    for her." and her card said she never acknowledged."""
+    result = analyze([("Dana", "My daughter made the school team."),
+                      ("Rep", "That's wonderful, good for her. How is the handover going?")],
+                     session_labeler)
+    acks = flags_of(result, "acknowledgement")
+    assert [(f.rule, f.text) for f in acks] == [
+        ("ack.appreciation.good_for", "That's wonderful, good for her.")]

@@ -212,11 +212,22 @@ def rep_answer(call: Sequence[Sentence], k: int) -> tuple[str, Sentence | None]:
                      or s.text.rstrip().endswith("?")), None)
     if ack is not None:
         return "acknowledged", ack
-    if asking is not None:
+    if asking is not None and not _meets_the_objection(call[k], asking):
         return "pressed", asking
+    if asking is not None:
+        return "question", asking
     if question is not None:
         return "question", question
     return "pitched", group[0]
+
+
+def _meets_the_objection(objection: Sentence, asking: Sentence) -> bool:
+    """A healthy ask that answers an objection of a kind an ask meets (``models/closing/
+    rules.json``, ``asks_meet``: "someone else decides" is met by asking to bring them in) is
+    a question about it, not pressure; a pushy close never is."""
+    cue = objection.cue("objection")
+    kinds = load_rules()[0].get("asks_meet", ())
+    return cue is not None and cue.subtype in kinds and "pushy_close" not in asking.labels
 
 
 def _flag(s: Sentence, label: str, subtype: str, rule: str, span: str) -> Flag:
