@@ -288,3 +288,14 @@ def test_closing_an_ask_to_bring_in_the_decider_meets_an_authority_objection(ses
 
     assert answer("Our head of people signs off on anything over ten thousand.") == "question"
     assert answer("Honestly, that is way over our budget.") == "pressed"
+
+
+def test_closing_customer_asking_what_it_does_starts_the_presentation(session_labeler):
+    """``customer_phrases`` were dropped with the rep-only phases they name: the customer's
+    "what do they do?" left the call in discovery."""
+    from analyzer.evaluate.closing import phases_of
+
+    result = call_of(session_labeler,
+                     ("Rep", "Have you heard of Save the Children?"),
+                     ("Cust", "I have not. What do they do to help children?"))
+    assert phases_of(result) == ["discovery", "presentation"]

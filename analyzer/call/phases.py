@@ -52,8 +52,9 @@ def cue_phases(utterance: Utterance, doc: Any, flags: Sequence[Flag], nlp: Any) 
     phrased = {nlp.vocab.strings[key] for key, _, _ in phrase_matcher(nlp)(doc)}
     if utterance.role == REP:
         phrased = {p for p in phrased if not p.startswith("customer:")}
-    else:
-        phrased = {p.removeprefix("customer:") for p in phrased} - set(settings["rep_only"])
+    else:  # the customer's own phrases, and the others but those of the rep's phases
+        phrased = {p.removeprefix("customer:") for p in phrased if p.startswith("customer:")} | (
+            {p for p in phrased if not p.startswith("customer:")} - set(settings["rep_only"]))
     found |= phrased
     words = sum(1 for t in doc if not t.is_punct)
     if utterance.role == REP and words >= settings["presentation_min_words"]:
