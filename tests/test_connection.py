@@ -182,6 +182,8 @@ def test_connection_map_names_reps_on_the_same_point_once() -> None:
 
     points = [("dave", 0.0, 0.0, 0.0), ("erin", 0.0, 0.0, 1.0), ("carol", 0.0, 0.4, 2.0)]
     assert _shared_labels(points) == ["dave, erin", "", "carol"]
+    near = [("carol", 0.0, 0.47, 4.0), ("alice", 0.02, 0.42, 1.0), ("bob", 1.0, 0.17, 0.0)]
+    assert _shared_labels(near) == ["carol, alice", "", "bob"]  # drawn over each other before
 
 
 def test_connection_good_for_her_after_an_assessment_is_an_acknowledgement(session_labeler):

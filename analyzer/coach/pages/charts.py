@@ -216,14 +216,22 @@ def _timed(*values: float) -> bool:
     return all(isinstance(v, float) and math.isfinite(v) for v in values)
 
 
+NEAR = (0.08, 0.1)  # reps closer than this on both axes (shares, 0..1) share one label
+
+
 def _shared_labels(points: Sequence[tuple[Any, ...]]) -> list[str]:
-    """One label per spot: reps on the same point are named together, once ("dave, erin"),
-    so their names are not drawn over each other."""
-    spots: dict[tuple[float, float], list[int]] = {}
-    for index, point in enumerate(points):
-        spots.setdefault((round(point[1], 3), round(point[2], 3)), []).append(index)
+    """One label per spot: reps on the same point, or so near it that their names would be
+    drawn over each other, are named together, once ("dave, erin")."""
+    spots: list[list[int]] = []
+    for index, (_, x, y, *_rest) in enumerate(points):
+        spot = next((s for s in spots if abs(points[s[0]][1] - x) < NEAR[0]
+                     and abs(points[s[0]][2] - y) < NEAR[1]), None)
+        if spot is None:
+            spots.append([index])
+        else:
+            spot.append(index)
     labels = [""] * len(points)
-    for members in spots.values():
+    for members in spots:
         labels[members[0]] = e(", ".join(str(points[i][0]) for i in members))
     return labels
 
