@@ -251,16 +251,17 @@ def connection_map(reps: Sequence[tuple[str, float, float, float]], hrefs: Seque
              "hovertext": [e(f"{s[0]}: self-focus {s[1]:.0%}, follow-ups {s[2]:.0%}, "
                              f"{s[3]:.1f} acknowledgements per call") for s in shown],
              "hoverinfo": "text"}]
-    notes = [("connector", 0.02, 0.98, "left"), ("egomaniac", 0.98, 0.02, "right"),
-             ("interrogator", 0.02, 0.02, "left")]
+    # The corners' names; the bottom ones under the 0% line, where no rep's name is drawn.
+    notes = [("connector", 0.02, 0.98, "left"), ("egomaniac", 0.98, 0.01, "right"),
+             ("interrogator", 0.02, 0.01, "left")]
     layout = {"title": {**BASE_LAYOUT["title"], "text": "Connection against self-focus"},
               "height": 380, "showlegend": False,
               "xaxis": {"title": {"text": "self-focus share (mean per call)"},
                         "tickformat": ".0%", "range": [-0.05, 1.05]},
               "yaxis": {"title": {"text": "follow-up share of questions (mean per call)"},
-                        "tickformat": ".0%", "range": [-0.05, 1.05]},
+                        "tickformat": ".0%", "range": [-0.14, 1.05]},
               "annotations": [{"xref": "paper", "yref": "paper", "x": x, "y": y, "text": t,
-                               "showarrow": False, "xanchor": anchor,
-                               "font": {"size": 11, "color": "#7b8794"}}
+                               "showarrow": False, "xanchor": anchor, "yanchor": "bottom"
+                               if y < 0.5 else "top", "font": {"size": 11, "color": "#7b8794"}}
                               for t, x, y, anchor in notes]}
     return plot("connection-map", data, layout, on_click="location.href=p.customdata;")
