@@ -75,11 +75,11 @@ eval-connection: $(STAMP)
 eval-pitch: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.pitch
 
-# Retrains the language backstop model from the corpora (deterministic, a few seconds).
 # Would a model over the words beat the question rules on bare text? (4 min; it does not.)
 eval-bare-model: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.bare_model
 
+# Retrains the language backstop model from the corpora (deterministic, a few seconds).
 train-textcat: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.train_textcat
 

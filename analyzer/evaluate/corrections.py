@@ -25,6 +25,7 @@ from analyzer.call.analysis import Models, analyze_call
 from analyzer.call.corrections import MISSED, sentence_key
 from analyzer.call.language import Labeler
 from analyzer.call.roles import RoleEvidence
+from analyzer.coach.tables import read_tables
 from analyzer.errors import InputError
 from analyzer.run.inputs import load_corrections
 from analyzer.types import REP, CallSource, Correction, Flag, Segment, Transcript
@@ -61,11 +62,11 @@ def _holds(flag: Flag, wanted: str) -> bool:
 
 def recorded_calls(folder: Path) -> dict[str, tuple[CallSource, Transcript, RoleEvidence]]:
     """Each call of the run in ``folder`` as its utterances recorded it, with the rep's
-    speaker as the run decided; empty when the folder holds no utterances table."""
-    path = folder / "utterances.parquet"
-    if not path.is_file():
-        return {}
-    table = pd.read_parquet(path)
+    speaker as the run decided; empty when the folder holds no utterances table.
+
+    Raises InputError when the folder holds no run.
+    """
+    table = read_tables(folder).utterances
     return {str(call_id): _recorded(str(call_id), rows) for call_id, rows in
             table.groupby("call_id", sort=False)}
 

@@ -69,8 +69,9 @@ def language_metrics(flags: Sequence[Flag]) -> dict[str, float | bool]:
 
     self_focus_share = self_promotion / (self_promotion + customer_focused_questions), nan when
     both are 0; egomaniac is true when self-promotion outnumbers customer-focused questions.
+    ``flags`` are the counted ones (``call.metrics.measure`` leaves out what a coach marked
+    wrong).
     """
-    flags = [f for f in flags if f.coach != "wrong"]  # a coach said so: counted nowhere
     rep = [f for f in flags if f.role == REP]
 
     def count(label: str) -> int:
