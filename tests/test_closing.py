@@ -299,3 +299,13 @@ def test_closing_customer_asking_what_it_does_starts_the_presentation(session_la
                      ("Rep", "Have you heard of Save the Children?"),
                      ("Cust", "I have not. What do they do to help children?"))
     assert phases_of(result) == ["discovery", "presentation"]
+
+
+def test_closing_pushy_close_marked_wrong_leaves_the_healthy_ask_share(session_labeler):
+    """A pushy close a coach marked wrong still counted against the healthy asks."""
+    lines = (("Rep", "Would you like to start a trial?"), ("Cust", "Sure."),
+             ("Rep", "This price ends Friday, so you need to sign today."))
+    assert call_of(session_labeler, *lines).metrics.healthy_ask_share == 0.5
+    wrong = Correction("c1", "pushy_close", "This price ends Friday, so you need to sign today.",
+                       "wrong")
+    assert call_of(session_labeler, *lines, corrections=(wrong,)).metrics.healthy_ask_share == 1.0

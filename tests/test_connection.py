@@ -195,3 +195,12 @@ def test_connection_good_for_her_after_an_assessment_is_an_acknowledgement(sessi
     acks = flags_of(result, "acknowledgement")
     assert [(f.rule, f.text) for f in acks] == [
         ("ack.appreciation.good_for", "That's wonderful, good for her.")]
+
+
+def test_connection_map_corner_names_sit_under_the_zero_line() -> None:
+    """"interrogator" and "egomaniac" were drawn over the names of reps at 0% follow-ups."""
+    from analyzer.coach.pages.charts import connection_map
+
+    html = connection_map([("dave", 0.0, 0.0, 1.0)], ["reps/dave.html"])
+    assert '"range":[-0.14,1.05]' in html.replace(" ", "")
+    assert '"text":"interrogator","showarrow":false,"xanchor":"left","yanchor":"bottom"' in html

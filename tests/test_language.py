@@ -321,7 +321,8 @@ def test_language_questions_with_elided_or_disfluent_auxiliaries(labeler: Labele
                                   "i don't know if that's true or not",
                                   "confidence or something like that",
                                   "and so one of the first questions is do you need help",
-                                  "i wonder if microsoft has a word for it"])
+                                  "i wonder if microsoft has a word for it",
+                                  "Fine, it is the best there is."])
 def test_language_statements_shaped_like_questions_in_meetings(labeler: Labeler,
                                                                text: str) -> None:
     assert "question" not in labels_of(labeler, text)
