@@ -44,6 +44,39 @@ def test_closing_healthy_ask_agreed_is_the_next_step(session_labeler):
     assert (ask.subtype, ask.rule) == ("agreed", "ask_count_in")
 
 
+def test_closing_next_step_is_the_dated_one_not_a_later_undated_promise(session_labeler):
+    # Who does what by when: the rep's dated step the customer agreed to, not the customer's
+    # undated promise after it.
+    result = call_of(session_labeler,
+                     ("Rep", "I'll send the proposal by Friday."),
+                     ("Cust", "Sure, that works."),
+                     ("Rep", "Great."),
+                     ("Cust", "And I will sign the order form."))
+    m = result.metrics
+    assert m.next_step_agreed and "proposal by Friday" in m.next_step_text
+    assert m.next_step_s == 0.0
+    assert {f.label for f in result.flags if f.role == "customer"} >= {"commitment"}
+
+
+def test_closing_rep_dated_step_agreed_with_a_yes_is_the_next_step(session_labeler):
+    # The issue's own example: a next step the rep proposes, agreed by the customer.
+    result = call_of(session_labeler,
+                     ("Rep", "Let's meet Tuesday at ten with your CFO."),
+                     ("Cust", "Sure, that works."))
+    assert result.metrics.next_step_agreed
+    assert result.metrics.next_step_text == "Let's meet Tuesday at ten with your CFO."
+    answer = flags_of(result, "answer")[0]
+    assert (answer.subtype, answer.rule) == ("agreed", "next_step:agreed_yes")
+    assert result.metrics.asks == 0
+
+
+def test_closing_rep_dated_step_declined_is_no_next_step(session_labeler):
+    result = call_of(session_labeler,
+                     ("Rep", "Let's meet Tuesday at ten with your CFO."),
+                     ("Cust", "No, I'm not interested."))
+    assert not result.metrics.next_step_agreed
+
+
 def test_closing_pushy_close_declined_ends_without_a_next_step(session_labeler):
     result = call_of(session_labeler,
                      ("Rep", "This price ends Friday, so you need to sign today."),

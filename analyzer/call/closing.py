@@ -245,12 +245,28 @@ def ask_flags(call: Sequence[Sentence], k: int) -> tuple[list[Flag], Sentence | 
     flags = [_flag(s, "ask", outcome, ask.rule, ask.span)] if ask is not None and healthy else []
     if reply is None:
         return flags, None
-    said = next(c for c in reply.cues if c.label in (
-        "declined", "objection", "deferred", "commitment", "agreed"))
-    kind = "ask" if healthy else "pushy_close"
-    flags.append(_flag(reply, "answer", outcome, f"{kind}:{said.rule}", said.span))
+    flags.append(_answer(reply, outcome, "ask" if healthy else "pushy_close"))
     bare_yes = outcome == "agreed" and reply.cue("commitment") is None
     return flags, reply if bare_yes else None
+
+
+def _answer(reply: Sentence, outcome: str, kind: str) -> Flag:
+    """The customer's ``answer`` flag (rule: what was asked, then the cue that answered)."""
+    said = next(c for c in reply.cues if c.label in (
+        "declined", "objection", "deferred", "commitment", "agreed"))
+    return _flag(reply, "answer", outcome, f"{kind}:{said.rule}", said.span)
+
+
+def step_answer(call: Sequence[Sentence], k: int, answered: set[tuple[int, str]]
+                ) -> list[Flag]:
+    """The customer's answer to a rep's dated next step that asks nothing ("I'll send the
+    proposal by Friday." "Sure, that works."): an ``answer`` flag, rule ``next_step:...``;
+    none when that sentence already answered an earlier step (``answered``, updated)."""
+    outcome, reply = answer_to(call, k)
+    if reply is None or (reply.utterance, reply.text) in answered:
+        return []
+    answered.add((reply.utterance, reply.text))
+    return [_answer(reply, outcome, "next_step")]
 
 
 def objection_answer(call: Sequence[Sentence], k: int) -> Flag | None:
@@ -265,16 +281,20 @@ def objection_answer(call: Sequence[Sentence], k: int) -> Flag | None:
 
 def closing_flags(call: Sequence[Sentence]) -> tuple[Flag, ...]:
     """The closing flags of a call, in time order: ask (subtype: the customer's answer),
-    answer (the customer's answer to an ask or pushy close), commitment (a "yes" to an ask
-    included), next_step, objection (subtype: its kind) and objection_answer (the rep's)."""
+    answer (the customer's answer to an ask, a pushy close or a rep's dated next step),
+    commitment (a "yes" to an ask included), next_step, objection (subtype: its kind) and
+    objection_answer (the rep's)."""
     flags: list[Flag] = []
     yeses: set[int] = set()
+    answered: set[tuple[int, str]] = set()  # customer sentences already read as a step's answer
     for k, s in enumerate(call):
         if is_asking(s):
             found, yes = ask_flags(call, k)
             flags += found
             if yes is not None:
                 yeses.add(call.index(yes))
+        elif s.role == REP and s.cue("next_step") is not None:
+            flags += step_answer(call, k, answered)
         for label in ("commitment", "next_step", "objection"):
             cue = s.cue(label)
             if cue is not None:
@@ -326,16 +346,17 @@ def _fits(label: str, role: str) -> bool:
 
 
 def agreed_next_step(flags: Sequence[Flag]) -> Flag | None:
-    """The call's agreed next step: the customer's last commitment or dated next step (a
-    concrete one before a bare "yes"), or a rep's dated next step the customer then agreed
-    to; None when the call ends without one."""
+    """The call's agreed next step: the last dated next step agreed (the customer's own, or
+    the rep's that the customer then agreed to: who does what by when), else the customer's
+    last commitment (a concrete one before a bare "yes"); None when the call ends without
+    one."""
     agreed = [f for f in flags if f.role == CUSTOMER and f.label in ("commitment", "next_step")]
     steps = [f for f in flags if f.role == REP and f.label == "next_step"]
     answers = [f for f in flags if f.label == "answer" and f.subtype == "agreed"]
     agreed += [s for s in steps if any(a.utterance > s.utterance for a in answers)]
-    # A concrete step (an action, an amount, a date) says more than the "yes" before it.
-    return max(agreed, key=lambda f: (f.subtype != "yes", f.utterance, f.start)) \
-        if agreed else None
+    # A step with a time says more than an action or an amount, which say more than a "yes".
+    return max(agreed, key=lambda f: (f.label == "next_step", f.subtype != "yes", f.utterance,
+                                      f.start)) if agreed else None
 
 
 def closing_metrics(flags: Sequence[Flag]) -> dict[str, Any]:

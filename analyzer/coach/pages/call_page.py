@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.call.roles import load_calibration
-from analyzer.coach.pages.charts import LABEL_COLOURS, REPORTED_LABELS, timeline
+from analyzer.coach.pages.charts import CLOSE_LABELS, LABEL_COLOURS, REPORTED_LABELS, timeline
 from analyzer.coach.pages.closing_view import closing_panel, next_step_line
 from analyzer.coach.pages.display import MetricView, card, load_views
 from analyzer.coach.pages.html import (
@@ -36,6 +36,9 @@ from analyzer.types import Flag, Utterance
 # Under it the pages and `audit` warn that the rep may be the other speaker
 # (models/roles/calibration.json, where the confidence is calibrated).
 LOW_CONFIDENCE = load_calibration().low_confidence
+# The labels the transcript highlights: the rep's talk and the close (asks with the
+# customer's answer, commitments, next steps, objections with their kind).
+TRANSCRIPT_LABELS = (*REPORTED_LABELS, *CLOSE_LABELS)
 SEEK_JS = """
 function cue(a,t){if(a.readyState>0){a.currentTime=t;return;}
  a.addEventListener('loadedmetadata',function(){a.currentTime=t;},{once:true});
@@ -60,7 +63,7 @@ def call_page(call: Mapping[str, Any], utterances: Sequence[Utterance], flags: S
     flagged sentence highlighted; clicking a time or a flag plays the recording from there."""
     call_id, rep = str(call["call_id"]), str(call["rep"])
     corrected = [f for f in flags if f.coach == "wrong"]
-    shown = [f for f in flags if f.label in REPORTED_LABELS and f.coach != "wrong"]
+    shown = [f for f in flags if f.label in TRANSCRIPT_LABELS and f.coach != "wrong"]
     fix = Corrector(call_id)
     parts = [low_confidence_banner(call), _heading(call), next_step_line(call),
              _audio_player(str(call.get("audio_path", "") or ""), out),
@@ -139,7 +142,7 @@ def _audio_player(audio: str, out: Path) -> str:
 
 def _legend() -> str:
     items = "".join(f"<span class='key {label}'>{label.replace('_', ' ')}</span>"
-                    for label in REPORTED_LABELS)
+                    for label in TRANSCRIPT_LABELS)
     return (f"<p class='legend help'>{items} Hover a highlight for the rule and the words that "
             f"matched; click it, a time or a mark on the timeline to listen from there.</p>")
 
@@ -252,14 +255,20 @@ def _underlined(sentence: str, span: str) -> str:
 
 def _note(flag: Flag) -> str:
     colour = LABEL_COLOURS.get(flag.label, "#444")
-    subtype = f" {e(flag.subtype)}" if flag.subtype else ""
     matched = f" &middot; {_evidence(flag)} &ldquo;{e(flag.span)}&rdquo;" if flag.span else ""
     when = f" &middot; &#9654; {clock(flag.start)}" if math.isfinite(flag.start) else ""
     rule = ("added by a coach" if flag.coach == "added"
             else f"rule <code>{e(flag.rule)}</code>")
     return (f"<div class='why' data-t='{_time(flag.start)}'><b class='{flag.label}' "
-            f"style='color:{colour}'>{e(flag.label.replace('_', ' '))}</b>{subtype} "
+            f"style='color:{colour}'>{e(flag.label.replace('_', ' '))}</b>{_subtype(flag)} "
             f"&middot; {rule}{matched}{when}</div>")
+
+
+def _subtype(flag: Flag) -> str:
+    """A flag's subtype as its note says it: an ask's subtype is the customer's answer."""
+    if not flag.subtype:
+        return ""
+    return f" &middot; answer: {e(flag.subtype)}" if flag.label == "ask" else f" {e(flag.subtype)}"
 
 
 class Corrector:

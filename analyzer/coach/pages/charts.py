@@ -26,9 +26,14 @@ BASE_LAYOUT: dict[str, Any] = {
     "title": {"x": 0.02, "font": {"size": 15}}, "hoverlabel": {"align": "left"}}
 REPORTED_LABELS = ("customer_question", "self_promotion", "pushy_close", "follow_up_question",
                    "acknowledgement", "relating")
+# The close's flags (call.closing), highlighted in the transcript beside the labels above;
+# asks and objections are also marked on the timeline (as diamonds).
+CLOSE_LABELS = ("ask", "commitment", "next_step", "objection")
+TIMELINE_LABELS = (*REPORTED_LABELS, "ask", "objection")
 LABEL_COLOURS = {"customer_question": "#2e9d5b", "self_promotion": "#d64541",
                  "pushy_close": "#a33a12", "follow_up_question": "#1f6fb2",
-                 "acknowledgement": "#7b4fb5", "relating": "#c27c0e"}
+                 "acknowledgement": "#7b4fb5", "relating": "#c27c0e", "ask": "#00897b",
+                 "commitment": "#5d7f1f", "next_step": "#2f6b2f", "objection": "#c2185b"}
 # The kinds of talk a call's stretches are (call.stretches), as the timeline colours them.
 STRETCH_COLOURS = {"business": "#2a9d8f", "personal": "#e76f8a", "small_talk": "#b9b9b9"}
 # The phases of a call (call.phases), as the timeline's "phase" row colours them: none of
@@ -160,7 +165,7 @@ def timeline(utterances: Sequence[Utterance], flags: Sequence[Flag],
                          "base": [u.start for u in spans], "x": [u.end - u.start for u in spans],
                          "customdata": [u.start for u in spans], "marker": {"color": colour},
                          "hovertext": [e(_short(u.text)) for u in spans], "hoverinfo": "text"})
-    for label in REPORTED_LABELS:
+    for label in TIMELINE_LABELS:
         shown = [f for f in flags if f.label == label and _timed(f.start, f.start)]
         if shown:
             data.append({"type": "scatter", "mode": "markers", "name": label.replace("_", " "),
@@ -168,7 +173,8 @@ def timeline(utterances: Sequence[Utterance], flags: Sequence[Flag],
                          "customdata": [f.start for f in shown], "hoverinfo": "text",
                          "hovertext": [e(f"{f.label} {f.subtype}: {_short(f.text)}")
                                        for f in shown],
-                         "marker": {"symbol": "x", "size": 12, "color": LABEL_COLOURS[label],
+                         "marker": {"symbol": "diamond" if label in CLOSE_LABELS else "x",
+                                    "size": 12, "color": LABEL_COLOURS[label],
                                     "line": {"width": 1, "color": "#ffffff"}}})
     layout = {"title": {**BASE_LAYOUT["title"], "text": "Who spoke when (click to listen)"},
               "height": 300 if phases else 260, "barmode": "overlay",

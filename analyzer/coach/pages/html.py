@@ -95,6 +95,9 @@ mark.customer_question,.key.customer_question{background:#d3efdc}
 mark.follow_up_question,.key.follow_up_question{background:#d6e6f5}
 mark.acknowledgement,.key.acknowledgement{background:#e6dcf3}
 mark.relating,.key.relating{background:#f6e3c2}
+mark.ask,.key.ask{background:#cdeee9}
+mark.commitment,.key.commitment,mark.next_step,.key.next_step{background:#e3efcc}
+mark.objection,.key.objection{background:#f8d3e3}
 .legend .key{padding:0 .4em;border-radius:3px;color:var(--ink)}
 mark u{text-decoration-thickness:2px}
 tr.here td{background:#fff6d6}
@@ -102,6 +105,8 @@ tr.here td{background:#fff6d6}
 .why b.self_promotion{color:#b3261e}.why b.pushy_close{color:#a33a12}
 .why b.customer_question{color:#1d7a45}.why b.follow_up_question{color:#1f6fb2}
 .why b.acknowledgement{color:#7b4fb5}.why b.relating{color:#c27c0e}
+.why b.ask{color:#00695c}.why b.commitment,.why b.next_step{color:#2f6b2f}
+.why b.objection{color:#ad1457}
 code{font-size:90%;background:#eef2f6;padding:0 .25em;border-radius:3px}
 audio{width:100%;margin:.5em 0}
 .legend span{display:inline-block;margin-right:1.2em}
