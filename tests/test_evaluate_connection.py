@@ -7,7 +7,13 @@ import csv
 
 from conftest import realdata_path
 
-from analyzer.evaluate.connection import FOLLOW_UPS, count, mrda_lines, persuasion_rows
+from analyzer.evaluate.connection import (
+    FOLLOW_UPS,
+    RELATING_LABELS,
+    count,
+    mrda_lines,
+    persuasion_rows,
+)
 
 
 def test_evaluate_connection_count_precision_and_recall():
@@ -29,3 +35,15 @@ def test_evaluate_connection_references_point_at_real_questions():
         else:
             line = mrda_lines(realdata_path("mrda", row["source"]))[int(row["item"]) - 1]
             assert line[2] == "Q"
+
+
+def test_evaluate_connection_relating_references_point_at_persuader_statements():
+    realdata_path("persuasion", "dialogues.csv")
+    rows = list(csv.DictReader(RELATING_LABELS.read_text(encoding="utf-8").splitlines()))
+    assert len(rows) >= 800 and {r["label"] for r in rows} == {"relating", "not_relating"}
+    dialogues = persuasion_rows()
+    for row in rows:
+        sentence = next(r for r in dialogues[row["source"]] if r["item"] == row["item"])
+        assert sentence["role"] == "persuader" and "?" not in sentence["text"]
+        # Relating answers something personal of the customer's (how the labels were made).
+        assert row["label"] == "not_relating" or row["customer_personal"] == "yes"

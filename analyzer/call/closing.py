@@ -261,12 +261,20 @@ def step_answer(call: Sequence[Sentence], k: int, answered: set[tuple[int, str]]
                 ) -> list[Flag]:
     """The customer's answer to a rep's dated next step that asks nothing ("I'll send the
     proposal by Friday." "Sure, that works."): an ``answer`` flag, rule ``next_step:...``;
-    none when that sentence already answered an earlier step (``answered``, updated)."""
+    none when that sentence already answered an earlier step (``answered``, updated) or
+    comes with a question of the customer's ("Ok... But what is the name of it?")."""
     outcome, reply = answer_to(call, k)
-    if reply is None or (reply.utterance, reply.text) in answered:
+    if reply is None or (reply.utterance, reply.text) in answered or _asks_back(call, reply):
         return []
     answered.add((reply.utterance, reply.text))
     return [_answer(reply, outcome, "next_step")]
+
+
+def _asks_back(call: Sequence[Sentence], reply: Sentence) -> bool:
+    """Whether the utterance holding the reply asks a question."""
+    return any(s.utterance == reply.utterance and ("question" in s.labels
+                                                   or s.text.rstrip().endswith("?"))
+               for s in call)
 
 
 def objection_answer(call: Sequence[Sentence], k: int) -> Flag | None:

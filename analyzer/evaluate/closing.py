@@ -174,11 +174,16 @@ def read_reference(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def reference_scores(results: dict[str, CallResult], split: str) -> None:
+def reference_scores(results: dict[str, CallResult], split: str, errors: bool = False) -> None:
     """Next step agreed per call and phase per utterance against the hand labels."""
     calls = [r for r in read_reference("persuasion_calls.csv") if r["split"] == split]
     right = [(r["next_step_agreed"] == "yes") == results[r["dialogue"]].metrics.next_step_agreed
              for r in calls]
+    for call, ok in zip(calls, right):
+        if errors and not ok:
+            metrics = results[call["dialogue"]].metrics
+            print(f"  next step wrong in {call['dialogue']}: hand label {call['next_step_agreed']}"
+                  f", found {metrics.next_step_text!r}")
     print(f"next step agreed right ({split}): {sum(right)}/{len(right)} calls = "
           f"{sum(right) / len(right):.3f} (target 0.90)")
     phases = [r for r in read_reference("persuasion_phases.csv") if r["split"] == split]
@@ -252,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         scores, results = persuasion(labeler, dialogues, chosen, args.errors and split == "tune")
         print_scores(f"persuasion {split} ({len(chosen)} dialogues)", scores,
                      sum(len(dialogues[d]) for d in chosen))
-        reference_scores(results, split)
+        reference_scores(results, split, args.errors and split == "tune")
     if not args.skip_mrda and MRDA.exists():
         mrda(labeler, "train" if args.tune_only else "test")
     return 0

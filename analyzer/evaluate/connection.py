@@ -10,6 +10,8 @@ talk before it) becomes a transcript whose rep is one speaker, analyzed by
 read from ``../shared/realdata``):
 
 * follow-ups: the questions labelled by hand in ``models/eval/connection/follow_up.csv``;
+* relating: the persuader sentences labelled by hand in ``models/eval/connection/relating.csv``
+  (every first-person statement right after a persuadee turn);
 * acknowledgement: PersuasionForGood persuader sentences labelled acknowledgement or
   praise-user; ICSI MRDA utterances labelled ba (appreciation), by (sympathy), bs
   (reformulation), each said right after another speaker's utterance;
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.call.analysis import Models, analyze_call
-from analyzer.call.connection import ACKNOWLEDGEMENT, FOLLOW_UP
+from analyzer.call.connection import ACKNOWLEDGEMENT, FOLLOW_UP, RELATING
 from analyzer.call.roles import RoleEvidence
 from analyzer.call.stretches import STRETCH
 from analyzer.settings import EVAL_DIR, REPO_DIR
@@ -42,6 +44,7 @@ REALDATA = REPO_DIR.parent / "shared" / "realdata"
 PERSUASION = REALDATA / "persuasion" / "dialogues.csv"
 MRDA = REALDATA / "mrda"
 FOLLOW_UPS = EVAL_DIR / "connection" / "follow_up.csv"
+RELATING_LABELS = EVAL_DIR / "connection" / "relating.csv"
 REP, OTHER = "REP", "OTHER"
 MRDA_WINDOW = 20  # lines of meeting before a labelled question given as its call
 ACK_PERSUASION = frozenset({"acknowledgement", "praise-user"})
@@ -152,6 +155,33 @@ def persuasion_calls(labeler: Any, part: str) -> list[tuple[list[dict[str, str]]
         lines = [(REP if r["role"] == "persuader" else OTHER, r["text"]) for r in rows]
         out.append((rows, analyze(lines, labeler, dialogue)))
     return out
+
+
+def relating_scores(calls: Sequence[tuple[list[dict[str, str]], CallResult]], part: str,
+                    errors: bool) -> list[Count]:
+    """Relating on the hand-labelled persuader sentences of the part's dialogues; and, apart,
+    on those that follow a customer turn the labeller found personal."""
+    rows = [r for r in csv.DictReader(RELATING_LABELS.read_text(encoding="utf-8").splitlines())
+            if r["split"] == part]
+    truth = {(r["source"], r["item"]): r for r in rows}
+    pairs: list[tuple[bool, bool]] = []
+    after_personal: list[tuple[bool, bool]] = []
+    unlabelled = 0
+    for dialogue_rows, result in calls:
+        said = labels_at(result, RELATING)
+        for index, row in enumerate(dialogue_rows):
+            gold = truth.get((row["dialogue"], row["item"]))
+            if gold is None:
+                unlabelled += index in said
+                continue
+            pair = (gold["label"] == "relating", index in said)
+            pairs.append(pair)
+            if gold["customer_personal"] == "yes":
+                after_personal.append(pair)
+            _show(errors, "relating", *pair, row["text"])
+    print(f"  relating flags on sentences outside the labelled set: {unlabelled}")
+    return [count(f"persuasion {part}: relating (labelled sentences)", pairs),
+            count(f"persuasion {part}: relating, after personal talk", after_personal)]
 
 
 def persuasion_scores(calls: Sequence[tuple[list[dict[str, str]], CallResult]], part: str,
@@ -299,7 +329,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.only in (None, "follow_up"):
         scores += follow_up_scores(labeler, part, args.errors)
     if args.only in (None, "persuasion"):
-        scores += persuasion_scores(persuasion_calls(labeler, part), part, args.errors)
+        calls = persuasion_calls(labeler, part)
+        scores += persuasion_scores(calls, part, args.errors)
+        scores += relating_scores(calls, part, args.errors)
     if args.only in (None, "mrda"):
         scores += mrda_scores(labeler, part, args.errors, args.meetings)
     for score in scores:
