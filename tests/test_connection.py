@@ -101,6 +101,28 @@ def test_connection_relating_after_the_customers_personal_talk(session_labeler):
     assert result.metrics.relating == 1
 
 
+def test_connection_relating_by_saying_the_rep_is_in_the_same_case(session_labeler):
+    # Real persuasion dialogues relate this way more often than with a personal word.
+    result = analyze([("Rep", "Hi Dana."),
+                      ("Dana", "Honestly I am having some money troubles right now."),
+                      ("Rep", "I am in the same boat."),
+                      ("Dana", "I have two kids and it is hard."),
+                      ("Rep", "I will pay for it too."),
+                      ("Dana", "It is so hot here today."),
+                      ("Rep", "Same here.")], session_labeler)
+    relating = flags_of(result, "relating")
+    # Not a business sentence ("I will pay for it too"), not after small talk ("Same here").
+    assert [(f.text, f.span) for f in relating] == [("I am in the same boat.", "same boat")]
+
+
+def test_connection_money_troubles_are_personal_talk_not_business(session_labeler):
+    result = analyze([("Rep", "How are things?"),
+                      ("Dana", "I am having some money troubles at the moment.")],
+                     session_labeler, step_s=30.0)
+    stretch = [f for f in flags_of(result, "stretch") if f.role == "customer"]
+    assert [(f.subtype, f.span) for f in stretch] == [("personal", "money troubles")]
+
+
 def test_connection_stretches_small_talk_then_personal_then_business(session_labeler):
     result = analyze(CONNECTOR, session_labeler)
     stretches = flags_of(result, "stretch")

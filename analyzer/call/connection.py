@@ -99,6 +99,18 @@ def load_follow_up_rules(path: Path = CONNECTION_DIR / "follow_up.json") -> Foll
                          patterns("asks"), patterns("not_anaphor"), int(d["fragment_max_words"]))
 
 
+@lru_cache(maxsize=4)
+def load_same_case(path: Path = CONNECTION_DIR / "relating.json") -> tuple[re.Pattern[str], ...]:
+    """The patterns of a rep saying they are in the customer's case ("me too", "same boat");
+    each of the file's examples must match one."""
+    d = read_json(path)
+    patterns = tuple(re.compile(p) for p in d["same_case"])
+    for example in d["examples"]:
+        if not any(p.search(example.lower()) for p in patterns):
+            raise ValueError(f"{path}: no same_case pattern matches the example {example!r}")
+    return patterns
+
+
 def blocks_of(utterances: Sequence[Utterance]) -> list[Block]:
     """The call as alternating blocks of rep and customer speech (colleagues count as the
     rep's side); a customer utterance made only of backchannel words is left out."""
@@ -262,7 +274,13 @@ def relating(sent: Any, context: _Context) -> str:
     if not any(t.lower_ in FIRST_PERSON for t in sent):
         return ""
     kind = sentence_kind(sent)
-    return ", ".join(kind.words) if kind and kind.kind == "personal" else ""
+    if kind and kind.kind == "personal":
+        return ", ".join(kind.words)
+    if kind and kind.kind == "business":
+        return ""
+    lower = sent.text.lower().strip()
+    return next((m.group(0).strip(" .!,") for p in load_same_case()
+                 for m in [p.search(lower)] if m), "")
 
 
 def _content(token: Any, rules: FollowUpRules) -> bool:

@@ -81,7 +81,10 @@ def sentence_kind(sent: Any, topics: Topics | None = None) -> Kind | None:
         words += [m.group() for p in topic.phrases for m in [p.search(lower)] if m]
         if words:
             found[topic.kind] = words
-    business = [w for w in found.get("business", ()) if w.lower() not in topics.not_business]
+    # A business word inside a personal phrase ("money troubles") is part of the person's life.
+    inside = " ".join(w.lower() for w in found.get("personal", ()) if " " in w)
+    business = [w for w in found.get("business", ())
+                if w.lower() not in topics.not_business and w.lower() not in inside.split()]
     if business:
         return Kind("business", tuple(business))
     for kind in ("personal", "small_talk"):
