@@ -77,6 +77,32 @@ def test_closing_rep_dated_step_declined_is_no_next_step(session_labeler):
     assert not result.metrics.next_step_agreed
 
 
+def test_closing_asking_for_it_today_is_a_healthy_ask_not_pressure(session_labeler):
+    # Coaches reading real persuasion dialogues called these plain asks (models/eval/closing/).
+    for line in ("How much do you want to donate today?", "Are you ready to sign today?"):
+        result = call_of(session_labeler, ("Rep", line), ("Cust", "Sure."))
+        assert [f.rule for f in flags_of(result, "ask")] != [], line
+        assert flags_of(result, "pushy_close") == [], line
+        assert result.metrics.asks_agreed == 1
+
+
+def test_closing_asks_put_indirectly_or_as_an_invitation(session_labeler):
+    lines = {"I was wondering if you'd be open to a pilot next month.": "ask_indirect",
+             "I'd like to invite you to join the pilot.": "ask_invite",
+             "How about starting with the smaller plan?": "ask_how_about",
+             "You want to start the pilot next week?": "ask_you_wanna"}
+    for line, rule in lines.items():
+        result = call_of(session_labeler, ("Rep", line), ("Cust", "Let me think about it."))
+        asks = flags_of(result, "ask")
+        assert [(f.rule, f.subtype) for f in asks] == [(rule, "deferred")], line
+
+
+def test_closing_a_why_question_is_no_ask(session_labeler):
+    result = call_of(session_labeler, ("Rep", "Why don't you want to donate?"),
+                     ("Cust", "I just can't afford it."))
+    assert flags_of(result, "ask") == []
+
+
 def test_closing_pushy_close_declined_ends_without_a_next_step(session_labeler):
     result = call_of(session_labeler,
                      ("Rep", "This price ends Friday, so you need to sign today."),
@@ -342,3 +368,21 @@ def test_closing_pushy_close_marked_wrong_leaves_the_healthy_ask_share(session_l
     wrong = Correction("c1", "pushy_close", "This price ends Friday, so you need to sign today.",
                        "wrong")
     assert call_of(session_labeler, *lines, corrections=(wrong,)).metrics.healthy_ask_share == 1.0
+
+
+def test_closing_every_rule_is_documented_and_its_examples_fire(session_labeler):
+    from analyzer.call.closing import RULES_PATH, compiled, doc_hits, sentence_cues
+    from analyzer.call.language import sentences
+    from analyzer.settings import read_json
+
+    nlp = session_labeler.nlp
+    compiled(nlp)
+    for rule in read_json(RULES_PATH)["rules"]:
+        assert rule["description"] and rule["examples"], rule["id"]
+        for example in rule["examples"]:
+            doc = nlp(example)
+            hits = doc_hits(doc, nlp)
+            cues = {c.label for s in sentences(doc) for role in rule["roles"]
+                    for c in sentence_cues(doc, s, role, hits)}
+            assert rule["id"] in {h[0] for h in hits} and rule["label"] in cues, (
+                rule["id"], example)

@@ -17,6 +17,7 @@ from typing import Any
 
 from analyzer.call.corrections import COACH_RULE, MISSED, WRONG, sentence_key
 from analyzer.call.language import is_negated, sentence_spans, sentence_times, sentences
+from analyzer.call.words import words_in
 from analyzer.settings import MODELS_DIR, read_json
 from analyzer.types import CUSTOMER, REP, Correction, Flag, Utterance
 
@@ -222,12 +223,13 @@ def rep_answer(call: Sequence[Sentence], k: int) -> tuple[str, Sentence | None]:
 
 
 def _meets_the_objection(objection: Sentence, asking: Sentence) -> bool:
-    """A healthy ask that answers an objection of a kind an ask meets (``models/closing/
-    rules.json``, ``asks_meet``: "someone else decides" is met by asking to bring them in) is
-    a question about it, not pressure; a pushy close never is."""
+    """A healthy ask that takes up an objection of a kind an ask meets (``models/closing/
+    rules.json``, ``asks_meet``: "someone else decides" is met by asking to bring them in, a
+    word of the kind's list) is a question about it, not pressure; a pushy close never is."""
     cue = objection.cue("objection")
-    kinds = load_rules()[0].get("asks_meet", ())
-    return cue is not None and cue.subtype in kinds and "pushy_close" not in asking.labels
+    takes_up = load_rules()[0].get("asks_meet", {}).get(cue.subtype if cue else "", ())
+    words = set(words_in(asking.text.lower()))
+    return bool(words & set(takes_up)) and "pushy_close" not in asking.labels
 
 
 def _flag(s: Sentence, label: str, subtype: str, rule: str, span: str) -> Flag:

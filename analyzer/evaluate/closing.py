@@ -31,7 +31,7 @@ from analyzer.call.language import Labeler, sentences
 from analyzer.call.roles import RoleEvidence
 from analyzer.evaluate.language import Score
 from analyzer.settings import EVAL_DIR, REPO_DIR
-from analyzer.types import CallResult, CallSource, Segment, Transcript
+from analyzer.types import CallResult, CallSource, Flag, Segment, Transcript
 
 REALDATA = REPO_DIR.parent / "shared" / "realdata"
 PERSUASION = REALDATA / "persuasion" / "dialogues.csv"
@@ -59,17 +59,19 @@ class Row:
     role: str
     text: str
     gold: frozenset[str]
+    item: int = 0  # the record number in dialogues.csv (1-based, header not counted)
 
 
 def read_dialogues(path: Path = PERSUASION) -> dict[str, list[Row]]:
     """The persuasion sentences, by dialogue, in file order."""
     out: dict[str, list[Row]] = defaultdict(list)
     with path.open(encoding="utf-8", newline="") as handle:
-        for r in csv.DictReader(handle):
+        for item, r in enumerate(csv.DictReader(handle), 1):
             gold = frozenset(r[k] for k in ("persuader_label", "persuadee_label",
                                             "persuader_label_2", "persuadee_label_2") if r[k])
             role = "rep" if r["role"] == "persuader" else "customer"
-            out[r["dialogue"]].append(Row(r["dialogue"], int(r["turn"]), role, r["text"], gold))
+            out[r["dialogue"]].append(Row(r["dialogue"], int(r["turn"]), role, r["text"], gold,
+                                          item))
     return dict(out)
 
 
@@ -106,16 +108,21 @@ def analyze(labeler: Labeler, dialogue: str, rows: Sequence[Row]) -> CallResult:
 
 
 def flagged_rows(result: CallResult, groups: Sequence[Sequence[Row]]) -> list[set[str]]:
-    """The flag labels on each corpus sentence of the call, in file order: a flag belongs to
-    the sentence its matched words start in."""
-    labels: list[set[str]] = []
+    """The flag labels on each corpus sentence of the call, in file order."""
+    return [{f.label for f in flags} for flags in flags_by_row(result, groups)]
+
+
+def flags_by_row(result: CallResult, groups: Sequence[Sequence[Row]]) -> list[list[Flag]]:
+    """The flags on each corpus sentence of the call, in file order: a flag belongs to the
+    sentence its matched words start in."""
+    labels: list[list[Flag]] = []
     bounds: list[list[tuple[int, int]]] = []
     for group in groups:
         cursor, mine = 0, []
         for r in group:
             mine.append((cursor, cursor + len(r.text.strip()) + 1))
             cursor += len(r.text.strip()) + 1
-            labels.append(set())
+            labels.append([])
         bounds.append(mine)
     first_row = [sum(len(g) for g in groups[:i]) for i in range(len(groups))]
     for f in result.flags:
@@ -125,7 +132,7 @@ def flagged_rows(result: CallResult, groups: Sequence[Sequence[Row]]) -> list[se
         at = max(text.find(f.text), 0) + (max(f.text.find(f.span), 0) if f.span else 0)
         k = next((i for i, (a, b) in enumerate(bounds[f.utterance]) if a <= at < b),
                  len(bounds[f.utterance]) - 1)
-        labels[first_row[f.utterance] + k].add(f.label)
+        labels[first_row[f.utterance] + k].append(f)
     return labels
 
 
@@ -238,6 +245,48 @@ def mrda(labeler: Labeler, split: str, limit: int = 0) -> list[Score]:
     return scores
 
 
+# What a coach calls each hand label (models/eval/closing/persuasion_sentences.csv), against
+# the flags that should say it.
+HAND = {"ask": ("rep", {"ask"}, {"ask"}),
+        "pushy_close": ("rep", {"pushy"}, {"pushy_close"}),
+        "ask or pushy_close": ("rep", {"ask", "pushy"}, {"ask", "pushy_close"}),
+        "commitment": ("customer", {"commitment"}, {"commitment", "next_step"}),
+        "objection": ("customer", {"objection"}, {"objection"})}
+
+
+def hand_scores(results: dict[str, CallResult], dialogues: dict[str, list[Row]], split: str,
+                errors: bool = False) -> None:
+    """The close's labels against the sentences labelled by hand for a coach's meaning of
+    them (``models/eval/closing/persuasion_sentences.csv``), and the objection kinds."""
+    path = LABELS_DIR / "persuasion_sentences.csv"
+    labelled = {(r["dialogue"], int(r["item"])): r for r in read_reference(path.name)
+                if r["split"] == split}
+    chosen = sorted({d for d, _ in labelled})
+    pairs: dict[str, list[tuple[bool, bool]]] = {k: [] for k in HAND}
+    kinds: list[bool] = []
+    for dialogue in chosen:
+        rows = dialogues[dialogue]
+        for row, flags in zip(rows, flags_by_row(results[dialogue],
+                                                 utterance_groups(rows))):
+            hand = labelled[(dialogue, row.item)]
+            said = {f.label for f in flags}
+            for name, (role, truth, guess) in HAND.items():
+                if row.role == role:
+                    pair = (hand["label"] in truth, bool(said & guess))
+                    pairs[name].append(pair)
+                    if errors and pair[0] != pair[1]:
+                        print(f"  {name} (hand): {'missed' if pair[0] else 'wrong'} "
+                              f"{row.text[:110]}")
+            found = next((f.subtype for f in flags if f.label == "objection"), "")
+            if hand["label"] == "objection" and found:
+                kinds.append(found == hand["kind"])
+    print_scores(f"labelled by hand for a coach ({split}, {len(chosen)} dialogues)",
+                 [count(v, k) for k, v in pairs.items()],
+                 sum(len(dialogues[d]) for d in chosen))
+    if kinds:
+        print(f"objection kind right where both found an objection: {sum(kinds)}/{len(kinds)}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print every table; 0 always (the figures are reported, not gated)."""
     parser = argparse.ArgumentParser(prog="python -m analyzer.evaluate.closing",
@@ -258,6 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_scores(f"persuasion {split} ({len(chosen)} dialogues)", scores,
                      sum(len(dialogues[d]) for d in chosen))
         reference_scores(results, split, args.errors and split == "tune")
+        hand_scores(results, dialogues, split, args.errors and split == "tune")
     if not args.skip_mrda and MRDA.exists():
         mrda(labeler, "train" if args.tune_only else "test")
     return 0
