@@ -36,3 +36,22 @@ def test_evaluate_closing_references_hold_no_corpus_text_and_split_in_halves():
     assert Counter(r["split"] for r in calls) == {"tune": 22, "test": 22}
     assert set(read_reference("persuasion_phases.csv")[0]) == {
         "dialogue", "split", "utterance", "turn", "role", "phase"}
+
+
+def test_evaluate_closing_sentence_labels_cover_whole_dialogues_of_the_right_side():
+    dialogues = read_dialogues()
+    rows = read_reference("persuasion_sentences.csv")
+    assert set(rows[0]) == {"dialogue", "item", "role", "label", "kind", "split"}
+    ids = sorted(dialogues)
+    by_dialogue = Counter(r["dialogue"] for r in rows)
+    for dialogue, n in by_dialogue.items():
+        assert len(dialogues[dialogue]) == n  # every sentence of the dialogue
+    for r in rows:
+        assert r["split"] == ("tune" if ids.index(r["dialogue"]) % 2 == 0 else "test")
+        row = next(x for x in dialogues[r["dialogue"]] if x.item == int(r["item"]))
+        assert row.role == ("rep" if r["role"] == "persuader" else "customer")
+        allowed = {"ask", "pushy", "none"} if r["role"] == "persuader" else {
+            "objection", "commitment", "none"}
+        assert r["label"] in allowed and bool(r["kind"]) == (r["label"] == "objection")
+    # None of the 44 dialogues labelled before the rules is labelled again.
+    assert not set(by_dialogue) & {r["dialogue"] for r in read_reference("persuasion_calls.csv")}
