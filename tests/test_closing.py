@@ -97,6 +97,36 @@ def test_closing_asks_put_indirectly_or_as_an_invitation(session_labeler):
         assert [(f.rule, f.subtype) for f in asks] == [(rule, "deferred")], line
 
 
+def test_closing_asking_again_after_a_no_is_pushy(session_labeler):
+    result = call_of(session_labeler,
+                     ("Rep", "Would you like to donate $5 to the fund?"),
+                     ("Cust", "No, I would not."),
+                     ("Rep", "Would you like to give $1 then?"))
+    pushy = flags_of(result, "pushy_close")
+    assert [(f.text, f.subtype, f.rule, f.span) for f in pushy] == [
+        ("Would you like to give $1 then?", "insisting", "insist_after_no", "No")]
+    m = result.metrics
+    assert (m.asks, m.pushy_closing, m.healthy_ask_share) == (1, 1, 0.5)
+
+
+def test_closing_asking_again_after_acknowledging_the_no_is_healthy(session_labeler):
+    result = call_of(session_labeler,
+                     ("Rep", "Would you like to donate $5 to the fund?"),
+                     ("Cust", "No, I can't afford it."),
+                     ("Rep", "I understand. Would you like to give $1 instead?"))
+    assert flags_of(result, "pushy_close") == []
+    assert result.metrics.asks == 2
+
+
+def test_closing_no_problem_is_a_yes_not_a_no(session_labeler):
+    result = call_of(session_labeler,
+                     ("Rep", "How about donating the entire $2?"),
+                     ("Cust", "I have no problem donating the entire $2."),
+                     ("Rep", "To be clear, how much are you willing to donate?"))
+    assert flags_of(result, "ask")[0].subtype == "agreed"
+    assert flags_of(result, "pushy_close") == []
+
+
 def test_closing_a_why_question_is_no_ask(session_labeler):
     result = call_of(session_labeler, ("Rep", "Why don't you want to donate?"),
                      ("Cust", "I just can't afford it."))

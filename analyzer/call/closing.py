@@ -289,12 +289,44 @@ def objection_answer(call: Sequence[Sentence], k: int) -> Flag | None:
                  cue.span if cue else "")
 
 
+def insisting(call: Sequence[Sentence]) -> tuple[tuple[Sentence, ...], list[Flag]]:
+    """The rep's asks that press after a no: an ask made after the customer refused the rep's
+    last one (a ``declined`` cue: "no", "I won't", "$0"; an objection alone is a concern, not a
+    refusal), with no acknowledgement of the no in between and no yes since ("Would you like to
+    give $1 then?" after "No, I would not."). Each becomes a ``pushy_close``
+    (subtype ``insisting``, rule ``insist_after_no``, words: the customer's no), unless it
+    meets the objection (``asks_meet``) or is pushy already. Returns the call with those asks
+    labelled pushy, and their flags."""
+    out, flags = list(call), []
+    no: Sentence | None = None
+    for k, s in enumerate(call):
+        if s.role == CUSTOMER and (s.cue("commitment") or s.cue("agreed")):
+            no = None
+        if s.role != REP:
+            continue
+        if s.cue("acknowledged") is not None:
+            no = None
+        if not is_asking(s):
+            continue
+        if no is not None and s.utterance > no.utterance and "pushy_close" not in s.labels \
+                and not _meets_the_objection(no, s):
+            out[k] = replace(s, labels=s.labels | {"pushy_close"})
+            said = no.cue("declined")
+            flags.append(_flag(s, "pushy_close", "insisting", "insist_after_no",
+                               said.span if said else ""))
+        # A refusal, not an objection: "how do I know it's legit?" is a concern to answer.
+        outcome, reply = answer_to(out, k)
+        no = reply if outcome == "declined" and reply and reply.cue("declined") else no
+    return tuple(out), flags
+
+
 def closing_flags(call: Sequence[Sentence]) -> tuple[Flag, ...]:
     """The closing flags of a call, in time order: ask (subtype: the customer's answer),
     answer (the customer's answer to an ask, a pushy close or a rep's dated next step),
     commitment (a "yes" to an ask included), next_step, objection (subtype: its kind) and
-    objection_answer (the rep's)."""
-    flags: list[Flag] = []
+    objection_answer (the rep's); and a ``pushy_close`` on an ask that presses after a no
+    (``insisting``)."""
+    call, flags = insisting(call)
     yeses: set[int] = set()
     answered: set[tuple[int, str]] = set()  # customer sentences already read as a step's answer
     for k, s in enumerate(call):

@@ -17,6 +17,9 @@ NEGATION_PATH_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "acl", "prep", "pobj"
 OWN_WORDS = frozenset({"we", "us", "i", "ours", "ourselves", "myself", "it"})
 TAG_WORDS = frozenset({"yeah", "right", "correct", "no", "yes", "true"})
 OWN_POSSESSIVES = frozenset({"our", "my"})
+# "No" on these nouns says yes ("I have no problem donating", "no doubt I'll sign"): a litotes,
+# not a negation of the action.
+LITOTES = frozenset({"problem", "doubt", "hesitation", "issue", "worry", "qualm"})
 NOUN_MODIFIER_DEPS = frozenset({"poss", "compound", "nmod", "amod"})
 ATTRIBUTES = ("cc_open", "cc_first", "cc_end", "cc_main", "cc_inverted", "cc_ours")
 
@@ -149,5 +152,6 @@ def is_negated(doc: Any, start: int, end: int) -> bool:
 def _is_negation(token: Any) -> bool:
     if token.dep_ in ("nsubj", "nsubjpass") and token.lower_ in ("nobody", "nothing", "noone"):
         return True
-    return token.dep_ == "neg" or (token.dep_ == "det" and token.lower_ == "no")
+    return token.dep_ == "neg" or (token.dep_ == "det" and token.lower_ == "no"
+                                   and token.head.lemma_.lower() not in LITOTES)
 
