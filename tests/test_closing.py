@@ -416,3 +416,22 @@ def test_closing_every_rule_is_documented_and_its_examples_fire(session_labeler)
                     for c in sentence_cues(doc, s, role, hits)}
             assert rule["id"] in {h[0] for h in hits} and rule["label"] in cues, (
                 rule["id"], example)
+
+
+def test_closing_call_page_highlights_the_close_in_the_transcript(session_labeler, tmp_path):
+    from conftest import write_run
+
+    result = call_of(session_labeler,
+                     ("Rep", "Would you like to donate $5 to the fund?"),
+                     ("Cust", "No, I would not. It is too expensive for me."),
+                     ("Rep", "Would you like to give $1 then?"),
+                     ("Cust", "Fine, I will give $1 today."))
+    write_run([result], [], tmp_path)
+    page = (tmp_path / "call-pages" / "c1.html").read_text()
+    transcript = page[page.index("<h2>Transcript</h2>"):]
+    for label in ("ask", "objection", "commitment", "pushy_close"):
+        assert f"<mark class='{label}" in transcript or f" {label}'" in transcript, label
+    assert "answer: declined" in transcript  # the ask's note says how the customer answered
+    assert "objection</b> price" in transcript
+    assert "asked again after the customer said &ldquo;No&rdquo;" in transcript
+    assert '"symbol":"diamond"' in page.replace(" ", "")  # asks and objections on the timeline

@@ -238,10 +238,12 @@ def _tip(flag: Flag) -> str:
 
 
 def _evidence(flag: Flag) -> str:
-    """What the span of a flag is: the customer's words a follow-up took up, else the words
-    the rule matched."""
+    """What the span of a flag is: the customer's words a follow-up took up, or the customer's
+    refusal an insisting ask came after, else the words the rule matched."""
     if flag.label == "follow_up_question" and flag.subtype == "takes_up":
         return "took up the customer's words"
+    if flag.rule == "insist_after_no":
+        return "asked again after the customer said"
     return "matched"
 
 
