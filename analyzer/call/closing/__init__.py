@@ -1,0 +1,151 @@
+"""The close: asks, commitments, next steps and objections, each with the other side's answer.
+
+Rules are data (``models/closing/rules.json``, see ``models/closing/README.md``): spaCy Matcher
+patterns and phrases matched on the labeler's parse, sentence by sentence. Context decides the
+rest: the customer's answer to each ask and pushy close (agreed, deferred, declined), a "yes"
+that answers an ask becoming a commitment, and the rep's answer to each objection in their next
+turn (acknowledged, a question, pitched again, pressed).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from analyzer.call.closing.answers import (
+    ask_flags,
+    insisting,
+    is_asking,
+    objection_answer,
+    sentence_flag,
+    step_answer,
+)
+from analyzer.call.closing.cues import (
+    RULES_PATH,
+    Cue,
+    Sentence,
+    call_sentences,
+    compiled,
+    doc_hits,
+    load_rules,
+    sentence_cues,
+)
+from analyzer.call.corrections import COACH_RULE, MISSED, WRONG, sentence_key
+from analyzer.types import CUSTOMER, REP, Correction, Flag
+
+__all__ = ["FLAG_LABELS", "RULES_PATH", "Sentence", "agreed_next_step", "call_sentences",
+           "closing_flags", "closing_metrics", "compiled", "corrected_close", "doc_hits",
+           "load_rules", "sentence_cues"]
+
+FLAG_LABELS = ("ask", "commitment", "next_step", "objection")
+OUTCOMES = ("agreed", "deferred", "declined")
+
+
+def closing_flags(call: Sequence[Sentence]) -> tuple[Flag, ...]:
+    """The closing flags of a call, in time order: ask (subtype: the customer's answer),
+    answer (the customer's answer to an ask, a pushy close or a rep's dated next step),
+    commitment (a "yes" to an ask included), next_step, objection (subtype: its kind) and
+    objection_answer (the rep's); and a ``pushy_close`` on an ask that presses after a no
+    (``insisting``)."""
+    call, flags = insisting(call)
+    yeses: set[int] = set()
+    answered: set[tuple[int, str]] = set()  # customer sentences already read as a step's answer
+    for k, s in enumerate(call):
+        if is_asking(s):
+            found, yes = ask_flags(call, k)
+            flags += found
+            if yes is not None:
+                yeses.add(call.index(yes))
+        elif s.role == REP and s.cue("next_step") is not None:
+            flags += step_answer(call, k, answered)
+        for label in ("commitment", "next_step", "objection"):
+            cue = s.cue(label)
+            if cue is not None:
+                flags.append(sentence_flag(s, label, cue.subtype, cue.rule, cue.span))
+        agreed = s.cue("agreed")
+        if k in yeses and agreed is not None:
+            flags.append(sentence_flag(s, "commitment", "yes", agreed.rule, agreed.span))
+        handled = objection_answer(call, k) if s.cue("objection") is not None else None
+        if handled is not None:
+            flags.append(handled)
+    return tuple(sorted(flags, key=lambda f: (f.utterance, f.start)))
+
+
+def corrected_close(call: Sequence[Sentence], corrections: Sequence[Correction]
+                    ) -> tuple[Flag, ...]:
+    """The closing flags with a coach's verdicts on ``ask``, ``commitment``, ``next_step`` and
+    ``objection``: a sentence marked wrong loses that cue before the answers are read (so an
+    ask marked wrong has no answer, an objection no rep's answer), and its flag is kept with
+    ``coach="wrong"`` for the page; a sentence marked missed gets the cue (rule ``coach``,
+    ``coach="added"``) and its answers are read as for any other."""
+    mine = [c for c in corrections if c.label in FLAG_LABELS]
+    if not mine:
+        return closing_flags(call)
+    wrong = {(c.label, sentence_key(c.text)) for c in mine if c.verdict == WRONG}
+    missed = {(c.label, sentence_key(c.text)) for c in mine if c.verdict == MISSED}
+    fixed = tuple(_with_verdicts(s, wrong, missed) for s in call)
+    flags = [replace(f, coach="added") if f.rule == COACH_RULE else f
+             for f in closing_flags(fixed)]
+    flags += [replace(f, coach=WRONG) for f in closing_flags(call)
+              if (f.label, sentence_key(f.text)) in wrong]
+    return tuple(sorted(flags, key=lambda f: (f.utterance, f.start)))
+
+
+def _with_verdicts(s: Sentence, wrong: set[tuple[str, str]], missed: set[tuple[str, str]]
+                   ) -> Sentence:
+    """A sentence without the cues a coach marked wrong and with the ones marked missed."""
+    key = sentence_key(s.text)
+    cues = tuple(c for c in s.cues if (c.label, key) not in wrong)
+    have = {c.label for c in cues}
+    cues += tuple(Cue(label, "", COACH_RULE, s.text) for label, said in sorted(missed)
+                  if said == key and label not in have and _fits(label, s.role))
+    return s if cues == s.cues else replace(s, cues=cues)
+
+
+def _fits(label: str, role: str) -> bool:
+    """Whether a label can be said by a side: an ask is the rep's, an objection the
+    customer's, a commitment or next step anyone's."""
+    return {"ask": role == REP, "objection": role == CUSTOMER}.get(label, True)
+
+
+def agreed_next_step(flags: Sequence[Flag]) -> Flag | None:
+    """The call's agreed next step: the last dated next step agreed (the customer's own, or
+    the rep's that the customer then agreed to: who does what by when), else the customer's
+    last commitment (a concrete one before a bare "yes"); None when the call ends without
+    one."""
+    agreed = [f for f in flags if f.role == CUSTOMER and f.label in ("commitment", "next_step")]
+    steps = [f for f in flags if f.role == REP and f.label == "next_step"]
+    answers = [f for f in flags if f.label == "answer" and f.subtype == "agreed"]
+    agreed += [s for s in steps if any(a.utterance > s.utterance for a in answers)]
+    # A step with a time says more than an action or an amount, which say more than a "yes".
+    return max(agreed, key=lambda f: (f.label == "next_step", f.subtype != "yes", f.utterance,
+                                      f.start)) if agreed else None
+
+
+def closing_metrics(flags: Sequence[Flag]) -> dict[str, Any]:
+    """The call's closing columns (documented in the README's columns tables)."""
+    step = agreed_next_step(flags)
+    asks = [f for f in flags if f.label == "ask"]
+    healthy = {(f.utterance, f.text) for f in asks}
+    pushy = sum(1 for f in flags if f.label == "pushy_close" and f.role == REP
+                and (f.utterance, f.text) not in healthy)
+    pushy_answers = [f for f in flags if f.label == "answer" and f.rule.startswith("pushy_close")]
+    objections = [f for f in flags if f.label == "objection"]
+    handled = [f for f in flags if f.label == "objection_answer"]
+    good = sum(1 for f in handled if f.subtype in ("acknowledged", "question"))
+    kinds = [f.subtype for f in objections]
+    return {
+        "next_step_agreed": step is not None, "next_step_text": step.text if step else "",
+        "next_step_s": step.start if step else math.nan,
+        "commitments": sum(1 for f in flags if f.label == "commitment"),
+        "asks": len(asks),
+        **{f"asks_{o}": sum(1 for f in asks if f.subtype == o) for o in OUTCOMES},
+        "pushy_agreed": sum(1 for f in pushy_answers if f.subtype == "agreed"),
+        "pushy_declined": sum(1 for f in pushy_answers if f.subtype == "declined"),
+        "healthy_ask_share": len(asks) / (len(asks) + pushy) if asks or pushy else math.nan,
+        "objections": len(objections),
+        "objection_kinds": ";".join(f"{k}={kinds.count(k)}" for k in dict.fromkeys(kinds)),
+        "objections_answered_share": good / len(objections) if objections else math.nan,
+    }
