@@ -24,12 +24,12 @@ def _no_fix(flag: Flag) -> str:
 # team wrote (models/closing/README.md), they are far from the labels' precision.
 TRUST = ("<p class='help'>How far to trust these rows, measured on real dialogues nobody on the "
          "team wrote, labelled sentence by sentence for what a coach means: nine asks in ten "
-         "listed here are asks and eight objections in ten are objections (of the kind shown), "
-         "but only about half the asks and one objection in five are found; six commitments "
-         "in ten are right; a <b>pushy</b> ask is a pointer, not a verdict (none of the few "
-         "flagged there was pressure to the labellers). Whether a call ended with an agreed "
-         "next step was right on 20 of 22 real dialogues. The figures and the known failures: "
-         "<code>models/closing/README.md</code>.</p>")
+         "listed here are asks and three objections in four are objections (of the kind "
+         "shown), but only a little over half the asks and one objection in five are found; "
+         "six commitments in ten are right; a <b>pushy</b> ask is a pointer, not a verdict "
+         "(none of the few flagged there was pressure to the labellers). Whether a call ended "
+         "with an agreed next step was right on 20 of 22 real dialogues. The figures and the "
+         "known failures: <code>models/closing/README.md</code>.</p>")
 
 
 def _at(start: float) -> str:
