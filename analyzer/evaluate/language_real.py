@@ -20,7 +20,9 @@ skipped with one line saying so):
   questions about the customer, credibility appeals for self-promotion, the proposition of a
   donation for asking for the commitment; greetings, thanks, closings and acknowledgements
   must never be pushy. Dialogues are split in halves by id (sorted, alternating): the first
-  half may be tuned on, the second is reported.
+  half may be tuned on, the second is reported. The persuader's questions of 99 of those
+  dialogues were also labelled by hand for what a coach means by a question about the
+  customer (``models/eval/language/persuasion_questions.csv``), same halves.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from pathlib import Path
 
 from analyzer.call.language import DEFAULT_MODEL, Labeler
 from analyzer.evaluate.language import Score
-from analyzer.settings import REPO_DIR
+from analyzer.settings import EVAL_DIR, REPO_DIR
 from analyzer.types import REP
 
 REALDATA = REPO_DIR.parent / "shared" / "realdata"
@@ -47,6 +49,8 @@ THE_ASK = frozenset({"proposition-of-donation"})
 ANY_ASK = frozenset({"proposition-of-donation", "ask-donation-amount", "ask-donate-more",
                      "confirm-donation"})
 NEVER_PUSHY = frozenset({"greeting", "thank", "closing", "acknowledgement"})
+# Persuader questions labelled by hand for a coach's meaning of customer_question.
+HAND_QUESTIONS = EVAL_DIR / "language" / "persuasion_questions.csv"
 # Punctuation ASR output does not have; apostrophes stay ("you're").
 BARE_DROP = str.maketrans("", "", string.punctuation.replace("'", ""))
 
@@ -220,6 +224,29 @@ def list_meeting_flags(labeler: Labeler, path: Path) -> dict[str, float]:
     return {f"{k}_flags": float(counts[k]) for k in ("self_promotion", "pushy_close")}
 
 
+def score_hand_questions(labeler: Labeler, path: Path, tune: bool, errors: bool
+                         ) -> dict[str, float]:
+    """Print precision and recall of customer_question on the persuader questions labelled by
+    hand for what a coach means (``models/eval/language/persuasion_questions.csv``)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        texts = [row["text"].strip() for row in csv.DictReader(handle)]
+    part = "tune" if tune else "test"
+    rows = [r for r in csv.DictReader(HAND_QUESTIONS.read_text(encoding="utf-8").splitlines())
+            if r["split"] == part]
+    said = flagged(labeler, [texts[int(r["item"]) - 1] for r in rows], [REP] * len(rows))
+    gold = [r["label"] == "about_customer" for r in rows]
+    result = count(gold, ["customer_question" in p for p in said], "customer_question")
+    print(f"persuasion ({part}), persuader questions labelled for a coach: {len(rows)} "
+          f"sentences of {len({r['dialogue'] for r in rows})} dialogues")
+    print(line("customer_question ~ about the customer", result,
+               "(target P >= 0.90, R >= 0.80)"))
+    for r, g, p in zip(rows, gold, said):
+        if errors and g != ("customer_question" in p):
+            print(f"    {'missed' if g else 'false'} customer_question: "
+                  f"{texts[int(r['item']) - 1]}")
+    return {"precision": result.precision, "recall": result.recall}
+
+
 def run(labeler: Labeler, root: Path = REALDATA, tune: bool = False,
         errors: bool = False) -> dict[str, dict[str, float]]:
     """Score every real set present under root; print a line for each one absent."""
@@ -244,6 +271,8 @@ def run(labeler: Labeler, root: Path = REALDATA, tune: bool = False,
         results["persuasion"] = score_persuasion(
             labeler, persuasion_half(read_persuasion(persuasion), tune),
             f"persuasion ({half})", errors)
+        print()
+        results["persuasion_hand"] = score_hand_questions(labeler, persuasion, tune, errors)
     else:
         print(f"\n{persuasion}: absent, skipped")
     return results
