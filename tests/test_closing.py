@@ -435,3 +435,18 @@ def test_closing_call_page_highlights_the_close_in_the_transcript(session_labele
     assert "objection</b> price" in transcript
     assert "asked again after the customer said &ldquo;No&rdquo;" in transcript
     assert '"symbol":"diamond"' in page.replace(" ", "")  # asks and objections on the timeline
+
+
+def test_closing_an_ask_is_no_question_about_the_customer(session_labeler):
+    # The labeler alone calls "You want to start the pilot next week?" a question about the
+    # customer; the close reads it as an ask, and the call keeps one reading.
+    result = call_of(session_labeler,
+                     ("Rep", "How does your team book jobs today?"),
+                     ("Cust", "With spreadsheets."),
+                     ("Rep", "You want to start the pilot next week?"),
+                     ("Cust", "Yes."))
+    asks = {f.text for f in flags_of(result, "ask")}
+    questions = {f.text for f in flags_of(result, "customer_question")}
+    assert "You want to start the pilot next week?" in asks
+    assert questions == {"How does your team book jobs today?"}
+    assert result.metrics.customer_focused_questions == 1

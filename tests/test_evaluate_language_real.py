@@ -67,3 +67,21 @@ def test_evaluate_language_real_no_greeting_or_thanks_is_pushy() -> None:
     predicted = flagged(Labeler.load(), [s.text for s in polite], [s.role for s in polite])
     pushy = [s.text for s, p in zip(polite, predicted) if "pushy_close" in p]
     assert len(polite) > 800 and pushy == []
+
+
+def test_evaluate_language_real_hand_questions_point_at_persuader_questions() -> None:
+    import csv
+
+    from analyzer.evaluate.language_real import HAND_QUESTIONS
+
+    path = realdata_path("persuasion", "dialogues.csv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        records = list(csv.DictReader(handle))
+    rows = list(csv.DictReader(HAND_QUESTIONS.read_text(encoding="utf-8").splitlines()))
+    assert set(rows[0]) == {"dialogue", "item", "label", "split"}
+    ids = sorted({r["dialogue"] for r in records})
+    for row in rows:
+        record = records[int(row["item"]) - 1]
+        assert (record["dialogue"], record["role"]) == (row["dialogue"], "persuader")
+        assert row["split"] == ("tune" if ids.index(row["dialogue"]) % 2 == 0 else "test")
+        assert row["label"] in {"about_customer", "not_about_customer", "not_a_question"}

@@ -103,12 +103,24 @@ def the_close(utterances: tuple[Utterance, ...], docs: list[Any], flags: tuple[F
     kept = tuple(f for f in flags if f.coach != "wrong")
     closing = corrected_close(call_sentences(utterances, docs, kept, nlp), corrections)
     closing_kept = tuple(f for f in closing if f.coach != "wrong")
+    flags = not_asks(flags, closing_kept)
+    kept = not_asks(kept, closing_kept)
     tracked = tracker_flags(utterances, docs, nlp)
     phases = utterance_phases(utterances, docs, kept + closing_kept, nlp)
     counted = kept + closing_kept + tracked
     return flags + closing + tracked + phase_flags(utterances, phases), {
         **closing_metrics(counted), **tracker_metrics(counted),
         **phase_metrics(utterances, phases)}
+
+
+def not_asks(flags: tuple[Flag, ...], closing: tuple[Flag, ...]) -> tuple[Flag, ...]:
+    """The flags without the labeler's ``customer_question`` on a sentence the close reads as
+    an ask or a pushy close: a question asking for the commitment is not one about the
+    customer, even when it says "you" ("Would you like to donate today?"). A question a coach
+    added stays."""
+    asking = {(f.utterance, f.text) for f in closing if f.label in ("ask", "pushy_close")}
+    return tuple(f for f in flags if f.label != "customer_question" or f.coach == "added"
+                 or (f.utterance, f.text) not in asking)
 
 
 def has_words(transcript: Transcript) -> bool:

@@ -254,6 +254,24 @@ HAND = {"ask": ("rep", {"ask"}, {"ask"}),
         "objection": ("customer", {"objection"}, {"objection"})}
 
 
+def question_pairs(results: dict[str, CallResult], dialogues: dict[str, list[Row]], split: str
+                   ) -> list[tuple[bool, bool]]:
+    """(about the customer, flagged customer_question) for each persuader question labelled
+    by hand (``models/eval/language/persuasion_questions.csv``), as the whole call reads it:
+    a question the close reads as an ask is no question about the customer."""
+    path = EVAL_DIR / "language" / "persuasion_questions.csv"
+    labelled = {(r["dialogue"], int(r["item"])): r["label"] for r in csv.DictReader(
+        path.read_text(encoding="utf-8").splitlines()) if r["split"] == split}
+    pairs = []
+    for dialogue in sorted({d for d, _ in labelled}):
+        rows = dialogues[dialogue]
+        for row, flags in zip(rows, flags_by_row(results[dialogue], utterance_groups(rows))):
+            if (dialogue, row.item) in labelled:
+                pairs.append((labelled[(dialogue, row.item)] == "about_customer",
+                              any(f.label == "customer_question" for f in flags)))
+    return pairs
+
+
 def hand_scores(results: dict[str, CallResult], dialogues: dict[str, list[Row]], split: str,
                 errors: bool = False) -> None:
     """The close's labels against the sentences labelled by hand for a coach's meaning of
@@ -280,8 +298,10 @@ def hand_scores(results: dict[str, CallResult], dialogues: dict[str, list[Row]],
             found = next((f.subtype for f in flags if f.label == "objection"), "")
             if hand["label"] == "objection" and found:
                 kinds.append(found == hand["kind"])
+    questions = question_pairs(results, dialogues, split)
     print_scores(f"labelled by hand for a coach ({split}, {len(chosen)} dialogues)",
-                 [count(v, k) for k, v in pairs.items()],
+                 [*(count(v, k) for k, v in pairs.items()),
+                  count(questions, "customer_question")],
                  sum(len(dialogues[d]) for d in chosen))
     if kinds:
         print(f"objection kind right where both found an objection: {sum(kinds)}/{len(kinds)}")
