@@ -226,3 +226,26 @@ def test_connection_map_corner_names_sit_under_the_zero_line() -> None:
     html = connection_map([("dave", 0.0, 0.0, 1.0)], ["reps/dave.html"])
     assert '"range":[-0.14,1.05]' in html.replace(" ", "")
     assert '"text":"interrogator","showarrow":false,"xanchor":"left","yanchor":"bottom"' in html
+
+
+def test_connection_every_acknowledgement_rule_matches_its_examples():
+    import json
+
+    from analyzer.call.connection import acknowledgement
+    from analyzer.settings import MODELS_DIR
+
+    path = MODELS_DIR / "connection" / "acknowledgement.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        rule = json.loads(line)
+        for example in rule["examples"]:
+            found = acknowledgement(example)
+            assert found and found[0].subtype == rule["subtype"], (rule["id"], example)
+
+
+def test_connection_that_is_great_is_appreciation_and_awesome_alone_a_backchannel():
+    from analyzer.call.connection import acknowledgement
+
+    # "is" was read as a bare-text "i's" ("i" + "s"), so no "that is ..." ever matched.
+    assert acknowledgement("That is great!")[0].subtype == "appreciation"
+    assert acknowledgement("Yes, that sounds good.")[0].subtype == "appreciation"
+    assert acknowledgement("Awesome!") is None

@@ -47,3 +47,19 @@ def test_evaluate_connection_relating_references_point_at_persuader_statements()
         assert sentence["role"] == "persuader" and "?" not in sentence["text"]
         # Relating answers something personal of the customer's (how the labels were made).
         assert row["label"] == "not_relating" or row["customer_personal"] == "yes"
+
+
+def test_evaluate_connection_acknowledgement_references_point_at_persuader_sentences():
+    from analyzer.evaluate.connection import ACK_LABELS
+
+    realdata_path("persuasion", "dialogues.csv")
+    rows = list(csv.DictReader(ACK_LABELS.read_text(encoding="utf-8").splitlines()))
+    assert set(rows[0]) == {"dialogue", "item", "label", "split"}
+    dialogues = persuasion_rows()
+    ids = sorted(dialogues)
+    for row in rows:
+        sentence = next(r for r in dialogues[row["dialogue"]] if r["item"] == row["item"])
+        assert sentence["role"] == "persuader"
+        assert row["split"] == ("tune" if ids.index(row["dialogue"]) % 2 == 0 else "test")
+        assert row["label"] in {"appreciation", "sympathy", "reformulation", "backchannel",
+                                "none"}

@@ -36,7 +36,9 @@ FOLLOW_UP = "follow_up_question"
 ACKNOWLEDGEMENT = "acknowledgement"
 RELATING = "relating"
 # Typed chat drops apostrophes ("thats great"); the rules are written with them.
-UNPUNCTUATED = re.compile(r"\b(that|it|i|you|what)(s|m|re)\b")
+# Bare ASR text drops apostrophes: "thats", "its", "whats", "im", "youre" (not "is", which
+# is "i" + "s" but no contraction).
+UNPUNCTUATED = re.compile(r"\b(that|it|what)(s)\b|\b(i)(m)\b|\b(you)(re)\b")
 FIRST_PERSON = frozenset({"i", "my", "me", "mine", "myself", "we", "our", "us"})
 
 
@@ -255,8 +257,10 @@ def taken_up(sent: Any, context: _Context, rules: FollowUpRules | None = None) -
 def acknowledgement(text: str) -> tuple[AckRule, str] | None:
     """The first acknowledgement rule a sentence matches and the words it matched; None for a
     sentence made only of backchannel words or matching no rule."""
-    lower = " ".join(text.lower().replace("’", "'").split())
-    lower = UNPUNCTUATED.sub(lambda m: m.group(1) + "'" + m.group(2), lower)
+    # Commas carry no meaning for the rules: "yes, that sounds good" is "yes that sounds good".
+    lower = " ".join(text.lower().replace("’", "'").replace(",", " ").split())
+    lower = re.sub(r" +([.!?])", r"\1", lower)  # "i admire that !" is "i admire that!"
+    lower = UNPUNCTUATED.sub(lambda m: "'".join(g for g in m.groups() if g), lower)
     if _only_backchannel(lower, set(load_turn_options().backchannels)):
         return None
     for rule in load_ack_rules():

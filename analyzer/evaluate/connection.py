@@ -12,6 +12,9 @@ read from ``../shared/realdata``):
 * follow-ups: the questions labelled by hand in ``models/eval/connection/follow_up.csv``;
 * relating: the persuader sentences labelled by hand in ``models/eval/connection/relating.csv``
   (every first-person statement right after a persuadee turn);
+* acknowledgement for a coach: the first two persuader sentences after each persuadee turn of
+  99 dialogues, labelled by hand in ``models/eval/connection/acknowledgement.csv`` (parts:
+  the closing evaluation's split of sorted ids);
 * acknowledgement: PersuasionForGood persuader sentences labelled acknowledgement or
   praise-user; ICSI MRDA utterances labelled ba (appreciation), by (sympathy), bs
   (reformulation), each said right after another speaker's utterance;
@@ -45,6 +48,8 @@ PERSUASION = REALDATA / "persuasion" / "dialogues.csv"
 MRDA = REALDATA / "mrda"
 FOLLOW_UPS = EVAL_DIR / "connection" / "follow_up.csv"
 RELATING_LABELS = EVAL_DIR / "connection" / "relating.csv"
+ACK_LABELS = EVAL_DIR / "connection" / "acknowledgement.csv"
+ACK_KINDS = ("appreciation", "sympathy", "reformulation")
 REP, OTHER = "REP", "OTHER"
 MRDA_WINDOW = 20  # lines of meeting before a labelled question given as its call
 ACK_PERSUASION = frozenset({"acknowledgement", "praise-user"})
@@ -182,6 +187,37 @@ def relating_scores(calls: Sequence[tuple[list[dict[str, str]], CallResult]], pa
     print(f"  relating flags on sentences outside the labelled set: {unlabelled}")
     return [count(f"persuasion {part}: relating (labelled sentences)", pairs),
             count(f"persuasion {part}: relating, after personal talk", after_personal)]
+
+
+def hand_ack_scores(labeler: Any, part: str, errors: bool) -> list[Count]:
+    """Acknowledgement on the persuader sentences labelled by hand for a coach's meaning
+    (``models/eval/connection/acknowledgement.csv``; parts: the closing evaluation's split), and
+    on those of its dialogues the MD5 split also leaves out of tuning."""
+    rows = [r for r in csv.DictReader(ACK_LABELS.read_text(encoding="utf-8").splitlines())
+            if r["split"] == part]
+    labelled = {(r["dialogue"], r["item"]): r["label"] for r in rows}
+    dialogues = persuasion_rows()
+    pairs: list[tuple[bool, bool]] = []
+    clean: list[tuple[bool, bool]] = []
+    kinds: dict[str, list[tuple[bool, bool]]] = {k: [] for k in ACK_KINDS}
+    for dialogue in sorted({d for d, _ in labelled}):
+        found = dialogues[dialogue]
+        lines = [(REP if r["role"] == "persuader" else OTHER, r["text"]) for r in found]
+        acks = labels_at(analyze(lines, labeler, dialogue), ACKNOWLEDGEMENT)
+        for index, row in enumerate(found):
+            gold = labelled.get((dialogue, row["item"]))
+            if gold is None:
+                continue
+            pair = (gold in ACK_KINDS, index in acks)
+            pairs.append(pair)
+            if split_of(dialogue) == "test":
+                clean.append(pair)
+            for kind, kind_pairs in kinds.items():
+                kind_pairs.append((gold == kind, acks.get(index) == kind))
+            _show(errors, f"acknowledgement ({gold})", *pair, row["text"])
+    return [count(f"persuasion {part}: acknowledgement, labelled for a coach", pairs),
+            count("... in dialogues of the MD5 test part too", clean),
+            *[count(f"... {kind}", kind_pairs) for kind, kind_pairs in kinds.items()]]
 
 
 def persuasion_scores(calls: Sequence[tuple[list[dict[str, str]], CallResult]], part: str,
@@ -332,6 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         calls = persuasion_calls(labeler, part)
         scores += persuasion_scores(calls, part, args.errors)
         scores += relating_scores(calls, part, args.errors)
+        scores += hand_ack_scores(labeler, part, args.errors)
     if args.only in (None, "mrda"):
         scores += mrda_scores(labeler, part, args.errors, args.meetings)
     for score in scores:
