@@ -89,15 +89,16 @@ ol.points,ol.connection-points{padding-left:1.3em}
 ol.points li,ol.connection-points li{margin:.45em 0}
 ol.points .rule,ol.connection-points .rule{font-size:80%;color:var(--muted)}
 mark{padding:0 .1em;border-radius:3px;cursor:pointer}
+/* The close's colours first: a sentence that is also pushy or self-promotion shows that. */
+mark.ask,.key.ask{background:#cdeee9}
+mark.commitment,.key.commitment,mark.next_step,.key.next_step{background:#e3efcc}
+mark.objection,.key.objection{background:#f8d3e3}
 mark.self_promotion,.key.self_promotion{background:#fbdcd9}
 mark.pushy_close,.key.pushy_close{background:#f7b9a8}
 mark.customer_question,.key.customer_question{background:#d3efdc}
 mark.follow_up_question,.key.follow_up_question{background:#d6e6f5}
 mark.acknowledgement,.key.acknowledgement{background:#e6dcf3}
 mark.relating,.key.relating{background:#f6e3c2}
-mark.ask,.key.ask{background:#cdeee9}
-mark.commitment,.key.commitment,mark.next_step,.key.next_step{background:#e3efcc}
-mark.objection,.key.objection{background:#f8d3e3}
 .legend .key{padding:0 .4em;border-radius:3px;color:var(--ink)}
 mark u{text-decoration-thickness:2px}
 tr.here td{background:#fff6d6}
