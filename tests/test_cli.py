@@ -77,6 +77,11 @@ def assert_demo_closes(calls: pd.DataFrame, flags: pd.DataFrame) -> None:
     answers = flags[(flags["call_id"] == "carol/2026-10-15-hooli-pricing")
                     & (flags["label"] == "objection_answer")]
     assert list(answers["subtype"]) == ["question"]
+    # "Our head of people signs off" answered by an ask that brings that person in, however
+    # tiny.en spells it ("a time with your hand on people"): a question, not pressure.
+    discovery = calls.loc["alice/2026-10-01-acme-discovery"]
+    assert discovery["objection_kinds"] == "authority=1"
+    assert discovery["objections_answered_share"] == 1
 
 
 def test_cli_label_reads_lines_and_writes_json_lines():

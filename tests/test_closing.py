@@ -450,3 +450,11 @@ def test_closing_an_ask_is_no_question_about_the_customer(session_labeler):
     assert "You want to start the pilot next week?" in asks
     assert questions == {"How does your team book jobs today?"}
     assert result.metrics.customer_focused_questions == 1
+
+
+def test_closing_an_ask_that_brings_the_decider_in_meets_an_authority_objection(session_labeler):
+    objection = ("Cust", "Our head of people signs off on anything over 10,000.")
+    for ask, how in (("Can we set up a time with your hand on people next week?", "question"),
+                     ("Would you like to sign the order today?", "pressed")):
+        result = call_of(session_labeler, objection, ("Rep", ask))
+        assert [f.subtype for f in flags_of(result, "objection_answer")] == [how], ask

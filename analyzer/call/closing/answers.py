@@ -79,11 +79,12 @@ def rep_answer(call: Sequence[Sentence], k: int) -> tuple[str, Sentence | None]:
 def _meets_the_objection(objection: Sentence, asking: Sentence) -> bool:
     """A healthy ask that takes up an objection of a kind an ask meets (``models/closing/
     rules.json``, ``asks_meet``: "someone else decides" is met by asking to bring them in, a
-    word of the kind's list) is a question about it, not pressure; a pushy close never is."""
+    word or words of the kind's list: "with your", "boss") is a question about it, not
+    pressure; a pushy close never is."""
     cue = objection.cue("objection")
     takes_up = load_rules()[0].get("asks_meet", {}).get(cue.subtype if cue else "", ())
-    words = set(words_in(asking.text.lower()))
-    return bool(words & set(takes_up)) and "pushy_close" not in asking.labels
+    said = f" {' '.join(words_in(asking.text.lower()))} "
+    return any(f" {words} " in said for words in takes_up) and "pushy_close" not in asking.labels
 
 
 def sentence_flag(s: Sentence, label: str, subtype: str, rule: str, span: str) -> Flag:
