@@ -280,6 +280,8 @@ def mrda_scores(labeler: Any, part: str, errors: bool, limit: int = 0) -> list[C
     folder = MRDA / ("test" if part == "test" else "train")
     pairs: list[tuple[bool, bool]] = []
     by_kind: dict[str, list[tuple[bool, bool]]] = {k: [] for k in ACK_MRDA.values()}
+    # MRDA's understanding check (bu: "you mean the training?") restates as bs does.
+    checks: list[tuple[bool, bool]] = []
     for path in sorted(folder.glob("*.txt"))[:limit or None]:
         lines = mrda_lines(path)
         chosen = [i for i in range(1, len(lines)) if lines[i - 1][0] != lines[i][0]]
@@ -292,10 +294,12 @@ def mrda_scores(labeler: Any, part: str, errors: bool, limit: int = 0) -> list[C
             pairs.append((bool(truth_kind), bool(said)))
             for kind, kind_pairs in by_kind.items():
                 kind_pairs.append((truth_kind == kind, said == kind))
+            checks.append((lines[i][4] in ("bs", "bu"), said == "reformulation"))
             _show(errors, "acknowledgement", bool(truth_kind), bool(said), lines[i][1])
     return [count(f"mrda {part}: acknowledgement (ba+by+bs)", pairs),
             *[count(f"mrda {part}: {kind} ({code})", by_kind[kind])
-              for code, kind in ACK_MRDA.items()]]
+              for code, kind in ACK_MRDA.items()],
+            count(f"mrda {part}: reformulation against bs + bu", checks)]
 
 
 # ---- follow-ups ------------------------------------------------------------------------
