@@ -458,3 +458,20 @@ def test_closing_an_ask_that_brings_the_decider_in_meets_an_authority_objection(
                      ("Would you like to sign the order today?", "pressed")):
         result = call_of(session_labeler, objection, ("Rep", ask))
         assert [f.subtype for f in flags_of(result, "objection_answer")] == [how], ask
+
+
+def test_closing_an_answer_that_asks_back_does_not_agree_to_a_step(session_labeler):
+    result = call_of(session_labeler,
+                     ("Rep", "Let me know how much you would like to give today."),
+                     ("Cust", "Ok. But what is the name of the organization?"))
+    assert not result.metrics.next_step_agreed
+    assert flags_of(result, "answer") == []
+
+
+def test_closing_hedges_and_im_in_somewhere_are_no_commitment(session_labeler):
+    for line in ("I will probably donate at the end.", "I will try to donate five dollars.",
+                 "Hi, I'm in Hawaii!"):
+        result = call_of(session_labeler, ("Rep", "Thanks for your time."), ("Cust", line))
+        assert flags_of(result, "commitment") == [], line
+    result = call_of(session_labeler, ("Rep", "Can I count you in?"), ("Cust", "Ok, I'm in."))
+    assert [f.rule for f in flags_of(result, "commitment")] == ["commit_lets_do"]

@@ -249,3 +249,11 @@ def test_connection_that_is_great_is_appreciation_and_awesome_alone_a_backchanne
     assert acknowledgement("That is great!")[0].subtype == "appreciation"
     assert acknowledgement("Yes, that sounds good.")[0].subtype == "appreciation"
     assert acknowledgement("Awesome!") is None
+
+
+@pytest.mark.parametrize("text", ["Oh no, it's a perfectly sensible way to go.",
+                                  "That would be hard to process.", "I understand."])
+def test_connection_disagreement_plans_and_a_bare_understand_are_no_sympathy(text):
+    from analyzer.call.connection import acknowledgement
+
+    assert acknowledgement(text) is None

@@ -33,7 +33,12 @@ def test_language_customer_questions_without_question_marks(labeler: Labeler, te
     assert labels_of(labeler, text) == {"question", "customer_question"}
 
 
-@pytest.mark.parametrize("text", ["Can you see the dashboard okay?", "does that sound fair"])
+@pytest.mark.parametrize("text", ["Can you see the dashboard okay?", "does that sound fair",
+                                  # whether they know what we pitch, and offers (stop 24)
+                                  "Do you know Save the Children?",
+                                  "Have you ever been on their website?",
+                                  "Would you like one of the children to send you a letter?",
+                                  "Can the kids count on you?"])
 def test_language_product_and_meeting_questions_are_not_about_the_customer(
         labeler: Labeler, text: str) -> None:
     assert labels_of(labeler, text) == {"question"}
@@ -336,3 +341,13 @@ def test_language_flags_never_come_from_the_statistical_check_alone(labeler: Lab
     subtypes = {e.subtype for sentences in labeler.label(texts) for s in sentences
                 for e in s.evidence}
     assert "unspecified" not in subtypes
+
+
+@pytest.mark.parametrize("text", [
+    "But if you like to continue donating, how much would you like to donate?",
+    "So if you want to donate, how much would you give?",
+])
+def test_language_a_condition_of_the_customer_is_no_concession(labeler: Labeler,
+                                                                text: str) -> None:
+    # pc_if_then_close needs a concession of ours ("If I waive the fee, will you sign?").
+    assert "pushy_close" not in labels_of(labeler, text)

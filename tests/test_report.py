@@ -353,3 +353,12 @@ def test_call_page_flag_lands_on_the_utterance_it_records_in_an_untimed_transcri
     older = replace(flag, utterance=-1)
     assert flags_by_utterance(utterances, [flag]) == [[], [], [flag]]
     assert flags_by_utterance(utterances, [older]) == [[older], [], []]
+
+
+def test_report_a_warning_colour_wins_over_the_close_on_one_sentence():
+    # A sentence that is both pushy (or self-promotion) and a next step: the later rule wins.
+    from analyzer.coach.pages.html import CSS
+
+    for warning in ("mark.pushy_close", "mark.self_promotion"):
+        for close in ("mark.ask", "mark.next_step", "mark.objection"):
+            assert CSS.index(warning) > CSS.index(close)
