@@ -35,9 +35,8 @@ from analyzer.types import CUSTOMER, REP, Flag, Utterance
 FOLLOW_UP = "follow_up_question"
 ACKNOWLEDGEMENT = "acknowledgement"
 RELATING = "relating"
-# Typed chat drops apostrophes ("thats great"); the rules are written with them.
-# Bare ASR text drops apostrophes: "thats", "its", "whats", "im", "youre" (not "is", which
-# is "i" + "s" but no contraction).
+# Typed chat and bare ASR text drop apostrophes ("thats great", "im", "youre"); the rules are
+# written with them. Not "is", which is "i" + "s" but no contraction.
 UNPUNCTUATED = re.compile(r"\b(that|it|what)(s)\b|\b(i)(m)\b|\b(you)(re)\b")
 FIRST_PERSON = frozenset({"i", "my", "me", "mine", "myself", "we", "our", "us"})
 

@@ -63,8 +63,7 @@ def rep_answer(call: Sequence[Sentence], k: int) -> tuple[str, Sentence | None]:
         return "unanswered", None
     ack = next((s for s in group if s.cue("acknowledged")), None)
     asking = next((s for s in group if is_asking(s)), None)
-    question = next((s for s in group if "question" in s.labels
-                     or s.text.rstrip().endswith("?")), None)
+    question = next((s for s in group if _is_question(s)), None)
     if ack is not None:
         return "acknowledged", ack
     if asking is not None and not _meets_the_objection(call[k], asking):
@@ -129,9 +128,12 @@ def step_answer(call: Sequence[Sentence], k: int, answered: set[tuple[int, str]]
 
 def _asks_back(call: Sequence[Sentence], reply: Sentence) -> bool:
     """Whether the utterance holding the reply asks a question."""
-    return any(s.utterance == reply.utterance and ("question" in s.labels
-                                                   or s.text.rstrip().endswith("?"))
-               for s in call)
+    return any(s.utterance == reply.utterance and _is_question(s) for s in call)
+
+
+def _is_question(s: Sentence) -> bool:
+    """A question by the labeler, or by its question mark."""
+    return "question" in s.labels or s.text.rstrip().endswith("?")
 
 
 def objection_answer(call: Sequence[Sentence], k: int) -> Flag | None:
@@ -168,7 +170,7 @@ def insisting(call: Sequence[Sentence]) -> tuple[tuple[Sentence, ...], list[Flag
             out[k] = replace(s, labels=s.labels | {"pushy_close"})
             said = no.cue("declined")
             flags.append(sentence_flag(s, "pushy_close", "insisting", "insist_after_no",
-                               said.span if said else ""))
+                                       said.span if said else ""))
         # A refusal, not an objection: "how do I know it's legit?" is a concern to answer.
         outcome, reply = answer_to(out, k)
         no = reply if outcome == "declined" and reply and reply.cue("declined") else no
