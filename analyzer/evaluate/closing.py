@@ -30,6 +30,7 @@ from analyzer.call.closing import doc_hits, sentence_cues
 from analyzer.call.language import Labeler, sentences
 from analyzer.call.roles import RoleEvidence
 from analyzer.evaluate.language import Score
+from analyzer.evaluate.language_real import agreement
 from analyzer.settings import EVAL_DIR, REPO_DIR
 from analyzer.types import CallResult, CallSource, Flag, Segment, Transcript
 
@@ -247,6 +248,7 @@ def mrda(labeler: Labeler, split: str, limit: int = 0) -> list[Score]:
 
 # What a coach calls each hand label (models/eval/closing/persuasion_sentences.csv), against
 # the flags that should say it.
+ROLE_NAMES = {"rep": "persuader", "customer": "persuadee"}
 HAND = {"ask": ("rep", {"ask"}, {"ask"}),
         "pushy_close": ("rep", {"pushy"}, {"pushy_close"}),
         "ask or pushy_close": ("rep", {"ask", "pushy"}, {"ask", "pushy_close"}),
@@ -307,6 +309,21 @@ def hand_scores(results: dict[str, CallResult], dialogues: dict[str, list[Row]],
         print(f"objection kind right where both found an objection: {sum(kinds)}/{len(kinds)}")
 
 
+def second_opinion() -> None:
+    """How far a second labeller of the test part (``persuasion_sentences_second.csv``) agrees
+    with the first, per label."""
+    path = LABELS_DIR / "persuasion_sentences_second.csv"
+    if not path.exists():
+        return
+    theirs = {r["item"]: r for r in read_reference(path.name)}
+    first = [r for r in read_reference("persuasion_sentences.csv") if r["item"] in theirs]
+    print(f"a second labeller of the test part ({len(first)} sentences):")
+    for name, (role, truth, _) in HAND.items():
+        pairs = [(r["label"] in truth, theirs[r["item"]]["label"] in truth)
+                 for r in first if r["role"] == ROLE_NAMES[role]]
+        print(f"  {name:<22} {agreement(pairs)}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print every table; 0 always (the figures are reported, not gated)."""
     parser = argparse.ArgumentParser(prog="python -m analyzer.evaluate.closing",
@@ -328,6 +345,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                      sum(len(dialogues[d]) for d in chosen))
         reference_scores(results, split, args.errors and split == "tune")
         hand_scores(results, dialogues, split, args.errors and split == "tune")
+        if split == "test":
+            second_opinion()
+            hand_scores(results, dialogues, "fresh")
     if not args.skip_mrda and MRDA.exists():
         mrda(labeler, "train" if args.tune_only else "test")
     return 0

@@ -51,6 +51,7 @@ ANY_ASK = frozenset({"proposition-of-donation", "ask-donation-amount", "ask-dona
 NEVER_PUSHY = frozenset({"greeting", "thank", "closing", "acknowledgement"})
 # Persuader questions labelled by hand for a coach's meaning of customer_question.
 HAND_QUESTIONS = EVAL_DIR / "language" / "persuasion_questions.csv"
+SECOND_QUESTIONS = EVAL_DIR / "language" / "persuasion_questions_second.csv"
 # Punctuation ASR output does not have; apostrophes stay ("you're").
 BARE_DROP = str.maketrans("", "", string.punctuation.replace("'", ""))
 
@@ -227,24 +228,55 @@ def list_meeting_flags(labeler: Labeler, path: Path) -> dict[str, float]:
 def score_hand_questions(labeler: Labeler, path: Path, tune: bool, errors: bool
                          ) -> dict[str, float]:
     """Print precision and recall of customer_question on the persuader questions labelled by
-    hand for what a coach means (``models/eval/language/persuasion_questions.csv``)."""
+    hand for what a coach means (``models/eval/language/persuasion_questions.csv``): the tune
+    part, or the test part (tuned on since stop 25) and the fresh part (never read), with how
+    far a second labeller agrees on the test part."""
     with path.open(encoding="utf-8", newline="") as handle:
         texts = [row["text"].strip() for row in csv.DictReader(handle)]
-    part = "tune" if tune else "test"
-    rows = [r for r in csv.DictReader(HAND_QUESTIONS.read_text(encoding="utf-8").splitlines())
-            if r["split"] == part]
-    said = flagged(labeler, [texts[int(r["item"]) - 1] for r in rows], [REP] * len(rows))
-    gold = [r["label"] == "about_customer" for r in rows]
-    result = count(gold, ["customer_question" in p for p in said], "customer_question")
-    print(f"persuasion ({part}), persuader questions labelled for a coach: {len(rows)} "
-          f"sentences of {len({r['dialogue'] for r in rows})} dialogues")
-    print(line("customer_question ~ about the customer", result,
-               "(target P >= 0.90, R >= 0.80)"))
-    for r, g, p in zip(rows, gold, said):
-        if errors and g != ("customer_question" in p):
-            print(f"    {'missed' if g else 'false'} customer_question: "
-                  f"{texts[int(r['item']) - 1]}")
-    return {"precision": result.precision, "recall": result.recall}
+    result: dict[str, float] = {}
+    for part in ("tune",) if tune else ("test", "fresh"):
+        rows = [r for r in read_rows(HAND_QUESTIONS) if r["split"] == part]
+        said = flagged(labeler, [texts[int(r["item"]) - 1] for r in rows], [REP] * len(rows))
+        gold = [r["label"] == "about_customer" for r in rows]
+        score = count(gold, ["customer_question" in p for p in said], "customer_question")
+        print(f"persuasion ({part}), persuader questions labelled for a coach: {len(rows)} "
+              f"sentences of {len({r['dialogue'] for r in rows})} dialogues")
+        print(line("customer_question ~ about the customer", score,
+                   "(target P >= 0.90, R >= 0.80)"))
+        for r, g, p in zip(rows, gold, said):
+            if errors and g != ("customer_question" in p):
+                print(f"    {'missed' if g else 'false'} customer_question: "
+                      f"{texts[int(r['item']) - 1]}")
+        result = {"precision": score.precision, "recall": score.recall}
+    if not tune:
+        print_agreement(read_rows(HAND_QUESTIONS), read_rows(SECOND_QUESTIONS), "test")
+    return result
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a labelled CSV file under ``models/eval/``."""
+    return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+
+
+def print_agreement(first: Sequence[dict[str, str]], second: Sequence[dict[str, str]],
+                    part: str, positive: str = "about_customer") -> None:
+    """How far two labellers agree on one label (Cohen's kappa) where both labelled."""
+    theirs = {(r["dialogue"], r["item"]): r["label"] == positive for r in second}
+    pairs = [(r["label"] == positive, theirs[(r["dialogue"], r["item"])]) for r in first
+             if r["split"] == part and (r["dialogue"], r["item"]) in theirs]
+    if pairs:
+        print(f"  a second labeller, {part} part: {agreement(pairs)}")
+
+
+def agreement(pairs: Sequence[tuple[bool, bool]]) -> str:
+    """Agreement of two labellers on a yes/no label, as a line: the counts and Cohen's kappa."""
+    n = len(pairs)
+    first, second = sum(a for a, _ in pairs), sum(b for _, b in pairs)
+    observed = sum(a == b for a, b in pairs) / n
+    expected = (first * second + (n - first) * (n - second)) / n ** 2
+    kappa = (observed - expected) / (1 - expected) if expected < 1 else 1.0
+    return (f"{n} items, yes {first} / {second}, both {sum(a and b for a, b in pairs)}, "
+            f"kappa {kappa:.2f}")
 
 
 def run(labeler: Labeler, root: Path = REALDATA, tune: bool = False,
