@@ -37,7 +37,8 @@ def utterance_outcome(group: Sequence[Sentence]) -> tuple[str, Sentence | None]:
 
 def answer_to(call: Sequence[Sentence], k: int, max_turns: int = 2) -> tuple[str, Sentence | None]:
     """The customer's answer to the ask at sentence k: the first of their next utterances
-    (up to max_turns, and before the rep asks again) that agrees, defers or declines."""
+    (up to max_turns, and before the rep asks again) that agrees, defers or declines; a bare
+    yes after they asked a question back answers the rep's reply, not the ask."""
     groups: dict[int, list[Sentence]] = {}
     for s in call[k + 1:]:
         if s.utterance == call[k].utterance:
@@ -48,10 +49,15 @@ def answer_to(call: Sequence[Sentence], k: int, max_turns: int = 2) -> tuple[str
             if s.utterance not in groups and len(groups) == max_turns:
                 break
             groups.setdefault(s.utterance, []).append(s)
+    asked_back = False
     for group in groups.values():
         outcome, sentence = utterance_outcome(group)
-        if outcome:
+        # After a question of theirs, a bare "ok." takes the rep's reply, not the ask.
+        bare_yes = sentence is not None and sentence.cues[0].label == "agreed" and all(
+            c.label == "agreed" for c in sentence.cues)
+        if outcome and not (asked_back and bare_yes):
             return outcome, sentence
+        asked_back = asked_back or any(_is_question(s) for s in group)
     return "unanswered", None
 
 
