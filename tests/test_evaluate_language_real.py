@@ -8,6 +8,7 @@ from typing import Any
 from conftest import realdata_path
 
 from analyzer.evaluate.language_real import (
+    agreement,
     bare,
     persuasion_half,
     read_mrda,
@@ -72,7 +73,7 @@ def test_evaluate_language_real_no_greeting_or_thanks_is_pushy() -> None:
 def test_evaluate_language_real_hand_questions_point_at_persuader_questions() -> None:
     import csv
 
-    from analyzer.evaluate.language_real import HAND_QUESTIONS
+    from analyzer.evaluate.language_real import HAND_QUESTIONS, SECOND_QUESTIONS
 
     path = realdata_path("persuasion", "dialogues.csv")
     with path.open(encoding="utf-8", newline="") as handle:
@@ -83,5 +84,16 @@ def test_evaluate_language_real_hand_questions_point_at_persuader_questions() ->
     for row in rows:
         record = records[int(row["item"]) - 1]
         assert (record["dialogue"], record["role"]) == (row["dialogue"], "persuader")
-        assert row["split"] == ("tune" if ids.index(row["dialogue"]) % 2 == 0 else "test")
+        assert row["split"] in (("tune",) if ids.index(row["dialogue"]) % 2 == 0 else
+                                ("test", "fresh"))
         assert row["label"] in {"about_customer", "not_about_customer", "not_a_question"}
+    second = list(csv.DictReader(SECOND_QUESTIONS.read_text(encoding="utf-8").splitlines()))
+    assert {(r["dialogue"], r["item"]) for r in second} == {
+        (r["dialogue"], r["item"]) for r in rows if r["split"] == "test"}
+
+
+def test_evaluate_language_real_agreement_by_hand() -> None:
+    # 10 items: both say yes on 3, only the first on 1, neither on 6. Observed 0.9; expected
+    # 0.4 * 0.3 + 0.6 * 0.7 = 0.54; kappa (0.9 - 0.54) / 0.46 = 0.78.
+    pairs = [(True, True)] * 3 + [(True, False)] + [(False, False)] * 6
+    assert agreement(pairs) == "10 items, yes 4 / 3, both 3, kappa 0.78"

@@ -366,13 +366,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Connection labels on real dialogues ({part} parts); targets P >= 0.85, R >= 0.75")
     print(f"{'set':<52} {'items':>6} {'true':>6} {'said':>6} {'P':>6} {'R':>6}")
     scores: list[Count] = []
+    # The fresh part (labelled in stop 25, never read while tuning) is reported with the test.
+    parts = (part,) if args.tune else (part, "fresh")
     if args.only in (None, "follow_up"):
-        scores += follow_up_scores(labeler, part, args.errors)
+        scores += [s for p in parts for s in follow_up_scores(labeler, p, args.errors)]
     if args.only in (None, "persuasion"):
         calls = persuasion_calls(labeler, part)
         scores += persuasion_scores(calls, part, args.errors)
         scores += relating_scores(calls, part, args.errors)
-        scores += hand_ack_scores(labeler, part, args.errors)
+        scores += [s for p in parts for s in hand_ack_scores(labeler, p, args.errors)]
     if args.only in (None, "mrda"):
         scores += mrda_scores(labeler, part, args.errors, args.meetings)
     for score in scores:
