@@ -257,3 +257,14 @@ def test_connection_disagreement_plans_and_a_bare_understand_are_no_sympathy(tex
     from analyzer.call.connection import acknowledgement
 
     assert acknowledgement(text) is None
+
+
+def test_connection_an_ask_that_takes_up_the_customers_words_is_no_follow_up(session_labeler):
+    # The close reads it as an ask: it serves the rep's agenda (Huang et al.'s "switch").
+    lines = [("Rep", "Hi, thanks for joining."),
+             ("Dana", "We plan to run a pilot with the support team in March."),
+             ("Rep", "Would you like to start the pilot with us next week?")]
+    result = analyze(lines, session_labeler)
+    assert [f.rule for f in flags_of(result, "ask")] == ["ask_would_you_like_to"]
+    assert flags_of(result, "follow_up_question") == []
+    assert result.metrics.follow_up_questions == 0

@@ -114,13 +114,14 @@ def the_close(utterances: tuple[Utterance, ...], docs: list[Any], flags: tuple[F
 
 
 def not_asks(flags: tuple[Flag, ...], closing: tuple[Flag, ...]) -> tuple[Flag, ...]:
-    """The flags without the labeler's ``customer_question`` on a sentence the close reads as
-    an ask or a pushy close: a question asking for the commitment is not one about the
-    customer, even when it says "you" ("Would you like to donate today?"). A question a coach
-    added stays."""
+    """The flags without ``customer_question`` and ``follow_up_question`` on a sentence the
+    close reads as an ask or a pushy close: a question asking for the commitment is not one
+    about the customer, even when it says "you" ("Would you like to donate today?"), and it
+    serves the rep's agenda, not the customer's words, even when it takes them up. A question
+    a coach added stays."""
     asking = {(f.utterance, f.text) for f in closing if f.label in ("ask", "pushy_close")}
-    return tuple(f for f in flags if f.label != "customer_question" or f.coach == "added"
-                 or (f.utterance, f.text) not in asking)
+    return tuple(f for f in flags if f.label not in ("customer_question", "follow_up_question")
+                 or f.coach == "added" or (f.utterance, f.text) not in asking)
 
 
 def has_words(transcript: Transcript) -> bool:
