@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from analyzer.call.analysis import Models, analyze_call
@@ -475,3 +476,34 @@ def test_closing_hedges_and_im_in_somewhere_are_no_commitment(session_labeler):
         assert flags_of(result, "commitment") == [], line
     result = call_of(session_labeler, ("Rep", "Can I count you in?"), ("Cust", "Ok, I'm in."))
     assert [f.rule for f in flags_of(result, "commitment")] == ["commit_lets_do"]
+
+
+@pytest.mark.parametrize("lines", [
+    # a habit and a past verb are no asks
+    [("Rep", "I am wondering if you regularly give to charity?"), ("Cust", "Yes I do.")],
+    [("Rep", "Would you be interested in how much I donated?"), ("Cust", "Yes please.")],
+])
+def test_closing_habits_and_past_verbs_are_no_asks_and_their_yes_no_commitment(
+        session_labeler, lines):
+    result = call_of(session_labeler, *lines)
+    assert flags_of(result, "ask") == [] and flags_of(result, "commitment") == []
+
+
+def test_closing_a_bare_ok_after_asking_back_answers_the_reply_not_the_ask(session_labeler):
+    result = call_of(session_labeler,
+                     ("Rep", "How much would you like to donate?"),
+                     ("Cust", "Who owns the charity?"),
+                     ("Rep", "A bunch of partners help run it."),
+                     ("Cust", "ok."))
+    assert [f.subtype for f in flags_of(result, "ask")] == ["unanswered"]
+    assert flags_of(result, "commitment") == []
+
+
+@pytest.mark.parametrize("text", [
+    "62% is amazing.",
+    "What does 5 dollars get these children?",
+    "I just know that if I were a child in need, I would be grateful.",
+])
+def test_closing_no_commitment_in_a_figure_a_question_or_a_hypothetical(session_labeler, text):
+    result = call_of(session_labeler, ("Rep", "Would you like to donate today?"), ("Cust", text))
+    assert flags_of(result, "commitment") == []

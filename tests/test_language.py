@@ -351,3 +351,35 @@ def test_language_a_condition_of_the_customer_is_no_concession(labeler: Labeler,
                                                                 text: str) -> None:
     # pc_if_then_close needs a concession of ours ("If I waive the fee, will you sign?").
     assert "pushy_close" not in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Would you like to donate part or all of your payment?",  # a choice of how much
+    "I am going to donate my payment.",  # the rep's own giving, no paperwork
+    "Now I would like to ask you to donate and give to others in need.",  # no ultimatum
+])
+def test_language_amounts_own_giving_and_others_in_need_are_no_pressure(labeler: Labeler,
+                                                                        text: str) -> None:
+    assert "pushy_close" not in labels_of(labeler, text)
+
+
+def test_language_a_choice_of_how_to_buy_stays_an_alternative_close(labeler: Labeler) -> None:
+    assert "pushy_close" in labels_of(labeler, "Annual or monthly billing?")
+
+
+@pytest.mark.parametrize("text", [
+    "Are you familiar with them?", "Can you imagine living in extreme violence?",
+    "How is the weather by you?", "Do you have any more info?",
+])
+def test_language_knowledge_checks_rhetoric_weather_and_offers_are_not_about_them(
+        labeler: Labeler, text: str) -> None:
+    assert "customer_question" not in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Do you know about your options?",  # theirs, not a name we pitch
+    "Do your crews use the all-weather mats on every job?",  # no talk of the weather
+])
+def test_language_questions_about_their_own_things_stay_customer_questions(
+        labeler: Labeler, text: str) -> None:
+    assert "customer_question" in labels_of(labeler, text)
