@@ -30,7 +30,7 @@ from analyzer.call.closing import doc_hits, sentence_cues
 from analyzer.call.language import Labeler, sentences
 from analyzer.call.roles import RoleEvidence
 from analyzer.evaluate.language import Score
-from analyzer.evaluate.language_real import agreement
+from analyzer.evaluate.language_real import agreement, read_rows
 from analyzer.settings import EVAL_DIR, REPO_DIR
 from analyzer.types import CallResult, CallSource, Flag, Segment, Transcript
 
@@ -178,8 +178,7 @@ def persuasion(labeler: Labeler, dialogues: dict[str, list[Row]], ids: Sequence[
 
 def read_reference(name: str) -> list[dict[str, str]]:
     """A hand-labelled reference file of models/eval/closing/."""
-    with (LABELS_DIR / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return read_rows(LABELS_DIR / name)
 
 
 def reference_scores(results: dict[str, CallResult], split: str, errors: bool = False) -> None:

@@ -53,8 +53,7 @@ def answer_to(call: Sequence[Sentence], k: int, max_turns: int = 2) -> tuple[str
     for group in groups.values():
         outcome, sentence = utterance_outcome(group)
         # After a question of theirs, a bare "ok." takes the rep's reply, not the ask.
-        bare_yes = sentence is not None and sentence.cues[0].label == "agreed" and all(
-            c.label == "agreed" for c in sentence.cues)
+        bare_yes = sentence is not None and all(c.label == "agreed" for c in sentence.cues)
         if outcome and not (asked_back and bare_yes):
             return outcome, sentence
         asked_back = asked_back or any(_is_question(s) for s in group)
