@@ -453,6 +453,31 @@ def test_closing_an_ask_is_no_question_about_the_customer(session_labeler):
     assert result.metrics.customer_focused_questions == 1
 
 
+def test_closing_a_question_that_only_asks_back_takes_the_meaning_of_what_came_before(
+        session_labeler):
+    # "How about you?" after a greeting is a greeting, after the rep's pledge an ask; after
+    # the rep's own family it asks about the customer's (persuasion test part: the three
+    # returned questions were greetings or an ask, all counted as questions about the
+    # customer before).
+    def questions(*lines):
+        return [f.text for f in flags_of(call_of(session_labeler, *lines),
+                                         "customer_question")]
+
+    assert questions(("Cust", "Hi, how are you?"), ("Rep", "I'm good. How about you?")) == []
+    assert questions(("Cust", "How are you?"), ("Rep", "Good."), ("Rep", "You?")) == []
+    assert questions(("Rep", "I will donate $5 myself. And you?")) == []
+    assert questions(("Rep", "I have two kids at home. How about you?")) == ["How about you?"]
+
+
+def test_closing_white_space_runs_are_one_space(session_labeler):
+    # Typed chats double their spaces; spaCy makes the second one a token and "how are  you"
+    # was no greeting. The utterance keeps one space, as the labeler parses it.
+    result = call_of(session_labeler, ("Rep", "Hello how are  you doing today?"),
+                     ("Cust", "Fine."))
+    assert flags_of(result, "customer_question") == []
+    assert result.utterances[0].text == "Hello how are you doing today?"
+
+
 def test_closing_an_ask_that_brings_the_decider_in_meets_an_authority_objection(session_labeler):
     objection = ("Cust", "Our head of people signs off on anything over 10,000.")
     for ask, how in (("Can we set up a time with your hand on people next week?", "question"),

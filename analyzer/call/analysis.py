@@ -11,19 +11,21 @@ rep's voice and writes the bleeped copy of the recording around this function.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from analyzer.call.closing import FLAG_LABELS, call_sentences, closing_metrics, corrected_close
 from analyzer.call.connection import connection_flags
 from analyzer.call.corrections import apply_corrections
-from analyzer.call.language import call_flags
+from analyzer.call.language import call_flags, load_lexicon, sentences
 from analyzer.call.metrics import measure
 from analyzer.call.phases import phase_flags, phase_metrics, utterance_phases
 from analyzer.call.redact import People, redact_speakers
 from analyzer.call.roles import RoleEvidence, decide_roles
-from analyzer.call.stretches import call_stretches, utterance_kinds
+from analyzer.call.stretches import call_stretches, sentence_kind, utterance_kinds
 from analyzer.call.trackers import tracker_flags, tracker_metrics
 from analyzer.call.turns import build_turns
 from analyzer.errors import InputError
@@ -75,7 +77,8 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
     labels = models.labeler.label_parsed(docs, [u.role for u in utterances])
     # The closing labels' corrections are applied in the close, before the answers are read.
     others = tuple(c for c in corrections if c.label not in FLAG_LABELS)
-    flags = apply_corrections(utterances, call_flags(utterances, labels), others)
+    flags = returned_questions(call_flags(utterances, labels), docs)
+    flags = apply_corrections(utterances, flags, others)
     kept = tuple(f for f in flags if f.coach != "wrong")  # what a coach marked wrong is not read
     flags += connection_of(utterances, docs, kept)
     flags, closing = the_close(utterances, docs, flags, models.labeler.nlp, corrections)
@@ -124,6 +127,40 @@ def not_asks(flags: tuple[Flag, ...], closing: tuple[Flag, ...]) -> tuple[Flag, 
                  or f.coach == "added" or (f.utterance, f.text) not in asking)
 
 
+def returned_questions(flags: tuple[Flag, ...], docs: Sequence[Any]) -> tuple[Flag, ...]:
+    """The flags without ``customer_question`` on a question that only asks back ("You?",
+    "How about you?", ``returned_question_phrases`` in ``models/language/lexicon.json``) unless
+    the sentence before it is personal talk ("I have two kids. How about you?"): it returns
+    what was just said, and after "I'm good." that is a greeting, after "I will donate $5."
+    an ask."""
+    def before(f: Flag) -> Any:
+        sents = sentences(docs[f.utterance])
+        at = next((i for i, s in enumerate(sents) if s.text == f.text), 0)
+        if at:
+            return sents[at - 1]
+        earlier = sentences(docs[f.utterance - 1]) if f.utterance > 0 else []
+        return earlier[-1] if earlier else None
+
+    def personal_before(f: Flag) -> bool:
+        sent = before(f)
+        kind = sentence_kind(sent) if sent is not None else None
+        return kind is not None and kind.kind == "personal"
+
+    return tuple(f for f in flags if f.label != "customer_question"
+                 or not returned(f.text) or personal_before(f))
+
+
+@lru_cache(maxsize=1)
+def _returned_phrases() -> frozenset[str]:
+    return frozenset(load_lexicon()["returned_question_phrases"])
+
+
+def returned(text: str) -> bool:
+    """True when the sentence only asks back: "And you?", "what about yourself?"."""
+    words = text.lower().translate(str.maketrans("", "", string.punctuation)).split()
+    return " ".join(words) in _returned_phrases()
+
+
 def has_words(transcript: Transcript) -> bool:
     """True when some segment holds a word (letters or digits, not only punctuation or a
     music sign the transcriber wrote for a jingle)."""
@@ -131,8 +168,10 @@ def has_words(transcript: Transcript) -> bool:
 
 
 def utterances_of(transcript: Transcript, roles: RoleAssignment) -> tuple[Utterance, ...]:
-    """The transcript's segments, each with its speaker's role."""
-    return tuple(Utterance(s.speaker, roles.role_of(s.speaker), s.start, s.end, s.text, s.words)
+    """The transcript's segments, each with its speaker's role; runs of white space in the
+    text are one space (as the labeler parses it, so that its sentences are found in it)."""
+    return tuple(Utterance(s.speaker, roles.role_of(s.speaker), s.start, s.end,
+                           " ".join(s.text.split()), s.words)
                  for s in transcript.segments)
 
 

@@ -120,9 +120,10 @@ def flags_by_row(result: CallResult, groups: Sequence[Sequence[Row]]) -> list[li
     bounds: list[list[tuple[int, int]]] = []
     for group in groups:
         cursor, mine = 0, []
-        for r in group:
-            mine.append((cursor, cursor + len(r.text.strip()) + 1))
-            cursor += len(r.text.strip()) + 1
+        for r in group:  # the analysis reads a run of white space as one space
+            length = len(" ".join(r.text.split()))
+            mine.append((cursor, cursor + length + 1))
+            cursor += length + 1
             labels.append([])
         bounds.append(mine)
     first_row = [sum(len(g) for g in groups[:i]) for i in range(len(groups))]
