@@ -469,6 +469,26 @@ def test_closing_a_question_that_only_asks_back_takes_the_meaning_of_what_came_b
     assert questions(("Rep", "I have two kids at home. How about you?")) == ["How about you?"]
 
 
+def test_closing_a_concern_deep_in_the_customers_own_talk_answers_nothing(session_labeler):
+    # A webinar speaker 200 sentences into a talk said "One of them will die in the next
+    # year" (a timing objection) and "It's an $850 cardboard box." (an offer): past
+    # answer_reach sentences since the rep last spoke, the words are about something else.
+    talk = " ".join(f"Slide {n} shows the survey results." for n in range(1, 11))
+    objection = "We can only look at this next year."
+    near = call_of(session_labeler, ("Rep", "Would you like to start the pilot?"),
+                   ("Cust", objection))
+    far = call_of(session_labeler, ("Rep", "Would you like to start the pilot?"),
+                  ("Cust", talk + " " + objection))
+    assert [f.subtype for f in flags_of(near, "objection")] == ["timing"]
+    assert flags_of(far, "objection") == []
+    assert flags_of(far, "objection_answer") == []
+    # A coach who marks it missed still gets it.
+    missed = Correction("c1", "objection", objection, "missed")
+    marked = call_of(session_labeler, ("Rep", "Would you like to start the pilot?"),
+                     ("Cust", talk + " " + objection), corrections=[missed])
+    assert [f.coach for f in flags_of(marked, "objection")] == ["added"]
+
+
 def test_closing_white_space_runs_are_one_space(session_labeler):
     # Typed chats double their spaces; spaCy makes the second one a token and "how are  you"
     # was no greeting. The utterance keeps one space, as the labeler parses it.

@@ -52,6 +52,7 @@ def closing_flags(call: Sequence[Sentence]) -> tuple[Flag, ...]:
     call, flags = insisting(call)
     yeses: set[int] = set()
     answered: set[tuple[int, str]] = set()  # customer sentences already read as a step's answer
+    far = beyond_reach(call, load_rules()[0].get("answer_reach", 0))
     for k, s in enumerate(call):
         if is_asking(s):
             found, yes = ask_flags(call, k)
@@ -61,16 +62,38 @@ def closing_flags(call: Sequence[Sentence]) -> tuple[Flag, ...]:
         elif s.role == REP and s.cue("next_step") is not None:
             flags += step_answer(call, k, answered)
         for label in ("commitment", "next_step", "objection"):
-            cue = s.cue(label)
+            cue = _in_reach(s, label, k in far)
             if cue is not None:
                 flags.append(sentence_flag(s, label, cue.subtype, cue.rule, cue.span))
         agreed = s.cue("agreed")
         if k in yeses and agreed is not None:
             flags.append(sentence_flag(s, "commitment", "yes", agreed.rule, agreed.span))
-        handled = objection_answer(call, k) if s.cue("objection") is not None else None
+        handled = objection_answer(call, k) if _in_reach(s, "objection", k in far) else None
         if handled is not None:
             flags.append(handled)
     return tuple(sorted(flags, key=lambda f: (f.utterance, f.start)))
+
+
+def beyond_reach(call: Sequence[Sentence], reach: int) -> frozenset[int]:
+    """The customer's sentences more than ``reach`` sentences into a turn of their own since
+    the rep last spoke (``answer_reach`` in ``models/closing/rules.json``; 0: none): deep in a
+    talk or a story, the words no longer answer the rep."""
+    far, since = set(), 0
+    for k, s in enumerate(call):
+        if s.role == REP:
+            since = 0
+            continue
+        since += 1
+        if reach and since > reach and s.role == CUSTOMER:
+            far.add(k)
+    return frozenset(far)
+
+
+def _in_reach(s: Sentence, label: str, far: bool) -> Cue | None:
+    """The sentence's cue of a label, None when there is none or the sentence is beyond the
+    reach of an answer (``beyond_reach``); a coach's own cue always counts."""
+    cue = s.cue(label)
+    return cue if cue is not None and (not far or cue.rule == COACH_RULE) else None
 
 
 def corrected_close(call: Sequence[Sentence], corrections: Sequence[Correction]
@@ -95,12 +118,14 @@ def corrected_close(call: Sequence[Sentence], corrections: Sequence[Correction]
 
 def _with_verdicts(s: Sentence, wrong: set[tuple[str, str]], missed: set[tuple[str, str]]
                    ) -> Sentence:
-    """A sentence without the cues a coach marked wrong and with the ones marked missed."""
+    """A sentence without the cues a coach marked wrong and with the ones marked missed (a
+    rule's cue the coach marked missed, one beyond the reach of an answer, becomes theirs)."""
     key = sentence_key(s.text)
-    cues = tuple(c for c in s.cues if (c.label, key) not in wrong)
+    marked = {label for label, said in missed if said == key and _fits(label, s.role)}
+    cues = tuple(replace(c, rule=COACH_RULE) if c.label in marked else c
+                 for c in s.cues if (c.label, key) not in wrong)
     have = {c.label for c in cues}
-    cues += tuple(Cue(label, "", COACH_RULE, s.text) for label, said in sorted(missed)
-                  if said == key and label not in have and _fits(label, s.role))
+    cues += tuple(Cue(label, "", COACH_RULE, s.text) for label in sorted(marked - have))
     return s if cues == s.cues else replace(s, cues=cues)
 
 
