@@ -489,6 +489,15 @@ def test_closing_a_concern_deep_in_the_customers_own_talk_answers_nothing(sessio
     assert [f.coach for f in flags_of(marked, "objection")] == ["added"]
 
 
+def test_closing_a_suggestion_and_a_choice_of_how_much_are_healthy_asks(session_labeler):
+    # Both were pushy closes before (the labellers of the persuasion parts: asks).
+    for ask in ("Yes, why don't you join me?",
+                "Say, maybe half of your payment for this task or even the whole thing?"):
+        result = call_of(session_labeler, ("Cust", "I like the sound of it."), ("Rep", ask))
+        assert [f.text for f in flags_of(result, "ask")] == [ask]
+        assert flags_of(result, "pushy_close") == flags_of(result, "customer_question") == []
+
+
 def test_closing_white_space_runs_are_one_space(session_labeler):
     # Typed chats double their spaces; spaCy makes the second one a token and "how are  you"
     # was no greeting. The utterance keeps one space, as the labeler parses it.

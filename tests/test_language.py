@@ -357,6 +357,11 @@ def test_language_a_condition_of_the_customer_is_no_concession(labeler: Labeler,
     "Would you like to donate part or all of your payment?",  # a choice of how much
     "I am going to donate my payment.",  # the rep's own giving, no paperwork
     "Now I would like to ask you to donate and give to others in need.",  # no ultimatum
+    "Say, maybe half of your payment for this task or even the whole thing?",  # how much
+    "Yes, why don't you join me?",  # a suggestion, not "why wouldn't you"
+    # an argument with an "or" in it, asked rhetorically: no choice of how to buy
+    "If we can consider that it represents one child having a week of meals or a healthy 3 "
+    "months, wouldn't you agree that that would be worth any aid that we could provide?",
 ])
 def test_language_amounts_own_giving_and_others_in_need_are_no_pressure(labeler: Labeler,
                                                                         text: str) -> None:
@@ -365,6 +370,7 @@ def test_language_amounts_own_giving_and_others_in_need_are_no_pressure(labeler:
 
 def test_language_a_choice_of_how_to_buy_stays_an_alternative_close(labeler: Labeler) -> None:
     assert "pushy_close" in labels_of(labeler, "Annual or monthly billing?")
+    assert "pushy_close" in labels_of(labeler, "Why wouldn't you start this week?")
 
 
 @pytest.mark.parametrize("text", [
