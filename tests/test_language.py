@@ -389,3 +389,15 @@ def test_language_knowledge_checks_rhetoric_weather_and_offers_are_not_about_the
 def test_language_questions_about_their_own_things_stay_customer_questions(
         labeler: Labeler, text: str) -> None:
     assert "customer_question" in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text, boast", [
+    ("Brightline is the fastest platform on the market.", True),  # our product, by name
+    ("Honestly, Brightline is the market leader in dispatch software.", True),
+    ("UNICEF is the best charity.", False),  # a competitor's praise is not ours
+    ("Acme is the best vendor out there.", False),  # a name nobody listed
+])
+def test_language_praise_of_our_product_by_name_is_self_promotion(labeler: Labeler, text: str,
+                                                                  boast: bool) -> None:
+    # models/trackers/trackers.csv lists Brightline as a product (ours), UNICEF a competitor.
+    assert ("self_promotion" in labels_of(labeler, text)) is boast

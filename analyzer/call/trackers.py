@@ -12,19 +12,8 @@ from functools import lru_cache
 from typing import Any
 
 from analyzer.call.language import sentence_spans, sentence_times, sentences
-from analyzer.settings import MODELS_DIR, read_rows
+from analyzer.call.language.rules import load_trackers
 from analyzer.types import Flag, Utterance
-
-TRACKERS_PATH = MODELS_DIR / "trackers" / "trackers.csv"
-
-
-@lru_cache(maxsize=1)
-def load_trackers() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    """Each tracker's name, kind and aliases (its name is always one of them)."""
-    rows = read_rows(TRACKERS_PATH)
-    return tuple((r["name"], r["kind"], tuple(dict.fromkeys(
-        [r["name"].lower(), *(a.strip().lower() for a in r["aliases"].split("|") if a.strip())])))
-        for r in rows)
 
 
 @lru_cache(maxsize=4)

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analyzer.call.language.rules import RULES_DIR, Rule, load_labels, load_lexicon, load_rules
+from analyzer.call.language.rules import (
+    RULES_DIR,
+    Rule,
+    load_labels,
+    load_lexicon,
+    load_rules,
+    our_names,
+)
 from analyzer.call.language.syntax import ATTRIBUTES, is_negated, mark_syntax, sentences
 from analyzer.errors import InputError
 from analyzer.types import REP, Evidence, SentenceLabels
@@ -33,7 +40,8 @@ class Labeler:
     """The spaCy model plus the compiled rules; load once, label many utterances."""
 
     def __init__(self, nlp: Any, rules: Sequence[Rule], labels: dict[str, dict[str, Any]],
-                 lexicon: dict[str, list[str]], backstop: Any = None) -> None:
+                 lexicon: dict[str, list[str]], backstop: Any = None,
+                 names: Sequence[str] = ()) -> None:
         from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 
         self.nlp = nlp
@@ -45,6 +53,9 @@ class Labeler:
         self.matcher = Matcher(nlp.vocab)
         self.dep_matcher = DependencyMatcher(nlp.vocab)
         self.phrase_matchers: dict[str, Any] = {}
+        # The names of our products (trackers of kind product): praise of them is ours.
+        self.names = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.names.add("ours", [nlp.make_doc(n) for n in names])
         for rule in rules:
             self._add(rule, Matcher, PhraseMatcher, DependencyMatcher)
 
@@ -86,7 +97,7 @@ class Labeler:
 
             extra = Backstop.load()
         return cls(nlp, load_rules(rules_dir), load_labels(rules_dir), load_lexicon(rules_dir),
-                   extra)
+                   extra, our_names())
 
     def label(self, texts: Sequence[str], roles: Sequence[str] | None = None,
               batch_size: int = 256) -> list[tuple[SentenceLabels, ...]]:
@@ -117,7 +128,7 @@ class Labeler:
 
     def label_doc(self, doc: Any, role: str = REP) -> tuple[SentenceLabels, ...]:
         """Label the sentences of one parsed utterance."""
-        mark_syntax(doc, self.fillers)
+        mark_syntax(doc, self.fillers, [(s, e) for _, s, e in self.names(doc)])
         sents = sentences(doc)
         by_sent: list[list[_Match]] = [[] for _ in sents]
         starts = [s.start for s in sents]

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from analyzer.errors import InputError
-from analyzer.settings import MODELS_DIR, data_text, read_json
+from analyzer.settings import MODELS_DIR, data_text, read_json, read_rows
 
 RULES_DIR = MODELS_DIR / "language"
+TRACKERS_PATH = MODELS_DIR / "trackers" / "trackers.csv"
+# Trackers of these kinds name our side: praise of them is self-promotion.
+OUR_KINDS = ("product",)
 RULE_FILES = ("cues.jsonl", "question.jsonl", "pushy_close.jsonl", "self_promotion.jsonl",
               "customer_question.jsonl")
 
@@ -104,3 +108,16 @@ def _expand(value: Any, lexicon: dict[str, list[str]]) -> Any:
         return {k: _expand(v, lexicon) for k, v in value.items()}
     return value
 
+
+@lru_cache(maxsize=1)
+def load_trackers(path: Path = TRACKERS_PATH) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """Each tracker's name, kind and aliases (its name is always one of them), from the
+    names a coach lists in ``models/trackers/trackers.csv``."""
+    return tuple((r["name"], r["kind"], tuple(dict.fromkeys(
+        [r["name"].lower(), *(a.strip().lower() for a in r["aliases"].split("|") if a.strip())])))
+        for r in read_rows(path))
+
+
+def our_names() -> tuple[str, ...]:
+    """The aliases of the products a coach lists as ours (``OUR_KINDS``)."""
+    return tuple(a for _, kind, aliases in load_trackers() if kind in OUR_KINDS for a in aliases)

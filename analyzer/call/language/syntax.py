@@ -1,12 +1,13 @@
 """Syntax the rule patterns can test: sentences fit for ASR text, and token attributes.
 
-Code adds six token attributes (``cc_open``, ``cc_first``, ``cc_end``, ``cc_main``,
-``cc_inverted``, ``cc_ours``) that patterns in ``models/language/`` test like any spaCy
+Code adds seven token attributes (``cc_open``, ``cc_first``, ``cc_end``, ``cc_main``,
+``cc_inverted``, ``cc_ours``, ``cc_name``) that patterns in ``models/language/`` test like any spaCy
 attribute, and decides whether a match is negated ("there's no deadline").
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 CLAUSAL_DEPS = frozenset({"advcl", "csubj", "csubjpass", "relcl", "acl"})
@@ -21,7 +22,7 @@ OWN_POSSESSIVES = frozenset({"our", "my"})
 # not a negation of the action.
 LITOTES = frozenset({"problem", "doubt", "hesitation", "issue", "worry", "qualm"})
 NOUN_MODIFIER_DEPS = frozenset({"poss", "compound", "nmod", "amod"})
-ATTRIBUTES = ("cc_open", "cc_first", "cc_end", "cc_main", "cc_inverted", "cc_ours")
+ATTRIBUTES = ("cc_open", "cc_first", "cc_end", "cc_main", "cc_inverted", "cc_ours", "cc_name")
 
 
 def sentences(doc: Any) -> list[Any]:
@@ -40,8 +41,10 @@ def sentences(doc: Any) -> list[Any]:
     return merged
 
 
-def mark_syntax(doc: Any, fillers: frozenset[str]) -> Any:
-    """Set the cc_* token attributes the patterns test; return the doc.
+def mark_syntax(doc: Any, fillers: frozenset[str], names: Sequence[tuple[int, int]] = ()
+                ) -> Any:
+    """Set the cc_* token attributes the patterns test; return the doc. ``names`` are the
+    token ranges (start, end) that name our products.
 
     cc_open: first word of a sentence or of a clause after a comma or "and/so/but",
         skipping fillers ("so", "um", "okay" ...).
@@ -51,9 +54,14 @@ def mark_syntax(doc: Any, fillers: frozenset[str]) -> Any:
     cc_main: the word is not inside a subordinate clause (adverbial, subject, relative).
     cc_inverted: an auxiliary or copula standing before its subject ("are you", "is it").
     cc_ours: the word is said of the speaker's side: its noun phrase is ours ("our best crew")
-        or its clause's subject is ("we're the fastest", "I pride myself on being the best"),
-        and no phrase on the way belongs to someone else ("we train your top performers").
+        or its clause's subject is ("we're the fastest", "I pride myself on being the best",
+        "Brightline is the fastest" when Brightline is our product), and no phrase on the way
+        belongs to someone else ("we train your top performers").
+    cc_name: the word is part of the name of one of our products.
     """
+    for start, end in names:
+        for token in doc[start:end]:
+            token._.cc_name = True
     for sent in sentences(doc):
         doc[sent.start]._.cc_first = True
         words = [t for t in sent if not t.is_punct]
@@ -76,10 +84,11 @@ def mark_syntax(doc: Any, fillers: frozenset[str]) -> Any:
 
 
 def _is_ours(token: Any) -> bool:
-    # The possessive may sit on a compound before the head noun: "our freight claims ratio".
+    # The possessive may sit on a compound before the head noun: "our freight claims ratio";
+    # a product's name may be parsed as a phrase of its own ("Save the Children").
     modifiers = [m for left in token.lefts if left.dep_ in NOUN_MODIFIER_DEPS
                  for m in left.subtree]
-    return token.lower_ in OWN_WORDS or any(
+    return token.lower_ in OWN_WORDS or token._.cc_name or any(
         m.dep_ == "poss" and m.lower_ in OWN_POSSESSIVES for m in modifiers)
 
 
