@@ -498,6 +498,14 @@ def test_closing_a_suggestion_and_a_choice_of_how_much_are_healthy_asks(session_
         assert flags_of(result, "pushy_close") == flags_of(result, "customer_question") == []
 
 
+def test_closing_giving_the_customer_the_floor_is_no_ask(session_labeler):
+    # "Okay, please go ahead." in a real customer-service call (SpokenWOZ) was an ask.
+    result = call_of(session_labeler, ("Cust", "I'm looking for a place to go in town."),
+                     ("Rep", "Okay, please go ahead."), ("Cust", "It should be in the west."))
+    assert flags_of(result, "ask") == []
+    assert flags_of(call_of(session_labeler, ("Rep", "Please donate to the fund.")), "ask")
+
+
 def test_closing_white_space_runs_are_one_space(session_labeler):
     # Typed chats double their spaces; spaCy makes the second one a token and "how are  you"
     # was no greeting. The utterance keeps one space, as the labeler parses it.

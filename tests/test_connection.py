@@ -84,6 +84,23 @@ def test_connection_mirror_question_is_no_follow_up(session_labeler):
     assert flags_of(result, "follow_up_question") == []
 
 
+def test_connection_an_offer_of_service_is_neither_follow_up_nor_about_the_customer(
+        session_labeler):
+    # A real customer-service call (SpokenWOZ): the relative "that" pointed back at nothing.
+    lines = [("Dana", "Great. Thank you for your help."),
+             ("Rep", "Okay, anything else that I can do for you?")]
+    result = analyze(lines, session_labeler)
+    assert flags_of(result, "follow_up_question") == []
+    assert flags_of(result, "customer_question") == []
+
+
+def test_connection_a_pronoun_in_a_contraction_points_back(session_labeler):
+    result = analyze([("Dana", "We moved the whole team to the new office."),
+                      ("Rep", "Oh, and it's working out?")], session_labeler)
+    assert [(f.rule, f.span) for f in flags_of(result, "follow_up_question")] == [
+        ("follow_up.points_back", "it")]
+
+
 def test_connection_acknowledgements_by_kind_and_not_a_bare_backchannel(session_labeler):
     result = analyze(CONNECTOR + [("Dana", "Yes."), ("Rep", "Great.")], session_labeler)
     kinds = {f.text: f.subtype for f in flags_of(result, "acknowledgement")}
