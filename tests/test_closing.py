@@ -506,6 +506,18 @@ def test_closing_giving_the_customer_the_floor_is_no_ask(session_labeler):
     assert flags_of(call_of(session_labeler, ("Rep", "Please donate to the fund.")), "ask")
 
 
+def test_closing_paperwork_after_the_customer_asked_for_it_presumes_nothing(session_labeler):
+    # A real bank call (Harper Valley): "which card would you like to replace" answered the
+    # caller's own request and was flagged an assumptive close.
+    asked = call_of(session_labeler, ("Cust", "I lost my debit card. Can you send me a new one?"),
+                    ("Rep", "Which card would you like to replace?"), ("Cust", "My debit card."))
+    cold = call_of(session_labeler, ("Cust", "It sounds interesting."),
+                   ("Rep", "Which card would you like to use?"), ("Cust", "Hold on."))
+    assert flags_of(asked, "pushy_close") == []
+    assert asked.metrics.pushy_closing == 0
+    assert [f.subtype for f in flags_of(cold, "pushy_close")] == ["assumptive"]
+
+
 def test_closing_white_space_runs_are_one_space(session_labeler):
     # Typed chats double their spaces; spaCy makes the second one a token and "how are  you"
     # was no greeting. The utterance keeps one space, as the labeler parses it.

@@ -94,6 +94,16 @@ def test_connection_an_offer_of_service_is_neither_follow_up_nor_about_the_custo
     assert flags_of(result, "customer_question") == []
 
 
+def test_connection_a_request_to_repeat_and_an_existential_there_are_no_follow_ups(
+        session_labeler):
+    # The same bank call: neither asks about what the caller said.
+    for question in ("Can you repeat that please?",
+                     "Is there anything else I can help you with today?"):
+        result = analyze([("Dana", "My debit card."), ("Rep", question)], session_labeler)
+        assert flags_of(result, "follow_up_question") == []
+        assert flags_of(result, "customer_question") == []
+
+
 def test_connection_a_pronoun_in_a_contraction_points_back(session_labeler):
     result = analyze([("Dana", "We moved the whole team to the new office."),
                       ("Rep", "Oh, and it's working out?")], session_labeler)

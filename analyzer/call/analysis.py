@@ -17,7 +17,13 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from analyzer.call.closing import FLAG_LABELS, call_sentences, closing_metrics, corrected_close
+from analyzer.call.closing import (
+    FLAG_LABELS,
+    call_sentences,
+    closing_metrics,
+    corrected_close,
+    followed_through,
+)
 from analyzer.call.connection import connection_flags
 from analyzer.call.corrections import apply_corrections
 from analyzer.call.language import call_flags, load_lexicon, sentences
@@ -104,7 +110,10 @@ def the_close(utterances: tuple[Utterance, ...], docs: list[Any], flags: tuple[F
     (a flag a coach marked wrong is not read; the coach's verdicts on the closing labels are
     applied before the answers to them are read)."""
     kept = tuple(f for f in flags if f.coach != "wrong")
-    closing = corrected_close(call_sentences(utterances, docs, kept, nlp), corrections)
+    said, presumed = followed_through(call_sentences(utterances, docs, kept, nlp), kept)
+    flags = tuple(f for f in flags if f not in presumed)
+    kept = tuple(f for f in kept if f not in presumed)
+    closing = corrected_close(said, corrections)
     closing_kept = tuple(f for f in closing if f.coach != "wrong")
     flags = not_asks(flags, closing_kept)
     kept = not_asks(kept, closing_kept)

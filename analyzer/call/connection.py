@@ -225,9 +225,10 @@ def follow_up(sent: Any, position: int, context: _Context) -> tuple[str, str, st
     words = words_in(lower)
     if _fragment(sent, words, rules):
         return "fragment", "follow_up.fragment", sent.text.strip()
-    # A relative "that" ("anything else that I can do?") points at nothing the customer said.
+    # A relative "that" ("anything else that I can do?") or an existential "there" ("is there
+    # anything else?") points at nothing the customer said.
     anaphor = next((t.lower_ for t in sent if t.lower_ in rules.anaphor_words
-                    and t.tag_ != "WDT"), None)
+                    and t.tag_ not in ("WDT", "EX")), None)
     if (anaphor and len(words) <= rules.anaphor_max_words
             and not any(p.search(lower) for p in rules.not_anaphor)):
         return "points_back", "follow_up.points_back", anaphor

@@ -37,7 +37,7 @@ from analyzer.types import CUSTOMER, REP, Correction, Flag
 
 __all__ = ["FLAG_LABELS", "RULES_PATH", "Sentence", "agreed_next_step", "call_sentences",
            "closing_flags", "closing_metrics", "compiled", "corrected_close", "doc_hits",
-           "load_rules", "sentence_cues"]
+           "followed_through", "load_rules", "sentence_cues"]
 
 FLAG_LABELS = ("ask", "commitment", "next_step", "objection")
 OUTCOMES = ("agreed", "deferred", "declined")
@@ -94,6 +94,25 @@ def _in_reach(s: Sentence, label: str, far: bool) -> Cue | None:
     reach of an answer (``beyond_reach``); a coach's own cue always counts."""
     cue = s.cue(label)
     return cue if cue is not None and (not far or cue.rule == COACH_RULE) else None
+
+
+def followed_through(call: Sequence[Sentence], flags: Sequence[Flag]
+                     ) -> tuple[tuple[Sentence, ...], frozenset[Flag]]:
+    """The call without the assumptive ``pushy_close`` flags the rep said after the customer
+    asked for the thing or committed to it (a ``request`` or ``commitment`` cue): "which card
+    would you like to replace?" after "can you send me a new one?" follows the customer, it
+    presumes nothing. Returns the sentences without those labels, and the flags dropped (a
+    coach's own flag stays)."""
+    first = next((k for k, s in enumerate(call) if s.role == CUSTOMER
+                  and (s.cue("request") or s.cue("commitment"))), None)
+    later = {(s.utterance, s.text) for s in call[first + 1:]} if first is not None else set()
+    dropped = frozenset(f for f in flags if f.label == "pushy_close" and f.subtype ==
+                        "assumptive" and f.coach != "added" and (f.utterance, f.text) in later)
+    still = {(f.utterance, f.text) for f in flags if f.label == "pushy_close"
+             and f not in dropped}
+    gone = {(f.utterance, f.text) for f in dropped} - still
+    return tuple(replace(s, labels=s.labels - {"pushy_close"})
+                 if (s.utterance, s.text) in gone else s for s in call), dropped
 
 
 def corrected_close(call: Sequence[Sentence], corrections: Sequence[Correction]
