@@ -401,3 +401,14 @@ def test_language_praise_of_our_product_by_name_is_self_promotion(labeler: Label
                                                                   boast: bool) -> None:
     # models/trackers/trackers.csv lists Brightline as a product (ours), UNICEF a competitor.
     assert ("self_promotion" in labels_of(labeler, text)) is boast
+
+
+@pytest.mark.parametrize("text, about_them", [
+    ("And you know, how does it work?", False),  # "you know" in passing addresses nobody
+    ("You see, how would that work?", False),
+    ("So, you know, how do you book jobs today?", True),  # the second "you" does
+    ("Do you know what your team uses?", True),
+])
+def test_language_a_you_know_said_in_passing_is_no_question_about_them(
+        labeler: Labeler, text: str, about_them: bool) -> None:
+    assert ("customer_question" in labels_of(labeler, text)) is about_them

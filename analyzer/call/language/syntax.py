@@ -1,7 +1,7 @@
 """Syntax the rule patterns can test: sentences fit for ASR text, and token attributes.
 
-Code adds seven token attributes (``cc_open``, ``cc_first``, ``cc_end``, ``cc_main``,
-``cc_inverted``, ``cc_ours``, ``cc_name``) that patterns in ``models/language/`` test like any spaCy
+Code adds eight token attributes (``cc_open``, ``cc_first``, ``cc_end``, ``cc_main``,
+``cc_inverted``, ``cc_ours``, ``cc_name``, ``cc_filler``) that patterns in ``models/language/`` test like any spaCy
 attribute, and decides whether a match is negated ("there's no deadline").
 """
 
@@ -22,7 +22,8 @@ OWN_POSSESSIVES = frozenset({"our", "my"})
 # not a negation of the action.
 LITOTES = frozenset({"problem", "doubt", "hesitation", "issue", "worry", "qualm"})
 NOUN_MODIFIER_DEPS = frozenset({"poss", "compound", "nmod", "amod"})
-ATTRIBUTES = ("cc_open", "cc_first", "cc_end", "cc_main", "cc_inverted", "cc_ours", "cc_name")
+ATTRIBUTES = ("cc_open", "cc_first", "cc_end", "cc_main", "cc_inverted", "cc_ours", "cc_name",
+              "cc_filler")
 
 
 def sentences(doc: Any) -> list[Any]:
@@ -58,6 +59,8 @@ def mark_syntax(doc: Any, fillers: frozenset[str], names: Sequence[tuple[int, in
         "Brightline is the fastest" when Brightline is our product), and no phrase on the way
         belongs to someone else ("we train your top performers").
     cc_name: the word is part of the name of one of our products.
+    cc_filler: the "you" of a "you know" or "you see" said in passing, a clause of its own
+        beside the sentence's ("it's, you know, a headache"): it addresses nobody.
     """
     for start, end in names:
         for token in doc[start:end]:
@@ -80,7 +83,16 @@ def mark_syntax(doc: Any, fillers: frozenset[str], names: Sequence[tuple[int, in
             token._.cc_main = _in_main_clause(token)
             token._.cc_inverted = _is_inverted(token)
             token._.cc_ours = _said_of_us(token)
+            token._.cc_filler = _in_passing(token)
     return doc
+
+
+def _in_passing(token: Any) -> bool:
+    """A "you" that is the subject of a bare "know" or "see" set beside the clause."""
+    head = token.head
+    return (token.dep_ == "nsubj" and head.lemma_ in ("know", "see")
+            and head.dep_ in ("parataxis", "intj")
+            and all(c.i == token.i or c.is_punct for c in head.children))
 
 
 def _is_ours(token: Any) -> bool:
