@@ -504,6 +504,11 @@ def test_closing_giving_the_customer_the_floor_is_no_ask(session_labeler):
                      ("Rep", "Okay, please go ahead."), ("Cust", "It should be in the west."))
     assert flags_of(result, "ask") == []
     assert flags_of(call_of(session_labeler, ("Rep", "Please donate to the fund.")), "ask")
+    # A real Zoom webinar: the host hands the floor to the speaker, and her "Okay." agreed.
+    welcome = call_of(session_labeler,
+                      ("Rep", "And so without further ado, please join me in welcoming "
+                              "Professor Smith."), ("Cust", "Okay."))
+    assert flags_of(welcome, "ask") == flags_of(welcome, "commitment") == []
 
 
 def test_closing_paperwork_after_the_customer_asked_for_it_presumes_nothing(session_labeler):
