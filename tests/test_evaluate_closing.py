@@ -1,5 +1,6 @@
 """The closing evaluation's references: labelled before the rules, references only (no corpus
-text in the repository), and consistent with the corpus they point into."""
+text in the repository), and consistent with the corpus they point into; and the real webinar
+where nobody sells."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from collections import Counter
 import pytest
 
 from analyzer.evaluate.closing import (
+    MEETING,
     PERSUASION,
+    meeting,
     read_dialogues,
     read_reference,
     utterance_groups,
@@ -68,3 +71,12 @@ def test_evaluate_closing_second_labeller_read_the_whole_test_part():
         "persuasion_sentences.csv") if r["split"] == "test"}
     second = read_reference("persuasion_sentences_second.csv")
     assert {(r["dialogue"], r["item"], r["role"]) for r in second} == first
+
+
+@pytest.mark.skipif(not MEETING.exists(), reason="the Zoom meeting is absent")
+def test_evaluate_closing_a_webinar_where_nobody_sells_gets_no_closing_flag(session_labeler,
+                                                                            capsys):
+    # Stop 25's rules put 10 there: "in the next year" and "instead" deep in the speaker's
+    # talk were objections, "please join me in welcoming" an ask.
+    assert meeting(session_labeler) == 0
+    assert "0 closing flags (target 0)" in capsys.readouterr().out

@@ -37,6 +37,7 @@ from analyzer.types import CallResult, CallSource, Flag, Segment, Transcript
 REALDATA = REPO_DIR.parent / "shared" / "realdata"
 PERSUASION = REALDATA / "persuasion" / "dialogues.csv"
 MRDA = REALDATA / "mrda"
+MEETING = REALDATA / "zoom_vtt" / "meeting001_transcript.vtt"
 LABELS_DIR = EVAL_DIR / "closing"
 GOLD = {"ask": {"proposition-of-donation"},
         "ask or pushy_close": {"proposition-of-donation"},
@@ -249,6 +250,7 @@ def mrda(labeler: Labeler, split: str, limit: int = 0) -> list[Score]:
 # What a coach calls each hand label (models/eval/closing/persuasion_sentences.csv), against
 # the flags that should say it.
 ROLE_NAMES = {"rep": "persuader", "customer": "persuadee"}
+HAND_LABELS = ("ask", "pushy_close", "commitment", "objection")
 HAND = {"ask": ("rep", {"ask"}, {"ask"}),
         "pushy_close": ("rep", {"pushy"}, {"pushy_close"}),
         "ask or pushy_close": ("rep", {"ask", "pushy"}, {"ask", "pushy_close"}),
@@ -324,6 +326,22 @@ def second_opinion() -> None:
         print(f"  {name:<22} {agreement(pairs)}")
 
 
+def meeting(labeler: Labeler, path: Path = MEETING) -> int:
+    """The close's flags on a real 55-minute Zoom webinar, roles decided as ``analyze``
+    decides them: nobody sells there, so every ask, pushy close, commitment, next step and
+    objection is wrong. Prints each; returns how many."""
+    from analyzer.run.transcript_files import read_transcript
+
+    source = CallSource(path.stem, "host", str(path))
+    result = analyze_call(source, read_transcript(path), RoleEvidence(), Models(labeler))
+    wrong = [f for f in result.flags if f.label in (*HAND_LABELS, "next_step")]
+    print(f"{path.parent.name}/{path.name} (a webinar where nobody sells, so any would be "
+          f"wrong): {len(wrong)} closing flags (target 0)")
+    for f in wrong:
+        print(f"    {f.label} ({f.role}, {f.rule}): {f.text[:100]}")
+    return len(wrong)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print every table; 0 always (the figures are reported, not gated)."""
     parser = argparse.ArgumentParser(prog="python -m analyzer.evaluate.closing",
@@ -348,6 +366,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if split == "test":
             second_opinion()
             hand_scores(results, dialogues, "fresh")
+    if MEETING.exists():
+        meeting(labeler)
     if not args.skip_mrda and MRDA.exists():
         mrda(labeler, "train" if args.tune_only else "test")
     return 0
