@@ -523,6 +523,19 @@ def test_closing_paperwork_after_the_customer_asked_for_it_presumes_nothing(sess
     assert [f.subtype for f in flags_of(cold, "pushy_close")] == ["assumptive"]
 
 
+@pytest.mark.parametrize("said, committed", [
+    ("But I have money that I can donate.", False),  # a relative clause commits to nothing
+    ("They are non profit so we give what we can including clothes and books.", False),
+    ("I have considered donating to St Jude also.", False),  # a perfect: the past
+    ("I can donate $20.", True),
+    ("I have no problem donating the entire $2.", True),
+])
+def test_closing_a_commitment_is_said_in_the_main_clause(session_labeler, said, committed):
+    result = call_of(session_labeler, ("Rep", "Would you like to donate today?"),
+                     ("Cust", said))
+    assert bool(flags_of(result, "commitment")) is committed
+
+
 def test_closing_white_space_runs_are_one_space(session_labeler):
     # Typed chats double their spaces; spaCy makes the second one a token and "how are  you"
     # was no greeting. The utterance keeps one space, as the labeler parses it.

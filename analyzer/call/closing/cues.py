@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from analyzer.call.language import is_negated, sentence_spans, sentence_times, sentences
+from analyzer.call.language import (
+    is_negated,
+    mark_syntax,
+    sentence_spans,
+    sentence_times,
+    sentences,
+)
+from analyzer.call.language.syntax import MARKED
 from analyzer.settings import MODELS_DIR, read_json
 from analyzer.types import Flag, Utterance
 
@@ -97,7 +104,11 @@ def compiled(nlp: Any) -> tuple[Any, Any]:
 
 
 def doc_hits(doc: Any, nlp: Any) -> list[tuple[str, int, int]]:
-    """Every rule match of a parsed utterance: (rule id, first token, end token), in order."""
+    """Every rule match of a parsed utterance: (rule id, first token, end token), in order.
+    Rules may test the labeler's token attributes (``cc_main``): a doc the labeler has not
+    read gets them first."""
+    if not doc.user_data.get(MARKED):
+        mark_syntax(doc, frozenset())
     matcher, phrases = compiled(nlp)
     hits = [(nlp.vocab.strings[k], s, e) for k, s, e in [*matcher(doc), *phrases(doc)]]
     return sorted(hits, key=lambda h: (h[1], h[0]))

@@ -22,6 +22,7 @@ OWN_POSSESSIVES = frozenset({"our", "my"})
 # not a negation of the action.
 LITOTES = frozenset({"problem", "doubt", "hesitation", "issue", "worry", "qualm"})
 NOUN_MODIFIER_DEPS = frozenset({"poss", "compound", "nmod", "amod"})
+MARKED = "cc_marked"  # a doc's user_data key: its cc_* attributes are set
 ATTRIBUTES = ("cc_open", "cc_first", "cc_end", "cc_main", "cc_inverted", "cc_ours", "cc_name",
               "cc_filler")
 
@@ -84,6 +85,7 @@ def mark_syntax(doc: Any, fillers: frozenset[str], names: Sequence[tuple[int, in
             token._.cc_inverted = _is_inverted(token)
             token._.cc_ours = _said_of_us(token)
             token._.cc_filler = _in_passing(token)
+    doc.user_data[MARKED] = True
     return doc
 
 
