@@ -529,6 +529,9 @@ def test_closing_paperwork_after_the_customer_asked_for_it_presumes_nothing(sess
     ("I have considered donating to St Jude also.", False),  # a perfect: the past
     ("I can donate $20.", True),
     ("I have no problem donating the entire $2.", True),
+    ("Its paying me .30", False),  # what the task pays is no offer
+    ("Ok. It only pays $0.30 though.", False),
+    ("I can give $0.30.", True),
 ])
 def test_closing_a_commitment_is_said_in_the_main_clause(session_labeler, said, committed):
     result = call_of(session_labeler, ("Rep", "Would you like to donate today?"),
