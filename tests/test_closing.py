@@ -456,8 +456,8 @@ def test_closing_an_ask_is_no_question_about_the_customer(session_labeler):
 def test_closing_a_question_that_only_asks_back_takes_the_meaning_of_what_came_before(
         session_labeler):
     # "How about you?" after a greeting is a greeting, after the rep's pledge an ask; after
-    # the rep's own family it asks about the customer's (persuasion test part: the three
-    # returned questions were greetings or an ask, all counted as questions about the
+    # the rep's own family or habits it asks about the customer's (persuasion test part: the
+    # three returned questions were greetings or an ask, all counted as questions about the
     # customer before).
     def questions(*lines):
         return [f.text for f in flags_of(call_of(session_labeler, *lines),
@@ -467,6 +467,9 @@ def test_closing_a_question_that_only_asks_back_takes_the_meaning_of_what_came_b
     assert questions(("Cust", "How are you?"), ("Rep", "Good."), ("Rep", "You?")) == []
     assert questions(("Rep", "I will donate $5 myself. And you?")) == []
     assert questions(("Rep", "I have two kids at home. How about you?")) == ["How about you?"]
+    # The rep's own habit or view returns a question about the customer's.
+    assert questions(("Rep", "I give to charity now and then. How about you?")) == [
+        "How about you?"]
 
 
 def test_closing_a_concern_deep_in_the_customers_own_talk_answers_nothing(session_labeler):

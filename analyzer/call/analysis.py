@@ -11,10 +11,8 @@ rep's voice and writes the bleeped copy of the recording around this function.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
 from analyzer.call.closing import (
@@ -26,12 +24,13 @@ from analyzer.call.closing import (
 )
 from analyzer.call.connection import connection_flags
 from analyzer.call.corrections import apply_corrections
-from analyzer.call.language import call_flags, load_lexicon, sentences
+from analyzer.call.language import call_flags
 from analyzer.call.metrics import measure
 from analyzer.call.phases import phase_flags, phase_metrics, utterance_phases
 from analyzer.call.redact import People, redact_speakers
+from analyzer.call.returned import returned_questions
 from analyzer.call.roles import RoleEvidence, decide_roles
-from analyzer.call.stretches import call_stretches, sentence_kind, utterance_kinds
+from analyzer.call.stretches import call_stretches, utterance_kinds
 from analyzer.call.trackers import tracker_flags, tracker_metrics
 from analyzer.call.turns import build_turns
 from analyzer.errors import InputError
@@ -134,40 +133,6 @@ def not_asks(flags: tuple[Flag, ...], closing: tuple[Flag, ...]) -> tuple[Flag, 
     asking = {(f.utterance, f.text) for f in closing if f.label in ("ask", "pushy_close")}
     return tuple(f for f in flags if f.label not in ("customer_question", "follow_up_question")
                  or f.coach == "added" or (f.utterance, f.text) not in asking)
-
-
-def returned_questions(flags: tuple[Flag, ...], docs: Sequence[Any]) -> tuple[Flag, ...]:
-    """The flags without ``customer_question`` on a question that only asks back ("You?",
-    "How about you?", ``returned_question_phrases`` in ``models/language/lexicon.json``) unless
-    the sentence before it is personal talk ("I have two kids. How about you?"): it returns
-    what was just said, and after "I'm good." that is a greeting, after "I will donate $5."
-    an ask."""
-    def before(f: Flag) -> Any:
-        sents = sentences(docs[f.utterance])
-        at = next((i for i, s in enumerate(sents) if s.text == f.text), 0)
-        if at:
-            return sents[at - 1]
-        earlier = sentences(docs[f.utterance - 1]) if f.utterance > 0 else []
-        return earlier[-1] if earlier else None
-
-    def personal_before(f: Flag) -> bool:
-        sent = before(f)
-        kind = sentence_kind(sent) if sent is not None else None
-        return kind is not None and kind.kind == "personal"
-
-    return tuple(f for f in flags if f.label != "customer_question"
-                 or not returned(f.text) or personal_before(f))
-
-
-@lru_cache(maxsize=1)
-def _returned_phrases() -> frozenset[str]:
-    return frozenset(load_lexicon()["returned_question_phrases"])
-
-
-def returned(text: str) -> bool:
-    """True when the sentence only asks back: "And you?", "what about yourself?"."""
-    words = text.lower().translate(str.maketrans("", "", string.punctuation)).split()
-    return " ".join(words) in _returned_phrases()
 
 
 def has_words(transcript: Transcript) -> bool:
