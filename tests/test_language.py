@@ -376,6 +376,9 @@ def test_language_a_choice_of_how_to_buy_stays_an_alternative_close(labeler: Lab
 @pytest.mark.parametrize("text", [
     "Are you familiar with them?", "Can you imagine living in extreme violence?",
     "How is the weather by you?", "Do you have any more info?",
+    "Would you be surprised to find their home base is in CT?",  # rhetoric (stop 26)
+    "Do you realize how many kids die each day?", "How are you John?",  # a greeting
+    "Can you repeat that please?",  # a repair
 ])
 def test_language_knowledge_checks_rhetoric_weather_and_offers_are_not_about_them(
         labeler: Labeler, text: str) -> None:
