@@ -120,6 +120,18 @@ def test_connection_acknowledgements_by_kind_and_not_a_bare_backchannel(session_
     assert result.metrics.acknowledgements == 4
 
 
+@pytest.mark.parametrize("said, acknowledged", [
+    ("That sounds awesome and I'm glad to see you involved.", True),  # more after it
+    ("I actually didn't think of it like that.", True),  # a new view
+    ("You make a very good point.", True),
+    ("It's great to help, and you can start today.", False),  # an appeal, not about them
+])
+def test_connection_acknowledgement_in_more_words(session_labeler, said, acknowledged):
+    result = analyze([("Dana", "We moved the whole team to a four-day week."), ("Rep", said)],
+                     session_labeler)
+    assert bool(flags_of(result, "acknowledgement")) is acknowledged
+
+
 def test_connection_relating_after_the_customers_personal_talk(session_labeler):
     result = analyze(CONNECTOR, session_labeler)
     relating = flags_of(result, "relating")
