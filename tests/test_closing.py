@@ -542,6 +542,15 @@ def test_closing_a_commitment_is_said_in_the_main_clause(session_labeler, said, 
     assert bool(flags_of(result, "commitment")) is committed
 
 
+@pytest.mark.parametrize("said", ["At this time I am not willing to do that.",
+                                  "That is impossible at this time.",
+                                  "At this time I can't donate any amount."])
+def test_closing_a_refusal_at_this_time_is_a_timing_objection(session_labeler, said):
+    result = call_of(session_labeler, ("Rep", "Would you like to donate today?"),
+                     ("Cust", said))
+    assert [f.subtype for f in flags_of(result, "objection")] == ["timing"]
+
+
 def test_closing_white_space_runs_are_one_space(session_labeler):
     # Typed chats double their spaces; spaCy makes the second one a token and "how are  you"
     # was no greeting. The utterance keeps one space, as the labeler parses it.
