@@ -551,6 +551,26 @@ def test_closing_a_refusal_at_this_time_is_a_timing_objection(session_labeler, s
     assert [f.subtype for f in flags_of(result, "objection")] == ["timing"]
 
 
+def test_closing_an_ask_by_a_pronoun_needs_the_deal_just_before(session_labeler):
+    def asks(*lines):
+        return [f.text for f in flags_of(call_of(session_labeler, *lines), "ask")]
+
+    assert asks(("Rep", "You can donate a portion of your payment. Would you be interested "
+                        "in that?"), ("Cust", "Yes, I'm interested.")) == [
+        "Would you be interested in that?"]
+    assert asks(("Rep", "Well, they fight world hunger by donating to local schools."),
+                ("Rep", "Would you do it now?"), ("Cust", "Maybe.")) == ["Would you do it now?"]
+    assert asks(("Rep", "We have a great team in Denver. Would you be interested in that?"),
+                ("Cust", "Sure.")) == []
+
+
+def test_closing_more_information_first_defers(session_labeler):
+    result = call_of(session_labeler, ("Rep", "Would you like to donate today?"),
+                     ("Cust", "Well, I would prefer to hear more about the charity first."))
+    assert [f.subtype for f in flags_of(result, "answer")] == ["deferred"]
+    assert flags_of(result, "commitment") == []
+
+
 def test_closing_white_space_runs_are_one_space(session_labeler):
     # Typed chats double their spaces; spaCy makes the second one a token and "how are  you"
     # was no greeting. The utterance keeps one space, as the labeler parses it.

@@ -49,7 +49,7 @@ def closing_flags(call: Sequence[Sentence]) -> tuple[Flag, ...]:
     commitment (a "yes" to an ask included), next_step, objection (subtype: its kind) and
     objection_answer (the rep's); and a ``pushy_close`` on an ask that presses after a no
     (``insisting``)."""
-    call, flags = insisting(call)
+    call, flags = insisting(referred_asks(call))
     yeses: set[int] = set()
     answered: set[tuple[int, str]] = set()  # customer sentences already read as a step's answer
     far = beyond_reach(call, load_rules()[0].get("answer_reach", 0))
@@ -72,6 +72,20 @@ def closing_flags(call: Sequence[Sentence]) -> tuple[Flag, ...]:
         if handled is not None:
             flags.append(handled)
     return tuple(sorted(flags, key=lambda f: (f.utterance, f.start)))
+
+
+def referred_asks(call: Sequence[Sentence], back: int = 2) -> tuple[Sentence, ...]:
+    """The call with each ask by reference (cue ``ask_ref``: "Would you do it now?", "Would
+    that be okay?") made an ask when one of the rep's ``back`` sentences before it names the
+    deal (cue ``deal``: "... by donating to Save the Children."); without it, it asks nothing
+    of the deal."""
+    out = list(call)
+    for k, s in enumerate(call):
+        ref = s.cue("ask_ref")
+        before = [c for c in call[max(0, k - back - 1):k] if c.role == REP][-back:]
+        if ref is not None and s.cue("ask") is None and any(c.cue("deal") for c in before):
+            out[k] = replace(s, cues=(*s.cues, Cue("ask", "healthy", ref.rule, ref.span)))
+    return tuple(out)
 
 
 def beyond_reach(call: Sequence[Sentence], reach: int) -> frozenset[int]:
