@@ -33,6 +33,7 @@ from analyzer.call.roles import RoleEvidence, decide_roles
 from analyzer.call.stretches import call_stretches, utterance_kinds
 from analyzer.call.trackers import tracker_flags, tracker_metrics
 from analyzer.call.turns import build_turns
+from analyzer.call.words import one_space
 from analyzer.errors import InputError
 from analyzer.types import (
     CallResult,
@@ -145,7 +146,7 @@ def utterances_of(transcript: Transcript, roles: RoleAssignment) -> tuple[Uttera
     """The transcript's segments, each with its speaker's role; runs of white space in the
     text are one space (as the labeler parses it, so that its sentences are found in it)."""
     return tuple(Utterance(s.speaker, roles.role_of(s.speaker), s.start, s.end,
-                           " ".join(s.text.split()), s.words)
+                           one_space(s.text), s.words)
                  for s in transcript.segments)
 
 

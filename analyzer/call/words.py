@@ -7,6 +7,13 @@ import re
 WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
+def one_space(text: str) -> str:
+    """The text with every run of white space one space, none at either end: how the
+    analysis reads an utterance (spaCy makes a second space a token of its own, which breaks
+    every phrase rule across it: "how are  you")."""
+    return " ".join(text.split())
+
+
 def words_in(text: str) -> list[str]:
     """The words of a text, lower case, punctuation dropped ("Mm-hmm." -> ["mm-hmm"])."""
     return WORD_RE.findall(text.lower())

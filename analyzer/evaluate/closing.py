@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.call.analysis import Models, analyze_call
-from analyzer.call.closing import doc_hits, sentence_cues
+from analyzer.call.closing import FLAG_LABELS, doc_hits, sentence_cues
 from analyzer.call.language import Labeler, sentences
 from analyzer.call.roles import RoleEvidence
+from analyzer.call.words import one_space
 from analyzer.evaluate.language import Score
 from analyzer.evaluate.language_real import agreement, read_rows
 from analyzer.settings import EVAL_DIR, REPO_DIR
@@ -121,8 +122,8 @@ def flags_by_row(result: CallResult, groups: Sequence[Sequence[Row]]) -> list[li
     bounds: list[list[tuple[int, int]]] = []
     for group in groups:
         cursor, mine = 0, []
-        for r in group:  # the analysis reads a run of white space as one space
-            length = len(" ".join(r.text.split()))
+        for r in group:  # as the analysis reads it
+            length = len(one_space(r.text))
             mine.append((cursor, cursor + length + 1))
             cursor += length + 1
             labels.append([])
@@ -250,7 +251,6 @@ def mrda(labeler: Labeler, split: str, limit: int = 0) -> list[Score]:
 # What a coach calls each hand label (models/eval/closing/persuasion_sentences.csv), against
 # the flags that should say it.
 ROLE_NAMES = {"rep": "persuader", "customer": "persuadee"}
-HAND_LABELS = ("ask", "pushy_close", "commitment", "objection")
 HAND = {"ask": ("rep", {"ask"}, {"ask"}),
         "pushy_close": ("rep", {"pushy"}, {"pushy_close"}),
         "ask or pushy_close": ("rep", {"ask", "pushy"}, {"ask", "pushy_close"}),
@@ -334,7 +334,7 @@ def meeting(labeler: Labeler, path: Path = MEETING) -> int:
 
     source = CallSource(path.stem, "host", str(path))
     result = analyze_call(source, read_transcript(path), RoleEvidence(), Models(labeler))
-    wrong = [f for f in result.flags if f.label in (*HAND_LABELS, "next_step")]
+    wrong = [f for f in result.flags if f.label in (*FLAG_LABELS, "pushy_close")]
     print(f"{path.parent.name}/{path.name} (a webinar where nobody sells, so any would be "
           f"wrong): {len(wrong)} closing flags (target 0)")
     for f in wrong:

@@ -79,13 +79,16 @@ def referred_asks(call: Sequence[Sentence], back: int = 2) -> tuple[Sentence, ..
     that be okay?") made an ask when one of the rep's ``back`` sentences before it names the
     deal (cue ``deal``: "... by donating to Save the Children."); without it, it asks nothing
     of the deal."""
-    out = list(call)
-    for k, s in enumerate(call):
+    def asking(k: int, s: Sentence) -> Sentence:
         ref = s.cue("ask_ref")
+        if ref is None or s.cue("ask") is not None:
+            return s
         before = [c for c in call[max(0, k - back - 1):k] if c.role == REP][-back:]
-        if ref is not None and s.cue("ask") is None and any(c.cue("deal") for c in before):
-            out[k] = replace(s, cues=(*s.cues, Cue("ask", "healthy", ref.rule, ref.span)))
-    return tuple(out)
+        if not any(c.cue("deal") for c in before):
+            return s
+        return replace(s, cues=(*s.cues, Cue("ask", "healthy", ref.rule, ref.span)))
+
+    return tuple(asking(k, s) for k, s in enumerate(call))
 
 
 def beyond_reach(call: Sequence[Sentence], reach: int) -> frozenset[int]:

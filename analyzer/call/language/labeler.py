@@ -21,6 +21,7 @@ from analyzer.call.language.rules import (
     our_names,
 )
 from analyzer.call.language.syntax import ATTRIBUTES, is_negated, mark_syntax, sentences
+from analyzer.call.words import one_space
 from analyzer.errors import InputError
 from analyzer.types import REP, Evidence, SentenceLabels
 
@@ -110,10 +111,9 @@ class Labeler:
 
     def parse(self, texts: Sequence[str], batch_size: int = 256) -> list[Any]:
         """spaCy's parse of every text (the labeler's pipeline), for ``label_parsed`` and for
-        the stages after the labels, so that a call is parsed once. Runs of white space are
-        one space first: spaCy makes a second space a token of its own, which breaks every
-        phrase rule across it ("how are  you")."""
-        return list(self.nlp.pipe((" ".join(t.split()) for t in texts), batch_size=batch_size))
+        the stages after the labels, so that a call is parsed once; each text read with
+        ``one_space``."""
+        return list(self.nlp.pipe((one_space(t) for t in texts), batch_size=batch_size))
 
     def label_parsed(self, docs: Sequence[Any], roles: Sequence[str] | None = None
                      ) -> list[tuple[SentenceLabels, ...]]:
