@@ -634,3 +634,17 @@ def test_closing_a_bare_ok_after_asking_back_answers_the_reply_not_the_ask(sessi
 def test_closing_no_commitment_in_a_figure_a_question_or_a_hypothetical(session_labeler, text):
     result = call_of(session_labeler, ("Rep", "Would you like to donate today?"), ("Cust", text))
     assert flags_of(result, "commitment") == []
+
+
+def test_closing_taking_care_of_children_is_no_goodbye(session_labeler):
+    """"take care" ends a call; "take care of those children" does not."""
+    from analyzer.evaluate.closing import phases_of
+
+    result = call_of(session_labeler,
+                     ("Rep", "Have you heard of Save the Children?"),
+                     ("Cust", "No. What do they do?"),
+                     ("Rep", "They run schools and clinics."),
+                     ("Cust", "We need to take care of those children."),
+                     ("Rep", "Thanks for your time, take care!"))
+    assert phases_of(result) == ["discovery", "presentation", "presentation", "presentation",
+                                 "next_steps"]

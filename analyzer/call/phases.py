@@ -49,7 +49,10 @@ def cue_phases(utterance: Utterance, doc: Any, flags: Sequence[Flag], nlp: Any) 
     labels = {f.label for f in flags if f.rule not in by_rule}
     found = {phase for phase, names in settings["flags"].items() if labels & set(names)}
     found |= {by_rule[f.rule] for f in flags if f.rule in by_rule}
-    phrased = {nlp.vocab.strings[key] for key, _, _ in phrase_matcher(nlp)(doc)}
+    unless = settings["unless_next"]
+    phrased = {nlp.vocab.strings[key] for key, start, end in phrase_matcher(nlp)(doc)
+               if not (end < len(doc) and doc[end].lower_ in unless.get(
+                   doc[start:end].text.lower(), ()))}
     if utterance.role == REP:
         phrased = {p for p in phrased if not p.startswith("customer:")}
     else:  # the customer's own phrases, and the others but those of the rep's phases
