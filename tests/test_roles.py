@@ -19,8 +19,10 @@ from analyzer.call.roles import (
     assign_by_cues,
     assign_roles,
     channel_roles,
+    cue_hits,
     decide,
     load_calibration,
+    load_cues,
     names_match,
     stereo_roles,
 )
@@ -219,7 +221,8 @@ def test_roles_cue_file_is_valid_and_documented() -> None:
         for cue in data[side]:
             re.compile(cue["pattern"])
             assert cue["weight"] > 0 and cue["why"]
-    for key in ("version", "rep", "customer", "greetings", "first_speaker_weight"):
+    for key in ("version", "rep", "customer", "greetings", "first_speaker_weight", "labels",
+                "label_weight"):
         assert key in data and f"`{key}`" in readme
 
 
@@ -298,3 +301,63 @@ def test_roles_real_calls_right_without_hints_and_never_sure_when_wrong() -> Non
     calls = [o for o in outcomes if not o.case.corpus.startswith("persuasion")]
     assert calls and all(o.right for o in calls), [(o.case.name, o.reason) for o in calls]
     assert not [o for o in outcomes if not o.right and o.confidence >= 0.9]
+
+
+@pytest.mark.parametrize(("rep", "customer"), [("Sales Rep", "Customer (Sarah)"),
+                                               ("REP", "PROSPECT"), ("Agent 2", "Client")])
+def test_roles_speaker_names_that_say_the_side_decide(rep: str, customer: str) -> None:
+    """A transcript that names its speakers by side says who the rep is, whatever the words
+    ("I want to" is a customer's cue, said here by the rep)."""
+    transcript = call((customer, "Hi, thanks for calling me back."),
+                      (rep, "Sure. I want to walk you through the renewal terms."),
+                      (customer, "Go ahead."))
+    roles = assign_by_cues(transcript)
+    assert roles.rep_speakers == (rep,) and roles.confidence >= 0.9
+    assert f"{rep} is named as the rep" in roles.reason
+
+
+def test_roles_b2b_customer_speaking_of_their_own_product_is_no_seller() -> None:
+    """Both sides of a business sale have a company: the buyer's "our product" weighs less
+    than the seller's thanks for the time, qualifying questions and the invite."""
+    transcript = call(("Sarah", "Hey Jessica, thanks so much for jumping on this call."),
+                      ("Jessica", "Happy to. Our product launched last spring and our platform "
+                                  "needs cleaner data."),
+                      ("Sarah", "Can you walk me through how you onboard customers today?"),
+                      ("Jessica", "Our services team does it by hand."),
+                      ("Sarah", "Who else would be involved in choosing a tool?"),
+                      ("Jessica", "Our CFO."),
+                      ("Sarah", "Let me send you a calendar invite for Thursday."))
+    assert assign_by_cues(transcript).rep_speakers == ("Sarah",)
+
+
+def test_roles_outbound_caller_giving_a_reason_is_the_seller() -> None:
+    """In a cold call the seller calls: "I'm calling because" (a caller's words, not a
+    customer's) and "I want to make sure" do not outweigh "this is Mike with Acme"."""
+    transcript = call(("CALLER", "Hi Linda, this is Mike with Acme. I'm calling because your "
+                                 "members keep asking about AI."),
+                      ("LINDA", "That's right. What is this about?"),
+                      ("CALLER", "I want to make sure your members pick the right tools."),
+                      ("LINDA", "Fine."))
+    assert assign_by_cues(transcript).rep_speakers == ("CALLER",)
+
+
+@pytest.mark.parametrize("text", ["And this is included in the pricing we discussed.",
+                                  "This is exactly what I've been looking for."])
+def test_roles_this_is_without_a_name_opens_nothing(text: str) -> None:
+    transcript = call(("Rachel", "Hey Chris, how are you?"), ("Chris", text))
+    hits = [h for h in cue_hits(transcript, load_cues()) if h.speaker == "Chris"]
+    assert not [h for h in hits if "naming self" in h.why]
+
+
+def test_roles_evaluation_scores_a_folder_of_sales_transcripts(tmp_path: Path, capsys) -> None:
+    """``python -m analyzer.evaluate.roles --sales DIR`` (its cue-scale sweep once failed on
+    a stale import)."""
+    from analyzer.evaluate.roles import main
+
+    (tmp_path / "a.txt").write_text("Priya: Hi Sam, this is Priya from Acme.\n"
+                                    "Sam: Hi. I need a new card.\n", encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text("file,rep_speaker\na.txt,Priya\n", encoding="utf-8")
+    main(["--sales", str(tmp_path), "--only-sales"])
+    out = capsys.readouterr().out
+    assert f"{tmp_path.name}, names as given | no hint | 1     | 100%" in out
+    assert "Largest cue scale with no wrong call" in out

@@ -16,7 +16,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -74,12 +74,16 @@ class CueBook:
         customer: Phrases the customer says.
         greetings: Segments that are only a greeting ("hello?") do not count as speaking first.
         first_speaker_weight: Weight of a rep cue credited to the first speaker after greetings.
+        labels: Speaker names that say the side ("Sales Rep", "Customer 2"), as name parts.
+        label_weight: Weight of a cue for a speaker whose name says their side.
     """
 
     rep: tuple[Cue, ...]
     customer: tuple[Cue, ...]
     greetings: frozenset[str]
     first_speaker_weight: float
+    labels: Mapping[str, frozenset[tuple[str, ...]]] = field(default_factory=dict)
+    label_weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -131,8 +135,10 @@ def load_cues(path: Path = CUES_PATH) -> CueBook:
         return tuple(Cue(re.compile(c["pattern"]), float(c["weight"]), c.get("why", ""))
                      for c in data[side])
 
+    labels = {side: frozenset(name_tokens(n) for n in names)
+              for side, names in data["labels"].items()}
     return CueBook(cues("rep"), cues("customer"), frozenset(data["greetings"]),
-                   float(data["first_speaker_weight"]))
+                   float(data["first_speaker_weight"]), labels, float(data["label_weight"]))
 
 
 @lru_cache(maxsize=4)
@@ -281,6 +287,11 @@ def cue_hits(transcript: Transcript, book: CueBook) -> tuple[Hit, ...]:
     first = _first_speaker(transcript, book.greetings)
     if first:
         hits.append(Hit(first, REP, book.first_speaker_weight, "speaks first", ""))
+    for speaker in transcript.speakers:
+        parts = tuple(p for p in name_tokens(speaker) if not p.isdigit())
+        for side, names in book.labels.items():
+            if parts in names:
+                hits.append(Hit(speaker, side, book.label_weight, f"is named as the {side}", ""))
     for segment in transcript.segments:
         text = _cue_text(segment.text)
         for side, cues in ((REP, book.rep), (CUSTOMER, book.customer)):

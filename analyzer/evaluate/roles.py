@@ -1,6 +1,13 @@
 """How often the rep is found on real calls, and whether the confidence says when it is not.
 
-    python -m analyzer.evaluate.roles        # make eval-roles
+    python -m analyzer.evaluate.roles                  # make eval-roles
+    python -m analyzer.evaluate.roles --sales DIR      # also the transcripts in DIR
+
+``--sales DIR`` (repeatable) adds a folder of two-party transcripts with a ``manifest.csv``
+(columns ``file`` and ``rep_speaker``, the seller's speaker name): the sales conversations
+written by others that ``models/roles/README.md`` lists by repository and path (the text is
+not in this repository). They are decided with the speaker names as given, as a user meets
+them, and with neutral names and those swapped.
 
 Runs the production decision (``pipeline.decide_roles``) on the real material in
 ``../shared/realdata``, with and without hints, and on synthetic swaps of it:
@@ -178,6 +185,26 @@ def transcript_cases(root: Path = REALDATA) -> list[Case]:
     return cases
 
 
+def sales_cases(folder: Path) -> list[Case]:
+    """A folder of transcripts named in its manifest.csv: with the names as given, then as
+    ``transcript_cases`` gives them (neutral names, and swapped)."""
+    from analyzer.run.transcript_files import read_transcript
+
+    cases = []
+    with open(folder / "manifest.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        transcript, truth = read_transcript(folder / row["file"]), row["rep_speaker"]
+        cases.append(Case(f"{folder.name}, names as given", row["file"], transcript, truth,
+                          False))
+        plain, rep = neutral(transcript, truth)
+        swap = dict(zip(plain.speakers, reversed(plain.speakers)))
+        cases += [Case(folder.name, row["file"], plain, rep, False),
+                  Case(f"{folder.name}, names swapped", row["file"], relabelled(plain, swap),
+                       swap[rep], False)]
+    return cases
+
+
 def _transcripts(root: Path) -> Iterable[tuple[str, str, Transcript, str]]:
     from analyzer.run.transcript_files import read_transcript
 
@@ -262,7 +289,7 @@ def scale_sweep(cases: Sequence[Case], scales: Iterable[float]
                 ) -> list[tuple[float, float, int]]:
     """Per cue scale: the log loss of the unhinted decisions and how many wrong calls reach
     0.9, to compare with the scale in models/roles/calibration.json."""
-    from analyzer import roles
+    from analyzer.call import roles
 
     book, base = roles.load_cues(), roles.load_calibration()
     rows = []
@@ -294,13 +321,23 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     """Print the share of calls with the right rep and how well the confidence separates
     right from wrong, per set, with and without hints."""
+    import argparse
+
     from analyzer.call.roles import load_calibration
 
+    parser = argparse.ArgumentParser(prog="python -m analyzer.evaluate.roles",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sales", type=Path, action="append", default=[],
+                        help="a folder of transcripts with a manifest.csv (file, rep_speaker)")
+    parser.add_argument("--only-sales", action="store_true",
+                        help="score only the --sales folders")
+    args = parser.parse_args(argv)
     low = load_calibration().low_confidence
-    cases = stereo_cases() + mono_cases() + transcript_cases()
+    cases = [] if args.only_sales else stereo_cases() + mono_cases() + transcript_cases()
+    cases += [c for folder in args.sales for c in sales_cases(folder)]
     if not cases:
         print(f"no real data under {REALDATA}")
         return
@@ -312,9 +349,12 @@ def main() -> None:
     unhinted = [o for o in outcomes if o.condition == "no hint"]
     print("\nWithout hints, right share per confidence band:\n")
     print(_table(["confidence", "calls", "right"], band_rows(unhinted)))
+    sales = {f.name for f in args.sales}
     real_calls = [o for o in unhinted if o.case.corpus != "persuasion"
-                  and not o.case.corpus.startswith("persuasion,")]
-    print("\nEvery call but the persuasion chats, without hints:\n")
+                  and not o.case.corpus.startswith("persuasion,")
+                  and (not o.right or o.case.corpus.split(",")[0] not in sales)]
+    print("\nEvery call but the persuasion chats (of --sales folders, the wrong ones), "
+          "without hints:\n")
     print(_table(["set", "call", "right", "conf.", "reason"],
                  [[o.case.corpus, o.case.name, "yes" if o.right else "NO",
                    f"{o.confidence:.2f}", o.reason[:90]] for o in real_calls]))
