@@ -304,7 +304,8 @@ def test_roles_real_calls_right_without_hints_and_never_sure_when_wrong() -> Non
 
 
 @pytest.mark.parametrize(("rep", "customer"), [("Sales Rep", "Customer (Sarah)"),
-                                               ("REP", "PROSPECT"), ("Agent 2", "Client")])
+                                               ("REP", "PROSPECT"), ("Agent 2", "Client"),
+                                               ("Alex (Sales Rep)", "Jordan (Customer)")])
 def test_roles_speaker_names_that_say_the_side_decide(rep: str, customer: str) -> None:
     """A transcript that names its speakers by side says who the rep is, whatever the words
     ("I want to" is a customer's cue, said here by the rep)."""

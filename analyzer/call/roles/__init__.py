@@ -14,46 +14,33 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from analyzer.call.roles.names import (
+    ROSTER_ROLES,
+    UNKNOWN_SPEAKER,
+    Roster,
+    RosterEntry,
+    colleague_speakers,
+    matching_speakers,
+    name_parts,
+    name_tokens,
+    names_match,
+)
 from analyzer.call.voice import VoiceProfiles, voice_prints
 from analyzer.settings import MODELS_DIR, load_settings, read_json
 from analyzer.types import CUSTOMER, REP, RoleAssignment, Transcript
 
+__all__ = ["ROSTER_ROLES", "UNKNOWN_SPEAKER", "Roster", "RosterEntry", "name_tokens",
+           "names_match"]
+
 CUES_PATH = MODELS_DIR / "roles" / "cues.json"
 CALIBRATION_PATH = MODELS_DIR / "roles" / "calibration.json"
 CHANNELS = ("left", "right")
-ROSTER_ROLES = ("rep", "colleague")
-UNKNOWN_SPEAKER = "unknown"
 _PUNCT_RE = re.compile(r"[^\w\s']")
-
-
-@dataclass(frozen=True)
-class RosterEntry:
-    """One roster row: a name a person appears under, and whose name it is."""
-
-    rep: str
-    name: str
-    role: str = "rep"
-
-
-@dataclass(frozen=True)
-class Roster:
-    """Who is who on the team: each rep's (and colleague's) names in call transcripts."""
-
-    entries: tuple[RosterEntry, ...]
-
-    def aliases(self, rep: str) -> tuple[str, ...]:
-        """The names ``rep`` appears under."""
-        return tuple(e.name for e in self.entries if e.role == "rep" and _same(e.rep, rep))
-
-    def colleagues(self, rep: str) -> tuple[str, ...]:
-        """Names of everyone else on the team (other reps, colleagues) for a call of ``rep``."""
-        return tuple(e.name for e in self.entries if e.role == "colleague" or not _same(e.rep, rep))
 
 
 @dataclass(frozen=True)
@@ -184,11 +171,11 @@ def assign_roles(transcript: Transcript, *, rep_speaker: str = "", roster: Roste
              (roster.aliases(rep) if roster else (), "roster", 1.0, "named in the roster"),
              ((rep,), "name", 0.9, "speaker named like the rep")]
     for names, method, confidence, reason in steps:
-        found = _matching(speakers, [n for n in names if n])
+        found = matching_speakers(speakers, [n for n in names if n])
         if found:
             return RoleAssignment(found, method, confidence,
-                                  _colleagues(speakers, colleague_names, found), reason)
-    colleagues = _colleagues(speakers, colleague_names, ())
+                                  colleague_speakers(speakers, colleague_names, found), reason)
+    colleagues = colleague_speakers(speakers, colleague_names, ())
     return replace(assign_by_cues(transcript, exclude=colleagues, voice=voice),
                    colleagues=colleagues)
 
@@ -288,9 +275,8 @@ def cue_hits(transcript: Transcript, book: CueBook) -> tuple[Hit, ...]:
     if first:
         hits.append(Hit(first, REP, book.first_speaker_weight, "speaks first", ""))
     for speaker in transcript.speakers:
-        parts = tuple(p for p in name_tokens(speaker) if not p.isdigit())
         for side, names in book.labels.items():
-            if parts in names:
+            if names.intersection(name_parts(speaker)):
                 hits.append(Hit(speaker, side, book.label_weight, f"is named as the {side}", ""))
     for segment in transcript.segments:
         text = _cue_text(segment.text)
@@ -300,47 +286,6 @@ def cue_hits(transcript: Transcript, book: CueBook) -> tuple[Hit, ...]:
                 if found:
                     hits.append(Hit(segment.speaker, side, cue.weight, cue.why, found.group(0)))
     return tuple(hits)
-
-
-def names_match(a: str, b: str) -> bool:
-    """True when two names are the same person's, loosely.
-
-    Case, accents, e-mail domains, dots and parentheses are ignored ("priya.shah@acme.com" is
-    "Priya Shah"), and later name parts may be abbreviated ("Priya S"); first names must agree.
-    """
-    x, y = name_tokens(a), name_tokens(b)
-    if not x or not y:
-        return False
-    if x == y:
-        return True
-    if len(x) != len(y) or len(x) < 2 or x[0] != y[0]:
-        return False
-    return all(p.startswith(q) or q.startswith(p) for p, q in zip(x[1:], y[1:]))
-
-
-def name_tokens(name: str) -> tuple[str, ...]:
-    """A name as comparable parts: ``"Shah, Priya (Acme)"`` -> ``("priya", "shah")``."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = re.sub(r"\([^)]*\)", " ", text.split("@")[0])
-    if text.count(",") == 1:
-        last, first = text.split(",")
-        text = f"{first} {last}"
-    return tuple(re.findall(r"[^\W_]+", text))
-
-
-def _matching(speakers: Iterable[str], names: Sequence[str]) -> tuple[str, ...]:
-    return tuple(s for s in speakers
-                 if s != UNKNOWN_SPEAKER and any(names_match(s, n) for n in names))
-
-
-def _colleagues(speakers: Sequence[str], names: Sequence[str],
-                reps: Sequence[str]) -> tuple[str, ...]:
-    return tuple(s for s in _matching(speakers, names) if s not in reps)
-
-
-def _same(a: str, b: str) -> bool:
-    return name_tokens(a) == name_tokens(b)
 
 
 def _cue_text(text: str) -> str:

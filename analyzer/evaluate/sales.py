@@ -1,0 +1,143 @@
+"""Score the labels on sales conversations written by others, turn by turn.
+
+    python -m analyzer.evaluate.sales DIR [DIR ...]            # make eval-sales SALES="DIR ..."
+    python -m analyzer.evaluate.sales DIR --errors             # also list every wrong turn
+
+Each DIR holds two-party transcripts (``Speaker: text`` lines) and a ``manifest.csv`` (columns
+``file`` and ``rep_speaker``): public conversations written by other people, listed with their
+repository and path in ``models/eval/sales/sources.csv``; their text is not in this repository.
+A folder's name is its set (``sales1`` was read while tuning, ``sales2`` is reported). Each
+conversation is analyzed as a call (``analyze_call``, the rep named by the manifest) and the
+flags on each turn are compared with the hand labels of ``models/eval/sales/labels.csv``
+(``set, file, n, role, labels``), written by readers who never saw the rules or their output.
+A label counts on a turn when one of its flags sits in that turn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from analyzer.call.analysis import Models, analyze_call
+from analyzer.call.language import Labeler
+from analyzer.call.roles import RoleEvidence
+from analyzer.evaluate.language import Score
+from analyzer.settings import EVAL_DIR
+from analyzer.types import CUSTOMER, REP, CallSource
+
+LABELS_PATH = EVAL_DIR / "sales" / "labels.csv"
+# Hand label -> (the side that says it, the flag labels that should say it).
+FLAGS = {"customer_question": (REP, {"customer_question"}),
+         "self_promotion": (REP, {"self_promotion"}),
+         "pushy": (REP, {"pushy_close"}),
+         "ask": (REP, {"ask"}),
+         "objection": (CUSTOMER, {"objection"}),
+         "commitment": (CUSTOMER, {"commitment", "next_step"})}
+
+Turn = tuple[str, int]  # (file, turn index)
+
+
+def read_labels(path: Path = LABELS_PATH) -> dict[str, dict[Turn, set[str]]]:
+    """The hand labels by set, then by turn ("objection:price" read as "objection" and its
+    kind "objection:price")."""
+    out: dict[str, dict[Turn, set[str]]] = defaultdict(dict)
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            labels = {x.strip() for x in row["labels"].split(";") if x.strip()}
+            out[row["set"]][(row["file"], int(row["n"]))] = (
+                labels | {x.split(":")[0] for x in labels})
+    return dict(out)
+
+
+def flagged_turns(folder: Path, labeler: Labeler) -> dict[Turn, set[str]]:
+    """Every flag label (and ``objection:<kind>``) on each turn of each conversation of the
+    folder's manifest, through the production path."""
+    from analyzer.run.transcript_files import read_transcript
+
+    out: dict[Turn, set[str]] = defaultdict(set)
+    with (folder / "manifest.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        transcript = read_transcript(folder / row["file"])
+        source = CallSource(row["file"], "rep", str(folder / row["file"]),
+                            rep_speaker=row["rep_speaker"])
+        result = analyze_call(source, transcript, RoleEvidence(rep_speaker=row["rep_speaker"]),
+                              Models(labeler))
+        for flag in result.flags:
+            if flag.utterance >= 0 and flag.coach != "wrong":
+                turn = out[(row["file"], flag.utterance)]
+                turn.add(flag.label)
+                if flag.label == "objection":
+                    turn.add(f"objection:{flag.subtype}")
+        for index, utterance in enumerate(result.utterances):
+            out[(row["file"], index)].add(f"role:{utterance.role}")
+    return out
+
+
+def scores(gold: dict[Turn, set[str]], found: dict[Turn, set[str]]) -> list[Score]:
+    """Turn-level precision and recall of each label, on the turns of its side."""
+    out = []
+    for label, (side, names) in FLAGS.items():
+        turns = [t for t in gold if f"role:{side}" in found.get(t, set())]
+        pairs = [(label in gold[t], bool(names & found[t])) for t in turns]
+        out.append(Score(label, sum(g and p for g, p in pairs), sum(p and not g for g, p in pairs),
+                         sum(g and not p for g, p in pairs)))
+    return out
+
+
+def kinds_right(gold: dict[Turn, set[str]], found: dict[Turn, set[str]]) -> tuple[int, int]:
+    """Of the turns where both found an objection, how many share a kind."""
+    both = [t for t in gold if "objection" in gold[t] and "objection" in found.get(t, set())]
+    right = sum(bool({k for k in gold[t] if k.startswith("objection:")}
+                     & {k for k in found[t] if k.startswith("objection:")}) for t in both)
+    return right, len(both)
+
+
+def errors(gold: dict[Turn, set[str]], found: dict[Turn, set[str]], folder: Path) -> None:
+    """Print each turn where a label and the flags disagree, with its words."""
+    texts: dict[Turn, str] = {}
+    for path in sorted(folder.glob("*.txt")):
+        lines = [x for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+        texts.update({(path.name, n): x for n, x in enumerate(lines)})
+    for turn in sorted(gold):
+        for label, (_, names) in FLAGS.items():
+            said, true = bool(names & found.get(turn, set())), label in gold[turn]
+            if said != true:
+                print(f"  {'missed' if true else 'wrong '} {label:<17} {turn[0][:24]} "
+                      f"{turn[1]:>2}: {texts.get(turn, '')[:150]}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Score each folder named against its set's hand labels."""
+    parser = argparse.ArgumentParser(prog="python -m analyzer.evaluate.sales",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("folders", type=Path, nargs="*", help="transcripts and manifest.csv")
+    parser.add_argument("--errors", action="store_true", help="list every wrong turn")
+    args = parser.parse_args(argv)
+    labels, labeler = read_labels(), None
+    for folder in args.folders:
+        if not (folder / "manifest.csv").is_file() or folder.name not in labels:
+            print(f"{folder}: no manifest.csv or no labels for set {folder.name!r}, skipped")
+            continue
+        labeler = labeler or Labeler.load()
+        gold, found = labels[folder.name], flagged_turns(folder, labeler)
+        files = len({f for f, _ in gold})
+        print(f"\n{folder.name}: {files} conversations, {len(gold)} turns (turn by turn)")
+        print(f"{'label':<20}{'precision':>10}{'recall':>8}{'gold':>6}{'tp':>5}{'fp':>5}{'fn':>5}")
+        for s in scores(gold, found):
+            print(f"{s.label:<20}{s.precision:>10.3f}{s.recall:>8.3f}{s.tp + s.fn:>6}{s.tp:>5}"
+                  f"{s.fp:>5}{s.fn:>5}")
+        right, both = kinds_right(gold, found)
+        print(f"objection kind right where both found one: {right}/{both}")
+        if args.errors:
+            errors(gold, found, folder)
+    if not args.folders:
+        print("no folder given: python -m analyzer.evaluate.sales DIR (see models/eval/sales/)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
