@@ -648,3 +648,47 @@ def test_closing_taking_care_of_children_is_no_goodbye(session_labeler):
                      ("Rep", "Thanks for your time, take care!"))
     assert phases_of(result) == ["discovery", "presentation", "presentation", "presentation",
                                  "next_steps"]
+
+
+# Stop 27: sales conversations written by others (analyzer.evaluate.sales, sales1 part).
+
+def test_closing_a_time_offered_and_taken_is_an_agreed_next_step(session_labeler):
+    result = call_of(session_labeler,
+                     ("Rep", "I've got openings Thursday at 2pm or Friday at 10am. Which works "
+                             "better?"),
+                     ("Cust", "Friday at 10 works. Send me the invite."))
+    ask = flags_of(result, "ask")[0]
+    assert (ask.rule, ask.subtype) == ("ask_time", "agreed")
+    assert {f.label for f in result.flags if f.role == "customer"} >= {"commitment"}
+
+
+def test_closing_paperwork_after_ready_to_move_forward_is_no_pressure(session_labeler):
+    result = call_of(session_labeler,
+                     ("Rep", "And if implementation takes six months, there's a cost too."),
+                     ("Cust", "True. Alright, I'm ready to move forward. What's next?"),
+                     ("Rep", "I'll send over the contract today."))
+    assert flags_of(result, "commitment") and not flags_of(result, "pushy_close")
+
+
+def test_closing_agreeing_with_a_question_of_their_own_waits(session_labeler):
+    """"That sounds great. Before we do that, can I ask about the cost?" has not agreed yet."""
+    result = call_of(session_labeler,
+                     ("Rep", "Would you like to schedule a visit to meet them?"),
+                     ("Cust", "That sounds great. Before we do that, can I ask about the cost?"))
+    assert flags_of(result, "ask")[0].subtype == "unanswered"
+    assert not flags_of(result, "commitment")
+
+
+@pytest.mark.parametrize(("said", "kind"), [
+    ("$15,000 is definitely above what we were expecting.", "price"),
+    ("Look, I'm actually pretty busy right now.", "timing"),
+    ("I'm not really interested.", "need"),
+    ("What if it doesn't work for us?", "trust"),
+    ("We're still evaluating a few different options.", "competitor"),
+    ("I still need to get this approved by our CFO.", "authority"),
+    ("We spend a third of our time firefighting instead of building features.", ""),
+    ("I'm the ultimate decision maker for sales ops tooling.", "")])
+def test_closing_sales_objections_and_their_kind(session_labeler, said: str, kind: str):
+    result = call_of(session_labeler,
+                     ("Rep", "It's $15,000 a month for your volume."), ("Cust", said))
+    assert [f.subtype for f in flags_of(result, "objection")] == ([kind] if kind else [])

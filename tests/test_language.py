@@ -415,3 +415,44 @@ def test_language_praise_of_our_product_by_name_is_self_promotion(labeler: Label
 def test_language_a_you_know_said_in_passing_is_no_question_about_them(
         labeler: Labeler, text: str, about_them: bool) -> None:
     assert ("customer_question" in labels_of(labeler, text)) is about_them
+
+
+# Stop 27: sales conversations written by others (analyzer.evaluate.sales, sales1 part).
+
+@pytest.mark.parametrize("text", [
+    "Same reps, same effort, 14% more deals closed in a year.",
+    "And then when a deal closes and there's a gap, you maintain that relationship.",
+    "Our typical implementation for a company your size is 4-6 weeks.",
+    "For a company your size, it's $2,400 per month.",
+    "You've got 32 reps right now, averaging about $850K in revenue per rep annually.",
+    "I'd need to get a signed pilot agreement, but our team is ready to begin immediately.",
+    "One last thing, is there a competitor or existing tool you're evaluating alongside us?",
+    "Then, we'll implement a targeted treatment plan using pet-safe products.",
+    "Your costs went up by 20% last year."])
+def test_language_sales_talk_that_is_no_pressure(labeler: Labeler, text: str) -> None:
+    assert "pushy_close" not in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text", ["This deal closes Friday.", "You've got to decide today.",
+                                  "We need to get this signed before the quarter closes.",
+                                  "Most customers your size upgrade within the first year.",
+                                  "Annual or monthly billing?", "The price goes up Monday."])
+def test_language_sales_pressure_still_found(labeler: Labeler, text: str) -> None:
+    assert "pushy_close" in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text, boast", [
+    ("We've helped similar companies in your industry reduce data discovery time by 75%.", True),
+    ("Our AI platform typically reduces processing time by 85%.", True),
+    ("We help brokerages cut that admin time in half with AI.", True),
+    ("With our system, many of our clients see a 30% reduction in tickets.", True),
+    ("One of our key differentiators is our plug-and-play architecture.", True),
+    ("We work with several fintech companies, including DataStream Financial and QuickPay.", True),
+    ("We work with companies like yours.", False),
+    ("You'd only need to hit about 3% improvement to break even.", False),
+    ("If you love the results and expand to the full team, the pilot fee gets credited.", False),
+    ("For a team your size, our Professional plan would be the best fit.", False),
+    ("I saw the news about you being named the first woman to lead the firm.", False)])
+def test_language_sales_boasts_are_about_our_results(labeler: Labeler, text: str,
+                                                      boast: bool) -> None:
+    assert ("self_promotion" in labels_of(labeler, text)) is boast

@@ -103,7 +103,9 @@ def errors(gold: dict[Turn, set[str]], found: dict[Turn, set[str]], folder: Path
         lines = [x for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
         texts.update({(path.name, n): x for n, x in enumerate(lines)})
     for turn in sorted(gold):
-        for label, (_, names) in FLAGS.items():
+        for label, (side, names) in FLAGS.items():
+            if f"role:{side}" not in found.get(turn, set()):
+                continue
             said, true = bool(names & found.get(turn, set())), label in gold[turn]
             if said != true:
                 print(f"  {'missed' if true else 'wrong '} {label:<17} {turn[0][:24]} "

@@ -52,9 +52,12 @@ def answer_to(call: Sequence[Sentence], k: int, max_turns: int = 2) -> tuple[str
     asked_back = False
     for group in groups.values():
         outcome, sentence = utterance_outcome(group)
-        # After a question of theirs, a bare "ok." takes the rep's reply, not the ask.
+        # After a question of theirs, a bare "ok." takes the rep's reply, not the ask; and a
+        # bare "that sounds great" with a question of their own ("Before we do that, can I ask
+        # about the cost?") waits for the answer to it, unless it asks for the next step.
         bare_yes = sentence is not None and all(c.label == "agreed" for c in sentence.cues)
-        if outcome and not (asked_back and bare_yes):
+        asks_now = any(_is_question(s) and s.cue("request") is None for s in group)
+        if outcome and not ((asked_back or asks_now) and bare_yes):
             return outcome, sentence
         asked_back = asked_back or any(_is_question(s) for s in group)
     return "unanswered", None
