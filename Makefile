@@ -9,7 +9,7 @@ DIARIZATION := $(VENV)/.diarization
 DEMO_OUT ?= demo-out
 
 .PHONY: install install-base install-diarization demo test test-fast lint eval \
-	eval-closing eval-connection eval-pitch eval-bare-model eval-diarization eval-redaction eval-roles train-textcat bench demo-audio redaction-audio clean \
+	eval-closing eval-sales eval-connection eval-pitch eval-bare-model eval-diarization eval-redaction eval-roles train-textcat bench demo-audio redaction-audio clean \
 	chromium
 
 install: $(STAMP) $(DIARIZATION)
@@ -65,6 +65,11 @@ eval: $(STAMP)
 eval-closing: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.closing
 
+# The labels turn by turn on sales conversations written by others (text not in the repo; see
+# models/eval/sales/README.md): make eval-sales SALES="dir/sales1 dir/sales2".
+eval-sales: $(STAMP)
+	$(BIN)/python -m analyzer.evaluate.sales $(SALES)
+
 # Follow-up questions, acknowledgements and stretch kinds on real dialogues (../shared/realdata).
 eval-connection: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.connection
@@ -91,7 +96,7 @@ eval-redaction: $(STAMP)
 # hints and with channels swapped, and how well the confidence tells right from wrong. The
 # first run transcribes the SpokenWOZ calls (a few minutes); they are cached in .cache/.
 eval-roles: $(DIARIZATION)
-	$(BIN)/python -m analyzer.evaluate.roles
+	$(BIN)/python -m analyzer.evaluate.roles $(foreach d,$(SALES),--sales $(d))
 
 eval-diarization: $(DIARIZATION)
 	$(BIN)/python -m analyzer.evaluate.diarization

@@ -343,10 +343,10 @@ def test_closing_ask_marked_wrong_takes_its_answer_and_the_next_step_with_it(ses
 
 
 def test_closing_objection_marked_missed_is_counted_with_the_reps_answer(session_labeler):
-    lines = (("Cust", "Honestly, my team is stretched thin right now."),
+    lines = (("Cust", "Honestly, my team has a lot on its plate these days."),
              ("Rep", "What would need to change for them to have room for it?"))
     assert call_of(session_labeler, *lines).metrics.objections == 0
-    missed = Correction("c1", "objection", "Honestly, my team is stretched thin right now.",
+    missed = Correction("c1", "objection", "Honestly, my team has a lot on its plate these days.",
                         "missed")
     result = call_of(session_labeler, *lines, corrections=(missed,))
     assert (result.metrics.objections, result.metrics.objections_answered_share) == (1, 1.0)

@@ -49,7 +49,7 @@ def closing_flags(call: Sequence[Sentence]) -> tuple[Flag, ...]:
     commitment (a "yes" to an ask included), next_step, objection (subtype: its kind) and
     objection_answer (the rep's); and a ``pushy_close`` on an ask that presses after a no
     (``insisting``)."""
-    call, flags = insisting(referred_asks(call))
+    call, flags = insisting(unasked_amounts(referred_asks(call)))
     yeses: set[int] = set()
     answered: set[tuple[int, str]] = set()  # customer sentences already read as a step's answer
     far = beyond_reach(call, load_rules()[0].get("answer_reach", 0))
@@ -89,6 +89,24 @@ def referred_asks(call: Sequence[Sentence], back: int = 2) -> tuple[Sentence, ..
         return replace(s, cues=(*s.cues, Cue("ask", "healthy", ref.rule, ref.span)))
 
     return tuple(asking(k, s) for k, s in enumerate(call))
+
+
+def unasked_amounts(call: Sequence[Sentence]) -> tuple[Sentence, ...]:
+    """The call without the amounts the customer names in answer to a question for facts
+    (rule ``commit_amount``): "About $280,000." after "What's the house worth?" is a fact,
+    "A dollar." after "How much would you like to give?" or after the rep's pitch is their
+    offer."""
+    facts, rep_turn, out = False, -1, []
+    for s in call:
+        if s.role == REP:
+            if s.utterance != rep_turn:
+                facts, rep_turn = False, s.utterance
+            facts = (facts or "question" in s.labels) and not is_asking(s)
+        cue = s.cue("commitment")
+        if s.role == CUSTOMER and facts and cue is not None and cue.rule == "commit_amount":
+            s = replace(s, cues=tuple(c for c in s.cues if c is not cue))
+        out.append(s)
+    return tuple(out)
 
 
 def beyond_reach(call: Sequence[Sentence], reach: int) -> frozenset[int]:

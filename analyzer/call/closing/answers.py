@@ -29,7 +29,9 @@ def utterance_outcome(group: Sequence[Sentence]) -> tuple[str, Sentence | None]:
     if first("declined"):
         return "declined", first("declined")
     if objection is not None:
-        return ("deferred" if agreed else "declined"), objection
+        # "Let me think about it." is a timing objection that puts the answer off.
+        later = agreed or objection.cue("deferred")
+        return ("deferred" if later else "declined"), objection
     if first("deferred"):
         return "deferred", first("deferred")
     return ("agreed", agreed) if agreed else ("", None)
@@ -56,7 +58,8 @@ def answer_to(call: Sequence[Sentence], k: int, max_turns: int = 2) -> tuple[str
         # bare "that sounds great" with a question of their own ("Before we do that, can I ask
         # about the cost?") waits for the answer to it, unless it asks for the next step.
         bare_yes = sentence is not None and all(c.label == "agreed" for c in sentence.cues)
-        asks_now = any(_is_question(s) and s.cue("request") is None for s in group)
+        asks_now = any(_is_question(s) and s.cue("request") is None and s is not sentence
+                       for s in group)
         if outcome and not ((asked_back or asks_now) and bare_yes):
             return outcome, sentence
         asked_back = asked_back or any(_is_question(s) for s in group)
