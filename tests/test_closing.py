@@ -692,3 +692,23 @@ def test_closing_sales_objections_and_their_kind(session_labeler, said: str, kin
     result = call_of(session_labeler,
                      ("Rep", "It's $15,000 a month for your volume."), ("Cust", said))
     assert [f.subtype for f in flags_of(result, "objection")] == ([kind] if kind else [])
+
+
+def test_closing_an_amount_answering_a_question_for_facts_is_no_offer(session_labeler):
+    """"About $280,000." answers "What's the house worth?"; after an ask it is an offer."""
+    fact = call_of(session_labeler, ("Rep", "What do you think the house is worth today?"),
+                   ("Cust", "About $280,000."))
+    offer = call_of(session_labeler, ("Rep", "How much would you like to give today?"),
+                    ("Cust", "A dollar."))
+    assert not flags_of(fact, "commitment")
+    assert [f.rule for f in flags_of(offer, "commitment")] == ["commit_amount"]
+
+
+def test_closing_paperwork_right_after_a_yes_follows_the_customer(session_labeler):
+    result = call_of(session_labeler,
+                     ("Rep", "We'll work on a comprehensive plan for you."),
+                     ("Cust", "Sounds good."),
+                     ("Rep", "I'll send over the contract next week."))
+    assert not flags_of(result, "pushy_close")
+    assert flags_of(call_of(session_labeler, ("Rep", "I'll send over the contract next week.")),
+                    "pushy_close")

@@ -118,8 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("folders", type=Path, nargs="*", help="transcripts and manifest.csv")
     parser.add_argument("--errors", action="store_true", help="list every wrong turn")
+    parser.add_argument("--labels", type=Path, default=LABELS_PATH, help="the hand labels")
     args = parser.parse_args(argv)
-    labels, labeler = read_labels(), None
+    labels, labeler = read_labels(args.labels), None
     for folder in args.folders:
         if not (folder / "manifest.csv").is_file() or folder.name not in labels:
             print(f"{folder}: no manifest.csv or no labels for set {folder.name!r}, skipped")

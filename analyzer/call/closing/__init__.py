@@ -134,13 +134,14 @@ def _in_reach(s: Sentence, label: str, far: bool) -> Cue | None:
 def followed_through(call: Sequence[Sentence], flags: Sequence[Flag]
                      ) -> tuple[tuple[Sentence, ...], frozenset[Flag]]:
     """The call without the assumptive ``pushy_close`` flags the rep said after the customer
-    asked for the thing or committed to it (a ``request`` or ``commitment`` cue): "which card
-    would you like to replace?" after "can you send me a new one?" follows the customer, it
-    presumes nothing. Returns the sentences without those labels, and the flags dropped (a
-    coach's own flag stays)."""
+    asked for the thing or committed to it (a ``request`` or ``commitment`` cue), or right
+    after a yes of theirs (``after_yes``): "which card would you like to replace?" after "can
+    you send me a new one?" follows the customer, it presumes nothing. Returns the sentences
+    without those labels, and the flags dropped (a coach's own flag stays)."""
     first = next((k for k, s in enumerate(call) if s.role == CUSTOMER
                   and (s.cue("request") or s.cue("commitment"))), None)
     later = {(s.utterance, s.text) for s in call[first + 1:]} if first is not None else set()
+    later |= after_yes(call)
     dropped = frozenset(f for f in flags if f.label == "pushy_close" and f.subtype ==
                         "assumptive" and f.coach != "added" and (f.utterance, f.text) in later)
     still = {(f.utterance, f.text) for f in flags if f.label == "pushy_close"
@@ -148,6 +149,22 @@ def followed_through(call: Sequence[Sentence], flags: Sequence[Flag]
     gone = {(f.utterance, f.text) for f in dropped} - still
     return tuple(replace(s, labels=s.labels - {"pushy_close"})
                  if (s.utterance, s.text) in gone else s for s in call), dropped
+
+
+def after_yes(call: Sequence[Sentence]) -> set[tuple[int, str]]:
+    """The rep's sentences whose customer utterance just before says yes (an ``agreed`` or
+    ``commitment`` cue): "Sounds good." then "I'll send over the recommendations next week."
+    follows the customer."""
+    found: set[tuple[int, str]] = set()
+    yes, turn = False, -1
+    for s in call:
+        if s.role == CUSTOMER:
+            if s.utterance != turn:
+                yes, turn = False, s.utterance
+            yes = yes or s.cue("agreed") is not None or s.cue("commitment") is not None
+        elif yes:
+            found.add((s.utterance, s.text))
+    return found
 
 
 def corrected_close(call: Sequence[Sentence], corrections: Sequence[Correction]

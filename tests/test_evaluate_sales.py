@@ -1,0 +1,37 @@
+"""The turn-by-turn scoring of the labels on sales conversations (``analyzer.evaluate.sales``),
+on a conversation written here: the real ones are not in the repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer.evaluate.sales import main
+
+
+def test_evaluate_sales_scores_a_folder_turn_by_turn(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Dana: Thanks for jumping on. What does your team use for invoicing today?\n"
+        "Sam: Spreadsheets. Honestly, $900 a month is above what we were expecting.\n"
+        "Dana: I've got Thursday at 2pm or Friday at 10am. Which works better?\n"
+        "Sam: Friday at 10 works.\n", encoding="utf-8")
+    (folder / "manifest.csv").write_text("file,rep_speaker\na.txt,Dana\n", encoding="utf-8")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("set,file,n,role,labels\nmine,a.txt,0,rep,customer_question\n"
+                      "mine,a.txt,1,customer,objection:price\nmine,a.txt,2,rep,ask\n"
+                      "mine,a.txt,3,customer,commitment\n", encoding="utf-8")
+    assert main([str(folder), "--labels", str(labels), "--errors"]) == 0
+    out = capsys.readouterr().out
+    assert "mine: 1 conversations, 4 turns" in out
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()
+            if len(line.split()) == 7}
+    for label in ("customer_question", "ask", "objection", "commitment"):
+        assert rows[label][:2] == ["1.000", "1.000"], (label, out)
+    assert "objection kind right where both found one: 1/1" in out
+
+
+def test_evaluate_sales_skips_a_folder_without_labels(tmp_path: Path, capsys) -> None:
+    (tmp_path / "manifest.csv").write_text("file,rep_speaker\n", encoding="utf-8")
+    assert main([str(tmp_path)]) == 0
+    assert "skipped" in capsys.readouterr().out
