@@ -307,3 +307,33 @@ def test_connection_an_ask_that_takes_up_the_customers_words_is_no_follow_up(ses
     assert [f.rule for f in flags_of(result, "ask")] == ["ask_would_you_like_to"]
     assert flags_of(result, "follow_up_question") == []
     assert result.metrics.follow_up_questions == 0
+
+
+# Stop 27: sales conversations written by others (analyzer.evaluate.sales, sales1 part).
+
+@pytest.mark.parametrize("said, kind", [
+    ("I understand budget constraints are real.", "sympathy"),
+    ("I can understand why that would be concerning.", "sympathy"),
+    ("Totally understand, and that's the right approach.", "sympathy"),
+    ("That sounds incredibly frustrating.", "sympathy"),
+    ("I appreciate you being direct, Kevin.", "appreciation"),
+    ("That's a valid concern, and I appreciate you bringing it up.", "appreciation"),
+    ("Fair questions.", "appreciation"),
+    ("That makes total sense.", "appreciation"),
+    ("That makes sense.", None),  # bare, as "got it"
+    ("Thanks for your time today.", None)])
+def test_connection_a_sellers_acknowledgements(session_labeler, said, kind):
+    result = analyze([("Dana", "Honestly, $15,000 a month is above what we budgeted."),
+                      ("Rep", said)], session_labeler)
+    assert [f.subtype for f in flags_of(result, "acknowledgement")] == ([kind] if kind else [])
+
+
+@pytest.mark.parametrize("asked", ["Who else needs to approve this on your end?",
+                                   "What about budget?", "Is there anything else you need?",
+                                   "Is there a formal evaluation process you follow?"])
+def test_connection_the_reps_checklist_is_no_follow_up(session_labeler, asked):
+    """Budget, who decides, the process, anything else: the rep's agenda, whatever it takes
+    up of the customer's words ("approve this" points back at nothing they said)."""
+    result = analyze([("Dana", "We need to approve the budget for the process this quarter."),
+                      ("Rep", asked)], session_labeler)
+    assert flags_of(result, "follow_up_question") == []

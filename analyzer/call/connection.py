@@ -66,6 +66,7 @@ class FollowUpRules:
     asks: tuple[re.Pattern[str], ...]
     not_anaphor: tuple[re.Pattern[str], ...]
     fragment_max_words: int
+    checklist: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ def load_follow_up_rules(path: Path = CONNECTION_DIR / "follow_up.json") -> Foll
                          frozenset(d["content_pos"]), frozenset(d["generic_words"]),
                          patterns("refer_back"), patterns("elliptic"), patterns("mirror"),
                          frozenset(d["anaphor_words"]), int(d["anaphor_max_words"]),
-                         patterns("asks"), patterns("not_anaphor"), int(d["fragment_max_words"]))
+                         patterns("asks"), patterns("not_anaphor"), int(d["fragment_max_words"]),
+                         patterns("checklist"))
 
 
 @lru_cache(maxsize=4)
@@ -203,13 +205,15 @@ def _judge(sent: Any, position: int, question: bool, context: _Context
 
 def follow_up(sent: Any, position: int, context: _Context) -> tuple[str, str, str] | None:
     """(subtype, rule, evidence) when a rep question follows up on the customer's last
-    turns; None when it switches topic, mirrors the customer's question or asks for the deal.
+    turns; None when it switches topic, mirrors the customer's question, asks for the deal or
+    goes down the rep's checklist (budget, who else decides, anything else).
 
     ``position`` is the sentence's place in the rep's turn (0: it opens the turn).
     """
     rules = load_follow_up_rules()
     lower = sent.text.lower().strip()
-    if not context.customer or any(p.search(lower) for p in (*rules.mirror, *rules.asks)):
+    vetoes = (*rules.mirror, *rules.asks, *rules.checklist)
+    if not context.customer or any(p.search(lower) for p in vetoes):
         return None
     for pattern in rules.refer_back:
         match = pattern.search(lower)

@@ -9,7 +9,9 @@ repository and path in ``models/eval/sales/sources.csv``; their text is not in t
 A folder's name is its set (``sales1`` was read while tuning, ``sales2`` is reported). Each
 conversation is analyzed as a call (``analyze_call``, the rep named by the manifest) and the
 flags on each turn are compared with the hand labels of ``models/eval/sales/labels.csv``
-(``set, file, n, role, labels``), written by readers who never saw the rules or their output.
+(``set, file, n, role, labels``) and, for the rep's follow-up questions, acknowledgements
+and relating, of ``connection.csv`` (same columns), written by readers who never saw the
+rules or their output.
 A label counts on a turn when one of its flags sits in that turn.
 """
 
@@ -29,13 +31,19 @@ from analyzer.settings import EVAL_DIR
 from analyzer.types import CUSTOMER, REP, CallSource
 
 LABELS_PATH = EVAL_DIR / "sales" / "labels.csv"
+# The rep's connection labels (issue 19), labelled apart, on the same turns.
+CONNECTION_PATH = EVAL_DIR / "sales" / "connection.csv"
 # Hand label -> (the side that says it, the flag labels that should say it).
 FLAGS = {"customer_question": (REP, {"customer_question"}),
          "self_promotion": (REP, {"self_promotion"}),
          "pushy": (REP, {"pushy_close"}),
          "ask": (REP, {"ask"}),
          "objection": (CUSTOMER, {"objection"}),
-         "commitment": (CUSTOMER, {"commitment", "next_step"})}
+         "commitment": (CUSTOMER, {"commitment", "next_step"}),
+         "follow_up_question": (REP, {"follow_up_question"}),
+         "acknowledgement": (REP, {"acknowledgement"}),
+         "relating": (REP, {"relating"})}
+CONNECTION = ("follow_up_question", "acknowledgement", "relating")
 
 Turn = tuple[str, int]  # (file, turn index)
 
@@ -50,6 +58,20 @@ def read_labels(path: Path = LABELS_PATH) -> dict[str, dict[Turn, set[str]]]:
             out[row["set"]][(row["file"], int(row["n"]))] = (
                 labels | {x.split(":")[0] for x in labels})
     return dict(out)
+
+
+def with_connection(labels: dict[str, dict[Turn, set[str]]], path: Path
+                    ) -> tuple[dict[str, dict[Turn, set[str]]], dict[str, set[str]]]:
+    """The labels with the connection labels of ``path`` added to the same turns, and the
+    labels each set was labelled for (the connection ones only where ``path`` covers it)."""
+    labelled = {name: set(FLAGS) - set(CONNECTION) for name in labels}
+    if not path.is_file():
+        return labels, labelled
+    for name, turns in read_labels(path).items():
+        labelled.setdefault(name, set()).update(CONNECTION)
+        for turn, said in turns.items():
+            labels.setdefault(name, {}).setdefault(turn, set()).update(said)
+    return labels, labelled
 
 
 def flagged_turns(folder: Path, labeler: Labeler) -> dict[Turn, set[str]]:
@@ -77,10 +99,14 @@ def flagged_turns(folder: Path, labeler: Labeler) -> dict[Turn, set[str]]:
     return out
 
 
-def scores(gold: dict[Turn, set[str]], found: dict[Turn, set[str]]) -> list[Score]:
-    """Turn-level precision and recall of each label, on the turns of its side."""
+def scores(gold: dict[Turn, set[str]], found: dict[Turn, set[str]],
+           labelled: set[str] | None = None) -> list[Score]:
+    """Turn-level precision and recall of each label (of ``labelled``, default all), on the
+    turns of its side."""
     out = []
     for label, (side, names) in FLAGS.items():
+        if labelled is not None and label not in labelled:
+            continue
         turns = [t for t in gold if f"role:{side}" in found.get(t, set())]
         pairs = [(label in gold[t], bool(names & found[t])) for t in turns]
         out.append(Score(label, sum(g and p for g, p in pairs), sum(p and not g for g, p in pairs),
@@ -96,7 +122,8 @@ def kinds_right(gold: dict[Turn, set[str]], found: dict[Turn, set[str]]) -> tupl
     return right, len(both)
 
 
-def errors(gold: dict[Turn, set[str]], found: dict[Turn, set[str]], folder: Path) -> None:
+def errors(gold: dict[Turn, set[str]], found: dict[Turn, set[str]], folder: Path,
+           labelled: set[str]) -> None:
     """Print each turn where a label and the flags disagree, with its words."""
     texts: dict[Turn, str] = {}
     for path in sorted(folder.glob("*.txt")):
@@ -104,7 +131,7 @@ def errors(gold: dict[Turn, set[str]], found: dict[Turn, set[str]], folder: Path
         texts.update({(path.name, n): x for n, x in enumerate(lines)})
     for turn in sorted(gold):
         for label, (side, names) in FLAGS.items():
-            if f"role:{side}" not in found.get(turn, set()):
+            if f"role:{side}" not in found.get(turn, set()) or label not in labelled:
                 continue
             said, true = bool(names & found.get(turn, set())), label in gold[turn]
             if said != true:
@@ -119,8 +146,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("folders", type=Path, nargs="*", help="transcripts and manifest.csv")
     parser.add_argument("--errors", action="store_true", help="list every wrong turn")
     parser.add_argument("--labels", type=Path, default=LABELS_PATH, help="the hand labels")
+    parser.add_argument("--connection", type=Path, default=CONNECTION_PATH,
+                        help="the connection labels (follow-ups, acknowledgements, relating)")
     args = parser.parse_args(argv)
-    labels, labeler = read_labels(args.labels), None
+    labels, labelled = with_connection(read_labels(args.labels), args.connection)
+    labeler = None
     for folder in args.folders:
         if not (folder / "manifest.csv").is_file() or folder.name not in labels:
             print(f"{folder}: no manifest.csv or no labels for set {folder.name!r}, skipped")
@@ -130,13 +160,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         files = len({f for f, _ in gold})
         print(f"\n{folder.name}: {files} conversations, {len(gold)} turns (turn by turn)")
         print(f"{'label':<20}{'precision':>10}{'recall':>8}{'gold':>6}{'tp':>5}{'fp':>5}{'fn':>5}")
-        for s in scores(gold, found):
+        for s in scores(gold, found, labelled[folder.name]):
             print(f"{s.label:<20}{s.precision:>10.3f}{s.recall:>8.3f}{s.tp + s.fn:>6}{s.tp:>5}"
                   f"{s.fp:>5}{s.fn:>5}")
         right, both = kinds_right(gold, found)
         print(f"objection kind right where both found one: {right}/{both}")
         if args.errors:
-            errors(gold, found, folder)
+            errors(gold, found, folder, labelled[folder.name])
     if not args.folders:
         print("no folder given: python -m analyzer.evaluate.sales DIR (see models/eval/sales/)")
     return 0
