@@ -712,3 +712,15 @@ def test_closing_paperwork_right_after_a_yes_follows_the_customer(session_labele
     assert not flags_of(result, "pushy_close")
     assert flags_of(call_of(session_labeler, ("Rep", "I'll send over the contract next week.")),
                     "pushy_close")
+
+
+def test_closing_a_price_rise_stated_in_answer_to_the_customers_question_informs(
+        session_labeler):
+    """"What happens after those twelve months?" "After the campaign, the price goes up to 37
+    euros." answers the customer; said unasked, it presses."""
+    answered = call_of(session_labeler, ("Cust", "What happens after those twelve months?"),
+                       ("Rep", "After the campaign, the price goes up to 37 euros a month."))
+    unasked = call_of(session_labeler, ("Cust", "I see."),
+                      ("Rep", "After the campaign, the price goes up to 37 euros a month."))
+    assert not flags_of(answered, "pushy_close")
+    assert [f.subtype for f in flags_of(unasked, "pushy_close")] == ["urgency"]

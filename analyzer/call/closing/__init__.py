@@ -135,15 +135,19 @@ def followed_through(call: Sequence[Sentence], flags: Sequence[Flag]
                      ) -> tuple[tuple[Sentence, ...], frozenset[Flag]]:
     """The call without the assumptive ``pushy_close`` flags the rep said after the customer
     asked for the thing or committed to it (a ``request`` or ``commitment`` cue), or right
-    after a yes of theirs (``after_yes``): "which card would you like to replace?" after "can
-    you send me a new one?" follows the customer, it presumes nothing. Returns the sentences
+    after a yes of theirs (``after_customer``): "which card would you like to replace?" after
+    "can you send me a new one?" follows the customer, it presumes nothing; and the urgency or
+    scarcity the rep states in answer to the customer's wh-question ("What happens after those
+    twelve months?") informs, it does not press. Returns the sentences
     without those labels, and the flags dropped (a coach's own flag stays)."""
     first = next((k for k, s in enumerate(call) if s.role == CUSTOMER
                   and (s.cue("request") or s.cue("commitment"))), None)
     later = {(s.utterance, s.text) for s in call[first + 1:]} if first is not None else set()
-    later |= after_yes(call)
-    dropped = frozenset(f for f in flags if f.label == "pushy_close" and f.subtype ==
-                        "assumptive" and f.coach != "added" and (f.utterance, f.text) in later)
+    later |= after_customer(call, ("agreed", "commitment"))
+    asked = after_customer(call, ("wh_question",))
+    dropped = frozenset(f for f in flags if f.label == "pushy_close" and f.coach != "added" and (
+        (f.subtype == "assumptive" and (f.utterance, f.text) in later)
+        or (f.subtype in ("urgency", "scarcity") and (f.utterance, f.text) in asked)))
     still = {(f.utterance, f.text) for f in flags if f.label == "pushy_close"
              and f not in dropped}
     gone = {(f.utterance, f.text) for f in dropped} - still
@@ -151,18 +155,20 @@ def followed_through(call: Sequence[Sentence], flags: Sequence[Flag]
                  if (s.utterance, s.text) in gone else s for s in call), dropped
 
 
-def after_yes(call: Sequence[Sentence]) -> set[tuple[int, str]]:
-    """The rep's sentences whose customer utterance just before says yes (an ``agreed`` or
-    ``commitment`` cue): "Sounds good." then "I'll send over the recommendations next week."
-    follows the customer."""
+def after_customer(call: Sequence[Sentence], cues: Sequence[str]) -> set[tuple[int, str]]:
+    """The rep's sentences whose customer utterance just before has one of the cues: after a
+    yes (``agreed``, ``commitment``: "Sounds good." then "I'll send over the recommendations
+    next week.") the rep follows the customer; after their wh-question (``wh_question``: "What
+    happens after those twelve months?" then "After the campaign, the price goes up to 37
+    euros.") the rep answers it."""
     found: set[tuple[int, str]] = set()
-    yes, turn = False, -1
+    said, turn = False, -1
     for s in call:
         if s.role == CUSTOMER:
             if s.utterance != turn:
-                yes, turn = False, s.utterance
-            yes = yes or s.cue("agreed") is not None or s.cue("commitment") is not None
-        elif yes:
+                said, turn = False, s.utterance
+            said = said or any(s.cue(c) is not None for c in cues)
+        elif said:
             found.add((s.utterance, s.text))
     return found
 
