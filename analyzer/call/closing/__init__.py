@@ -144,7 +144,7 @@ def followed_through(call: Sequence[Sentence], flags: Sequence[Flag]
                   and (s.cue("request") or s.cue("commitment"))), None)
     later = {(s.utterance, s.text) for s in call[first + 1:]} if first is not None else set()
     later |= after_customer(call, ("agreed", "commitment"))
-    asked = after_customer(call, ("wh_question",))
+    asked = after_customer(call, ("wh_question",), first_only=True)
     dropped = frozenset(f for f in flags if f.label == "pushy_close" and f.coach != "added" and (
         (f.subtype == "assumptive" and (f.utterance, f.text) in later)
         or (f.subtype in ("urgency", "scarcity") and (f.utterance, f.text) in asked)))
@@ -155,12 +155,14 @@ def followed_through(call: Sequence[Sentence], flags: Sequence[Flag]
                  if (s.utterance, s.text) in gone else s for s in call), dropped
 
 
-def after_customer(call: Sequence[Sentence], cues: Sequence[str]) -> set[tuple[int, str]]:
-    """The rep's sentences whose customer utterance just before has one of the cues: after a
-    yes (``agreed``, ``commitment``: "Sounds good." then "I'll send over the recommendations
-    next week.") the rep follows the customer; after their wh-question (``wh_question``: "What
-    happens after those twelve months?" then "After the campaign, the price goes up to 37
-    euros.") the rep answers it."""
+def after_customer(call: Sequence[Sentence], cues: Sequence[str], first_only: bool = False
+                   ) -> set[tuple[int, str]]:
+    """The rep's sentences (with ``first_only``, the first one) whose customer utterance just
+    before has one of the cues: after a yes (``agreed``, ``commitment``: "Sounds good." then
+    "I'll send over the recommendations next week.") the rep follows the customer; the first
+    sentence after their wh-question (``wh_question``: "What happens after those twelve
+    months?" then "After the campaign, the price goes up to 37 euros.") answers it, what comes
+    after it ("... so sign today.") is the rep's own."""
     found: set[tuple[int, str]] = set()
     said, turn = False, -1
     for s in call:
@@ -170,6 +172,7 @@ def after_customer(call: Sequence[Sentence], cues: Sequence[str]) -> set[tuple[i
             said = said or any(s.cue(c) is not None for c in cues)
         elif said:
             found.add((s.utterance, s.text))
+            said = not first_only
     return found
 
 
