@@ -302,7 +302,9 @@ def test_language_clients_top_performers_are_not_self_promotion(labeler: Labeler
 
 @pytest.mark.parametrize("text", ["Would you like me to give you a quick demonstration?",
                                   "Would you be interested in a pilot program?",
-                                  "Which would work better for you?"])
+                                  "Which would work better for you?",
+                                  "Do you have a few minutes right now?",  # stop 27, sales
+                                  "Is there anything else you need?"])
 def test_language_offer_scheduling_and_closing_questions_are_not_about_the_customer(
         labeler: Labeler, text: str) -> None:
     assert labels_of(labeler, text) == {"question"}
