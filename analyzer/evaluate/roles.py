@@ -174,34 +174,33 @@ def mono_cases(root: Path = REALDATA) -> list[Case]:
 
 def transcript_cases(root: Path = REALDATA) -> list[Case]:
     """Real transcripts with neutral speaker names, and the same with the names swapped."""
-    cases = []
-    for corpus, name, transcript, truth in _transcripts(root):
-        plain, rep = neutral(transcript, truth)
-        cases.append(Case(corpus, name, plain, rep, False))
-        if len(plain.speakers) == 2:
-            swap = dict(zip(plain.speakers, reversed(plain.speakers)))
-            cases.append(Case(f"{corpus}, names swapped", name, relabelled(plain, swap),
-                              swap[rep], False))
+    return [c for corpus, name, transcript, truth in _transcripts(root)
+            for c in _renamed_cases(corpus, name, transcript, truth)]
+
+
+def _renamed_cases(corpus: str, name: str, transcript: Transcript, truth: str) -> list[Case]:
+    """A transcript with neutral speaker names and, with two speakers, the names swapped."""
+    plain, rep = neutral(transcript, truth)
+    cases = [Case(corpus, name, plain, rep, False)]
+    if len(plain.speakers) == 2:
+        swap = dict(zip(plain.speakers, reversed(plain.speakers)))
+        cases.append(Case(f"{corpus}, names swapped", name, relabelled(plain, swap),
+                          swap[rep], False))
     return cases
 
 
 def sales_cases(folder: Path) -> list[Case]:
     """A folder of transcripts named in its manifest.csv: with the names as given, then as
     ``transcript_cases`` gives them (neutral names, and swapped)."""
+    from analyzer.evaluate.language_real import read_rows
     from analyzer.run.transcript_files import read_transcript
 
     cases = []
-    with open(folder / "manifest.csv", newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
+    for row in read_rows(folder / "manifest.csv"):
         transcript, truth = read_transcript(folder / row["file"]), row["rep_speaker"]
         cases.append(Case(f"{folder.name}, names as given", row["file"], transcript, truth,
                           False))
-        plain, rep = neutral(transcript, truth)
-        swap = dict(zip(plain.speakers, reversed(plain.speakers)))
-        cases += [Case(folder.name, row["file"], plain, rep, False),
-                  Case(f"{folder.name}, names swapped", row["file"], relabelled(plain, swap),
-                       swap[rep], False)]
+        cases += _renamed_cases(folder.name, row["file"], transcript, truth)
     return cases
 
 

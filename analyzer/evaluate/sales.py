@@ -18,7 +18,6 @@ A label counts on a turn when one of its flags sits in that turn.
 from __future__ import annotations
 
 import argparse
-import csv
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from analyzer.call.analysis import Models, analyze_call
 from analyzer.call.language import Labeler
 from analyzer.call.roles import RoleEvidence
 from analyzer.evaluate.language import Score
+from analyzer.evaluate.language_real import read_rows
 from analyzer.settings import EVAL_DIR
 from analyzer.types import CUSTOMER, REP, CallSource
 
@@ -52,11 +52,9 @@ def read_labels(path: Path = LABELS_PATH) -> dict[str, dict[Turn, set[str]]]:
     """The hand labels by set, then by turn ("objection:price" read as "objection" and its
     kind "objection:price")."""
     out: dict[str, dict[Turn, set[str]]] = defaultdict(dict)
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            labels = {x.strip() for x in row["labels"].split(";") if x.strip()}
-            out[row["set"]][(row["file"], int(row["n"]))] = (
-                labels | {x.split(":")[0] for x in labels})
+    for row in read_rows(path):
+        labels = {x.strip() for x in row["labels"].split(";") if x.strip()}
+        out[row["set"]][(row["file"], int(row["n"]))] = labels | {x.split(":")[0] for x in labels}
     return dict(out)
 
 
@@ -80,9 +78,7 @@ def flagged_turns(folder: Path, labeler: Labeler) -> dict[Turn, set[str]]:
     from analyzer.run.transcript_files import read_transcript
 
     out: dict[Turn, set[str]] = defaultdict(set)
-    with (folder / "manifest.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
+    for row in read_rows(folder / "manifest.csv"):
         transcript = read_transcript(folder / row["file"])
         source = CallSource(row["file"], "rep", str(folder / row["file"]),
                             rep_speaker=row["rep_speaker"])

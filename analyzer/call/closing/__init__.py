@@ -138,8 +138,8 @@ def followed_through(call: Sequence[Sentence], flags: Sequence[Flag]
     after a yes of theirs (``after_customer``): "which card would you like to replace?" after
     "can you send me a new one?" follows the customer, it presumes nothing; and the urgency or
     scarcity the rep states in answer to the customer's wh-question ("What happens after those
-    twelve months?") informs, it does not press. Returns the sentences
-    without those labels, and the flags dropped (a coach's own flag stays)."""
+    twelve months?") informs, it does not press. Returns the sentences without those labels,
+    and the flags dropped (a coach's own flag stays)."""
     first = next((k for k, s in enumerate(call) if s.role == CUSTOMER
                   and (s.cue("request") or s.cue("commitment"))), None)
     later = {(s.utterance, s.text) for s in call[first + 1:]} if first is not None else set()

@@ -275,8 +275,9 @@ def cue_hits(transcript: Transcript, book: CueBook) -> tuple[Hit, ...]:
     if first:
         hits.append(Hit(first, REP, book.first_speaker_weight, "speaks first", ""))
     for speaker in transcript.speakers:
+        parts = name_parts(speaker)
         for side, names in book.labels.items():
-            if names.intersection(name_parts(speaker)):
+            if names.intersection(parts):
                 hits.append(Hit(speaker, side, book.label_weight, f"is named as the {side}", ""))
     for segment in transcript.segments:
         text = _cue_text(segment.text)
