@@ -724,3 +724,27 @@ def test_closing_a_price_rise_stated_in_answer_to_the_customers_question_informs
                       ("Rep", "After the campaign, the price goes up to 37 euros a month."))
     assert not flags_of(answered, "pushy_close")
     assert [f.subtype for f in flags_of(unasked, "pushy_close")] == ["urgency"]
+
+
+@pytest.mark.parametrize(("rep", "customer", "labels"), [
+    # a past verb is what was, not an offer
+    ("What's your budget for this?", "We were budgeting around $1,200 per month.", set()),
+    # thinking aloud starts nothing
+    ("It all plugs into your CRM.", "Okay, I'm starting to see how these things work together.",
+     set()),
+    # a short answer naming a day takes the time offered
+    ("Which day next week works best for you?", "Uh, Monday.", {"commitment"}),
+    # "maybe" defers a time
+    ("Would Friday work for a call?", "Maybe Friday works. Send me something first.", set()),
+    # "I'll think about it" defers the ask as a timing objection
+    ("Would you like to schedule a visit?", "I'll think about it.", {"objection"})])
+def test_closing_sales_answers_read_by_their_words(session_labeler, rep, customer, labels):
+    result = call_of(session_labeler, ("Rep", rep), ("Cust", customer))
+    assert {f.label for f in result.flags if f.role == "customer"} & {
+        "commitment", "objection"} == labels
+
+
+@pytest.mark.parametrize("said", ["Can you give me a quick picture of where you are today?",
+                                  "I was wondering if you could help me out for a moment?"])
+def test_closing_a_request_for_information_or_a_favour_is_no_ask(session_labeler, said):
+    assert not flags_of(call_of(session_labeler, ("Rep", said), ("Cust", "Sure.")), "ask")
