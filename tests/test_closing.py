@@ -686,6 +686,12 @@ def test_closing_agreeing_with_a_question_of_their_own_waits(session_labeler):
     ("What if it doesn't work for us?", "trust"),
     ("We're still evaluating a few different options.", "competitor"),
     ("I still need to get this approved by our CFO.", "authority"),
+    # stop 28, read on sales3
+    ("Honestly, I'd have to chat with my husband first.", "authority"),
+    ("Actually, I'm really swamped right now.", "timing"),
+    ("I liked the car, but I am not happy with the price.", "price"),
+    ("I was thinking a little lower than that.", "price"),
+    ("The Pro sounds good for now.", ""),
     ("We spend a third of our time firefighting instead of building features.", ""),
     ("I'm the ultimate decision maker for sales ops tooling.", "")])
 def test_closing_sales_objections_and_their_kind(session_labeler, said: str, kind: str):
@@ -737,7 +743,9 @@ def test_closing_a_price_rise_stated_in_answer_to_the_customers_question_informs
     # "maybe" defers a time
     ("Would Friday work for a call?", "Maybe Friday works. Send me something first.", set()),
     # "I'll think about it" defers the ask as a timing objection
-    ("Would you like to schedule a visit?", "I'll think about it.", {"objection"})])
+    ("Would you like to schedule a visit?", "I'll think about it.", {"objection"}),
+    # a quantity taken is a purchase (stop 28)
+    ("That's $15 a box.", "I guess I'll take fifty then!", {"commitment"})])
 def test_closing_sales_answers_read_by_their_words(session_labeler, rep, customer, labels):
     result = call_of(session_labeler, ("Rep", rep), ("Cust", customer))
     assert {f.label for f in result.flags if f.role == "customer"} & {

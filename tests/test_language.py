@@ -458,3 +458,28 @@ def test_language_sales_pressure_still_found(labeler: Labeler, text: str) -> Non
 def test_language_sales_boasts_are_about_our_results(labeler: Labeler, text: str,
                                                       boast: bool) -> None:
     assert ("self_promotion" in labels_of(labeler, text)) is boast
+
+
+# Stop 28: the false pressure read on sales2 and sales3 (analyzer.evaluate.sales).
+
+@pytest.mark.parametrize("text", [
+    "So let's say you add 10 more licenses.",
+    "If you expand or change the resident profile, just let us know and we'll update the policy.",
+    "That's what I'll just call it because why not, right?",
+    "Why not continue with the current approach?",
+    "We're already helping your neighbors on this block.",
+    "And I can guarantee these white label prices for V2 if you sign up for a single license.",
+    "Sometimes people need to sell quickly due to relocation or downsizing.",
+    "I'll follow-up after this call to confirm the details."])
+def test_language_sales_hypotheticals_and_promises_are_no_pressure(labeler: Labeler,
+                                                                  text: str) -> None:
+    assert "pushy_close" not in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text", ["Why not just sign up today?", "Why wait?",
+                                  "I can't guarantee this price after Friday.",
+                                  "Your biggest rival switched last month.",
+                                  "These units are selling fast.",
+                                  "After this call it's full price."])
+def test_language_sales_pressure_kept_by_the_narrower_rules(labeler: Labeler, text: str) -> None:
+    assert "pushy_close" in labels_of(labeler, text)
