@@ -756,3 +756,20 @@ def test_closing_sales_answers_read_by_their_words(session_labeler, rep, custome
                                   "I was wondering if you could help me out for a moment?"])
 def test_closing_a_request_for_information_or_a_favour_is_no_ask(session_labeler, said):
     assert not flags_of(call_of(session_labeler, ("Rep", said), ("Cust", "Sure.")), "ask")
+
+
+@pytest.mark.parametrize("said", ["I pay 29 euros a month.",
+                                  "It's like I'm only paying 4.97 a month right now.",
+                                  "It's half the price that I'm paying now, so that's great."])
+def test_closing_what_the_customer_pays_today_is_no_step(session_labeler, said):
+    """A present tense and a rate ('a month') say what is, not who does what by when (stop
+    28, read on sales3)."""
+    result = call_of(session_labeler, ("Rep", "What does your current plan cost?"), ("Cust", said))
+    assert not flags_of(result, "next_step") and not flags_of(result, "commitment")
+
+
+@pytest.mark.parametrize("said", ["I'll sign now.", "When I get my next paycheck I will donate.",
+                                  "I'll send the proposal by Friday."])
+def test_closing_a_step_with_its_time_is_still_dated(session_labeler, said):
+    result = call_of(session_labeler, ("Rep", "What would you like to do?"), ("Cust", said))
+    assert flags_of(result, "next_step")
