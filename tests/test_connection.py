@@ -337,3 +337,18 @@ def test_connection_the_reps_checklist_is_no_follow_up(session_labeler, asked):
     result = analyze([("Dana", "We need to approve the budget for the process this quarter."),
                       ("Rep", asked)], session_labeler)
     assert flags_of(result, "follow_up_question") == []
+
+
+# Stop 28: saying back what the customer said, read on sales1-3.
+
+@pytest.mark.parametrize("said, restated", [
+    ("So you saw a reallocation from landlord-side to tenant-side demand.", "Tenant, demand, landlords"),
+    ("Got it. So your tenant demand shifted away from landlords.", "Tenant, demand, landlords"),
+    ("So you would use our tenant demand dashboard.", None),  # what they would do: a pitch
+    ("So you saw it.", None)])  # too little of theirs
+def test_connection_saying_back_the_customers_words_is_a_reformulation(session_labeler, said,
+                                                                       restated):
+    result = analyze([("Dana", "Tenant demand grew while landlords pulled back this year."),
+                      ("Rep", said)], session_labeler)
+    acks = [(f.rule, f.span) for f in flags_of(result, "acknowledgement")]
+    assert acks == ([("ack.reformulation.restates", restated)] if restated else [])

@@ -67,6 +67,9 @@ class FollowUpRules:
     not_anaphor: tuple[re.Pattern[str], ...]
     fragment_max_words: int
     checklist: tuple[re.Pattern[str], ...] = ()
+    restate: tuple[re.Pattern[str], ...] = ()
+    restate_not: tuple[re.Pattern[str], ...] = ()
+    restate_min_words: int = 1
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,8 @@ def load_follow_up_rules(path: Path = CONNECTION_DIR / "follow_up.json") -> Foll
                          patterns("refer_back"), patterns("elliptic"), patterns("mirror"),
                          frozenset(d["anaphor_words"]), int(d["anaphor_max_words"]),
                          patterns("asks"), patterns("not_anaphor"), int(d["fragment_max_words"]),
-                         patterns("checklist"))
+                         patterns("checklist"), patterns("restate"), patterns("restate_not"),
+                         int(d["restate_min_words"]))
 
 
 @lru_cache(maxsize=4)
@@ -197,6 +201,9 @@ def _judge(sent: Any, position: int, question: bool, context: _Context
         ack = acknowledgement(sent.text)
         if ack:
             found.append((ACKNOWLEDGEMENT, ack[0].subtype, ack[0].id, ack[1]))
+        elif position <= 1 and restates(sent, context):
+            found.append((ACKNOWLEDGEMENT, "reformulation", "ack.reformulation.restates",
+                          restates(sent, context)))
         relate = relating(sent, context)
         if relate:
             found.append((RELATING, "own_experience", "relating.own_experience", relate))
@@ -258,6 +265,20 @@ def taken_up(sent: Any, context: _Context, rules: FollowUpRules | None = None) -
     asked -= context.agenda
     return list(dict.fromkeys(t.text for t in context.customer
                               if _content(t, rules) and t.lemma_.lower() in asked))
+
+
+def restates(sent: Any, context: _Context) -> str:
+    """The customer's words a rep statement opening with "so you ..." says back ("So you saw a
+    reallocation to tenant-side demand." after the customer told of it), "" when it opens
+    otherwise, says what the customer would do ("So you would use the audience builder.")
+    or takes up too few of them (``restate`` in ``follow_up.json``)."""
+    rules = load_follow_up_rules()
+    lower = sent.text.lower().strip()
+    if not any(p.search(lower) for p in rules.restate) or any(
+            p.search(lower) for p in rules.restate_not):
+        return ""
+    taken = taken_up(sent, context, rules)
+    return ", ".join(taken) if len(taken) >= rules.restate_min_words else ""
 
 
 def acknowledgement(text: str) -> tuple[AckRule, str] | None:
