@@ -483,3 +483,30 @@ def test_language_sales_hypotheticals_and_promises_are_no_pressure(labeler: Labe
                                   "After this call it's full price."])
 def test_language_sales_pressure_kept_by_the_narrower_rules(labeler: Labeler, text: str) -> None:
     assert "pushy_close" in labels_of(labeler, text)
+
+
+# Stop 28: real recorded sales calls (egmat, tune half): spoken explanations that pressed
+# nothing.
+
+@pytest.mark.parametrize("text", [
+    "Just look at the success stories that they have posted in the last one month.",
+    "The retail price of those is close to 108 dollars.",
+    "So if it is 2 months, you have access only till 2 months.",
+    "Because only the first mock is what you'll take right now, the free trial one.",
+    "We finish a topic and then go to the next.",
+    "You are going to compare yourself to your peers and the global population.",
+    "So this is it.",
+    "Let that not be the only driving factor.",
+    "I'll create a study plan for you.",
+    "Have you taken any mock or anything?"])
+def test_language_spoken_explanations_are_no_pressure(labeler: Labeler, text: str) -> None:
+    assert "pushy_close" not in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text", ["That's the last one we have.", "The promo ends Sunday.",
+                                  "Only the first 50 customers get it.",
+                                  "This is only valid until Sunday.",
+                                  "Otherwise the slot goes to the next family on the list.",
+                                  "You don't want to be the only one without it."])
+def test_language_pressure_kept_after_the_real_calls(labeler: Labeler, text: str) -> None:
+    assert "pushy_close" in labels_of(labeler, text)

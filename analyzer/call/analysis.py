@@ -29,6 +29,7 @@ from analyzer.call.metrics import measure
 from analyzer.call.phases import phase_flags, phase_metrics, utterance_phases
 from analyzer.call.redact import People, redact_speakers
 from analyzer.call.returned import returned_questions
+from analyzer.call.rhetoric import rhetorical_questions
 from analyzer.call.roles import RoleEvidence, decide_roles
 from analyzer.call.stretches import call_stretches, utterance_kinds
 from analyzer.call.trackers import tracker_flags, tracker_metrics
@@ -87,6 +88,7 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
     flags = apply_corrections(utterances, flags, others)
     kept = tuple(f for f in flags if f.coach != "wrong")  # what a coach marked wrong is not read
     flags += connection_of(utterances, docs, kept)
+    flags = rhetorical_questions(flags, utterances, docs)
     flags, closing = the_close(utterances, docs, flags, models.labeler.nlp, corrections)
     # Corrections once more, for the labels of the later stages; in the utterances' order.
     flags = tuple(sorted(apply_corrections(utterances, flags, others),

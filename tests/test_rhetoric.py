@@ -1,0 +1,49 @@
+"""A question inside the rep's monologue is rhetoric, not a question to the customer."""
+
+from __future__ import annotations
+
+from analyzer.call.analysis import Models, analyze_call
+from analyzer.call.roles import RoleEvidence
+from analyzer.types import CallSource, Segment, Transcript
+
+EXPLAINING = ("Should you be looking at one month of prep? It depends on your score. "
+              "Most students need two months. The first month is verbal. The second is quant. "
+              "Then you take a mock.")
+
+
+def analyze(lines, labeler):
+    segments = tuple(Segment(s, i * 5.0, i * 5.0 + 4, t) for i, (s, t) in enumerate(lines))
+    transcript = Transcript(segments, tuple(dict.fromkeys(s for s, _ in lines)),
+                            len(lines) * 5.0, "vtt")
+    call = CallSource("c1", "priya", "c1.vtt", rep_speaker="Rep")
+    return analyze_call(call, transcript, RoleEvidence(rep_speaker="Rep"), Models(labeler))
+
+
+def about_them(result):
+    return [f.text for f in result.flags if f.label == "customer_question"]
+
+
+def test_rhetoric_a_question_the_rep_goes_on_to_answer_is_no_customer_question(
+        session_labeler):
+    result = analyze([("Cust", "I have about two months before my deadline."),
+                      ("Rep", EXPLAINING)], session_labeler)
+    assert about_them(result) == []
+    assert any(f.label == "question" and f.text.startswith("Should you")
+               for f in result.flags)
+
+
+def test_rhetoric_the_same_question_left_for_the_customer_is_one(session_labeler):
+    result = analyze([("Cust", "I have about two months before my deadline."),
+                      ("Rep", "It depends on your score. Should you be looking at one month "
+                              "of prep?")], session_labeler)
+    assert about_them(result) == ["Should you be looking at one month of prep?"]
+
+
+def test_rhetoric_a_customer_backchannel_does_not_end_the_monologue(session_labeler):
+    """"Mm-hmm." does not take the floor: the rep's sentences after it still follow the
+    question in the same turn."""
+    first, rest = EXPLAINING.split("? ", 1)
+    result = analyze([("Cust", "I have about two months before my deadline."),
+                      ("Rep", first + "?"), ("Cust", "Mm-hmm."), ("Rep", rest)],
+                     session_labeler)
+    assert about_them(result) == []
