@@ -773,3 +773,19 @@ def test_closing_what_the_customer_pays_today_is_no_step(session_labeler, said):
 def test_closing_a_step_with_its_time_is_still_dated(session_labeler, said):
     result = call_of(session_labeler, ("Rep", "What would you like to do?"), ("Cust", said))
     assert flags_of(result, "next_step")
+
+
+@pytest.mark.parametrize("said", ["Your voice broke.", "To be honest, you don't need the guide.",
+                                  "Can you come on for the 6 month course for up to 21,000?"])
+def test_closing_spoken_words_that_object_to_nothing_and_step_nowhere(session_labeler, said):
+    """Read on the real calls (stop 28): a voice that broke is no money trouble, 'you don't
+    need' is advice, a '6 month course' is a length and no time for a step."""
+    result = call_of(session_labeler, ("Rep", "The course is 26,500 for four months."),
+                     ("Cust", said))
+    assert not flags_of(result, "objection") and not flags_of(result, "next_step")
+
+
+def test_closing_a_request_for_help_is_a_favour_not_an_ask(session_labeler):
+    result = call_of(session_labeler, ("Rep", "Can you just help me with once more?"),
+                     ("Cust", "Yeah, around 635."))
+    assert not flags_of(result, "ask") and not flags_of(result, "commitment")
