@@ -692,6 +692,9 @@ def test_closing_agreeing_with_a_question_of_their_own_waits(session_labeler):
     ("I liked the car, but I am not happy with the price.", "price"),
     ("I was thinking a little lower than that.", "price"),
     ("The Pro sounds good for now.", ""),
+    # stop 28, read on the real calls' tune half
+    ("My only concern is that my money is getting wasted.", "trust"),
+    ("I think I'm good, but first I need to see where I stand and then I'll decide.", "timing"),
     ("We spend a third of our time firefighting instead of building features.", ""),
     ("I'm the ultimate decision maker for sales ops tooling.", "")])
 def test_closing_sales_objections_and_their_kind(session_labeler, said: str, kind: str):
@@ -745,7 +748,8 @@ def test_closing_a_price_rise_stated_in_answer_to_the_customers_question_informs
     # "I'll think about it" defers the ask as a timing objection
     ("Would you like to schedule a visit?", "I'll think about it.", {"objection"}),
     # a quantity taken is a purchase (stop 28)
-    ("That's $15 a box.", "I guess I'll take fifty then!", {"commitment"})])
+    ("That's $15 a box.", "I guess I'll take fifty then!", {"commitment"}),
+    ("It's $99 for four months.", "I will go for the 4 months only.", {"commitment"})])
 def test_closing_sales_answers_read_by_their_words(session_labeler, rep, customer, labels):
     result = call_of(session_labeler, ("Rep", rep), ("Cust", customer))
     assert {f.label for f in result.flags if f.role == "customer"} & {

@@ -510,3 +510,9 @@ def test_language_spoken_explanations_are_no_pressure(labeler: Labeler, text: st
                                   "You don't want to be the only one without it."])
 def test_language_pressure_kept_after_the_real_calls(labeler: Labeler, text: str) -> None:
     assert "pushy_close" in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text", ["No, we have spent millions of dollars in R&D to build it.",
+                                  "OK, so see, all the things you cannot find anywhere."])
+def test_language_boasts_said_on_a_real_call(labeler: Labeler, text: str) -> None:
+    assert "self_promotion" in labels_of(labeler, text)
