@@ -352,3 +352,23 @@ def test_connection_saying_back_the_customers_words_is_a_reformulation(session_l
                       ("Rep", said)], session_labeler)
     acks = [(f.rule, f.span) for f in flags_of(result, "acknowledgement")]
     assert acks == ([("ack.reformulation.restates", restated)] if restated else [])
+
+
+@pytest.mark.parametrize("asked", ["Ohh. Is it?",
+                                   "So basically, I have turned to speaker mode. Is this fine?",
+                                   "Can you see this?"])
+def test_connection_a_reaction_or_a_check_of_the_meeting_is_no_follow_up(session_labeler,
+                                                                          asked):
+    """Read on the real calls (stop 28): "Is it?" reacts like "really?", and the screen or
+    the speaker follow nothing the customer said."""
+    result = analyze([("Dana", "I already took the mock test and it was fine."),
+                      ("Rep", asked)], session_labeler)
+    assert flags_of(result, "follow_up_question") == []
+
+
+def test_connection_appreciating_the_fact_that_the_customer_is_careful(session_labeler):
+    result = analyze([("Dana", "I'm trying to manage my finances before I go abroad."),
+                      ("Rep", "No, no, I appreciate the fact that you're careful with your "
+                              "finances.")], session_labeler)
+    assert [f.rule for f in flags_of(result, "acknowledgement")] == [
+        "ack.appreciation.appreciate_you"]

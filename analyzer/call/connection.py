@@ -220,7 +220,8 @@ def follow_up(sent: Any, position: int, context: _Context) -> tuple[str, str, st
     rules = load_follow_up_rules()
     lower = sent.text.lower().strip()
     vetoes = (*rules.mirror, *rules.asks, *rules.checklist)
-    if not context.customer or any(p.search(lower) for p in vetoes):
+    if not context.customer or any(p.search(lower) for p in vetoes) or _only_backchannel(
+            lower, set(load_turn_options().backchannels)):  # "Is it?": a reaction
         return None
     for pattern in rules.refer_back:
         match = pattern.search(lower)
