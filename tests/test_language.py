@@ -516,3 +516,13 @@ def test_language_pressure_kept_after_the_real_calls(labeler: Labeler, text: str
                                   "OK, so see, all the things you cannot find anywhere."])
 def test_language_boasts_said_on_a_real_call(labeler: Labeler, text: str) -> None:
     assert "self_promotion" in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text, about_them", [
+    ("Can you do that?", False), ("Can you just add 80 to 8082?", False),
+    ("Can you put some numbers around those goals?", True),
+    ("Would you add anything else or expand on any of those?", True),
+    ("Can you tell me about your process?", True)])
+def test_language_a_request_to_act_on_the_call_is_no_question_about_them(
+        labeler: Labeler, text: str, about_them: bool) -> None:
+    assert ("customer_question" in labels_of(labeler, text)) is about_them
