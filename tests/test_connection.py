@@ -342,7 +342,8 @@ def test_connection_the_reps_checklist_is_no_follow_up(session_labeler, asked):
 # Stop 28: saying back what the customer said, read on sales1-3.
 
 @pytest.mark.parametrize("said, restated", [
-    ("So you saw a reallocation from landlord-side to tenant-side demand.", "Tenant, demand, landlords"),
+    ("So you saw a reallocation from landlord-side to tenant-side demand.",
+     "Tenant, demand, landlords"),
     ("Got it. So your tenant demand shifted away from landlords.", "Tenant, demand, landlords"),
     ("So you would use our tenant demand dashboard.", None),  # what they would do: a pitch
     ("So you saw it.", None)])  # too little of theirs
