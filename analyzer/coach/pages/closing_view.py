@@ -22,14 +22,12 @@ def _no_fix(flag: Flag) -> str:
 
 # What a coach should know before acting on these rows: measured on real dialogues nobody on the
 # team wrote (models/closing/README.md), they are far from the labels' precision.
-TRUST = ("<p class='help'>How far to trust these rows, measured on real dialogues nobody on the "
-         "team wrote or read before the rules were written, labelled sentence by sentence for "
-         "what a coach means: more than eight asks in ten listed here are asks and five "
-         "objections in six are objections (of the kind shown); three asks in four but only "
-         "one objection in three are found; two commitments in three are right; a "
-         "<b>pushy</b> ask is a pointer, not a verdict (one of the three flagged there was "
-         "pressure to the labellers). Whether a call ended with an agreed next step was right "
-         "on 20 of 22 real dialogues. The figures and the known failures: "
+TRUST = ("<p class='help'>How far to trust these rows: on real recorded sales calls nobody on "
+         "the team read, few asks, commitments and objections are found and fewer than one "
+         "in three listed is right; a <b>pushy</b> flag was pressure once in ten. On written "
+         "sales conversations nobody read, about six asks in ten listed are right and fewer "
+         "commitments and objections; on donation chats about nine asks in ten. Listen to "
+         "the moment before acting on a row. The figures and the known failures: "
          "<code>models/closing/README.md</code>.</p>")
 
 
