@@ -749,7 +749,9 @@ def test_closing_a_price_rise_stated_in_answer_to_the_customers_question_informs
     ("Would you like to schedule a visit?", "I'll think about it.", {"objection"}),
     # a quantity taken is a purchase (stop 28)
     ("That's $15 a box.", "I guess I'll take fifty then!", {"commitment"}),
-    ("It's $99 for four months.", "I will go for the 4 months only.", {"commitment"})])
+    ("It's $99 for four months.", "I will go for the 4 months only.", {"commitment"}),
+    ("It's $99 for four months.", "Yeah, I will enroll for this program by tomorrow.",
+     {"commitment"})])
 def test_closing_sales_answers_read_by_their_words(session_labeler, rep, customer, labels):
     result = call_of(session_labeler, ("Rep", rep), ("Cust", customer))
     assert {f.label for f in result.flags if f.role == "customer"} & {

@@ -526,3 +526,14 @@ def test_language_boasts_said_on_a_real_call(labeler: Labeler, text: str) -> Non
 def test_language_a_request_to_act_on_the_call_is_no_question_about_them(
         labeler: Labeler, text: str, about_them: bool) -> None:
     assert ("customer_question" in labels_of(labeler, text)) is about_them
+
+
+@pytest.mark.parametrize("text, boast", [
+    ("And the videos are from Kanupriya, who is a top rated subject expert.", True),
+    ("We have been existing as a platform since 2008.", True),
+    ("We've been in business for over 30 years.", True),
+    ("I have been working here since 2019.", False),
+    ("Is it top rated?", False)])
+def test_language_ratings_and_longevity_said_of_our_side(labeler: Labeler, text: str,
+                                                        boast: bool) -> None:
+    assert ("self_promotion" in labels_of(labeler, text)) is boast
