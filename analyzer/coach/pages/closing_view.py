@@ -23,11 +23,11 @@ def _no_fix(flag: Flag) -> str:
 # What a coach should know before acting on these rows: measured on real dialogues nobody on the
 # team wrote (models/closing/README.md), they are far from the labels' precision.
 TRUST = ("<p class='help'>How far to trust these rows: on real recorded sales calls nobody on "
-         "the team read, few asks, commitments and objections are found and fewer than one "
-         "in three listed is right; a <b>pushy</b> flag was pressure once in ten. On written "
-         "sales conversations nobody read, about six asks in ten listed are right and fewer "
-         "commitments and objections; on donation chats about nine asks in ten. Listen to "
-         "the moment before acting on a row. The figures and the known failures: "
+         "the team read, few asks, commitments and objections are found and about one in "
+         "three listed is right, or fewer; a <b>pushy</b> flag was pressure once in ten. On "
+         "written sales conversations nobody read, about six asks in ten listed are right "
+         "and fewer commitments and objections; on donation chats about nine asks in ten. "
+         "Listen to the moment before acting on a row. The figures and the known failures: "
          "<code>models/closing/README.md</code>.</p>")
 
 
