@@ -12,10 +12,13 @@ import math
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from click.testing import CliRunner
 from conftest import FakeSTT, realdata_path
 
 from analyzer.call.metrics import talk_time
+from analyzer.cli import cli
 from analyzer.run.batch import analyze
 from analyzer.run.engines import Engines
 from analyzer.run.transcript_files import (
@@ -182,8 +185,8 @@ def test_transcripts_forced_format_and_aliases(tmp_path: Path) -> None:
 
 
 def test_transcripts_formats_and_suffixes() -> None:
-    assert set(FORMATS) == {"vtt", "srt", "txt", "whisperx", "assemblyai", "deepgram", "aws",
-                            "gridspace", "callcoach"}
+    assert set(FORMATS) == {"vtt", "srt", "txt", "fathom", "whisperx", "assemblyai",
+                            "deepgram", "aws", "gridspace", "callcoach"}
     assert set(TRANSCRIPT_SUFFIXES) == {".vtt", ".srt", ".json", ".txt"}
 
 
@@ -259,6 +262,61 @@ def test_transcripts_batch_goes_on_after_a_malformed_file(tmp_path: Path,
     assert results.calls["rep_talk_s"].iloc[0] == pytest.approx(4.1, abs=0.01)
     reasons = " ".join(results.errors["reason"])
     assert "line 4: bad timestamp" in reasons
+
+
+# A Fathom notes export as Fathom writes it (stop 28: both real closing calls found in public
+# repositories were Fathom exports, and were read as one speaker "unknown" and speakers named
+# "ACTION ITEM" and "- WATCH").
+FATHOM = """Joseph - June 18
+VIEW RECORDING - 65 mins (No highlights): https://fathom.video/share/abc
+
+---
+
+0:00 - Kevin Perez
+  My income is kind of limited.  And I need an extra income.
+
+0:26 - Yasen Kawan (emoneyreselling.com)
+  How is that affecting you?
+
+1:02 - Kevin Perez
+  I'm exhausted.
+  ACTION ITEM: Follow up w/ Kevin in 2 wks - WATCH: https://fathom.video/share/abc?t=62
+ - WATCH: https://fathom.video/share/abc?timestamp=62
+
+@1:04:10 - Yasen Kawan (emoneyreselling.com)
+  Let's talk tomorrow.
+"""
+
+
+def test_transcripts_fathom_export_turns_times_and_speakers(tmp_path: Path) -> None:
+    path = write(tmp_path, "joseph.txt", FATHOM)
+    transcript = read_transcript(path)
+    assert detect_format(FATHOM, str(path)) == "fathom" and transcript.source == "fathom"
+    assert transcript.speakers == ("Kevin Perez", "Yasen Kawan (emoneyreselling.com)")
+    assert [(s.start, s.end) for s in transcript.segments] == [
+        (0.0, 26.0), (26.0, 62.0), (62.0, 3850.0), (3850.0, 3850.0 + 3 * 0.4)]
+    assert [s.text for s in transcript.segments] == [
+        "My income is kind of limited. And I need an extra income.",
+        "How is that affecting you?", "I'm exhausted.", "Let's talk tomorrow."]
+
+
+def test_transcripts_one_time_dash_line_is_still_plain_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "notes.txt", "Ana: the agenda is 0:00 - intro\n0:05 - Bo\nBo: hi\n")
+    assert read_transcript(path).source == "txt"
+    with pytest.raises(TranscriptError, match="fathom: line 1: no 'm:ss - Name' turn header"):
+        read_transcript(write(tmp_path, "plain.txt", "Ana: hi\n"), "fathom")
+
+
+def test_transcripts_fathom_export_analyzed_through_the_cli(tmp_path: Path) -> None:
+    (tmp_path / "calls").mkdir()
+    write(tmp_path / "calls", "joseph.txt", FATHOM)
+    result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "calls"), "--out",
+                                      str(tmp_path / "out"), "--rep-name", "Yasen Kawan",
+                                      "--quiet"])
+    assert result.exit_code == 0, result.output
+    calls = pd.read_csv(tmp_path / "out" / "calls.csv")
+    assert calls["rep_talk_s"].iloc[0] == pytest.approx(36.0 + 1.2)
+    assert calls["customer_talk_s"].iloc[0] == pytest.approx(26.0 + 3788.0)
 
 
 # ---- real exports (skipped when ../shared/realdata is absent) ---------------------------

@@ -6,7 +6,7 @@ Overlapping cues are kept as they are; empty cues, and cues that are only non-sp
 as ``[noise]``, are skipped. Word-level formats are grouped into one segment per run of words by
 the same speaker, keeping the words. Plain text has no times: ``timed`` is False and every time
 is nan. The formats are listed in ``FORMATS_HELP``; the readers live in ``text`` (WebVTT,
-SubRip, plain text), ``services`` (speech-service JSON) and ``own`` (CallCoach JSON).
+SubRip, Fathom, plain text), ``services`` (speech-service JSON) and ``own`` (CallCoach JSON).
 """
 
 from __future__ import annotations
@@ -26,7 +26,14 @@ from analyzer.run.transcript_files.services import (
     read_gridspace,
     read_whisperx,
 )
-from analyzer.run.transcript_files.text import CUE_TIMING_RE, read_srt, read_txt, read_vtt
+from analyzer.run.transcript_files.text import (
+    CUE_TIMING_RE,
+    looks_like_fathom,
+    read_fathom,
+    read_srt,
+    read_txt,
+    read_vtt,
+)
 from analyzer.types import Transcript
 
 __all__ = ["FORMATS", "FORMATS_HELP", "OWN_FORMAT", "READERS", "TRANSCRIPT_SUFFIXES",
@@ -37,6 +44,7 @@ FORMATS_HELP = {
     "vtt": "WebVTT: Zoom (`Name: text`) and Teams (`<v Name>text</v>`) exports",
     "srt": "SubRip subtitles, the speaker as a `Name:` prefix",
     "txt": "plain text, one `Name: text` line per utterance, no times",
+    "fathom": "Fathom's notes export: a `m:ss - Name` header before each turn's lines",
     "whisperx": "WhisperX / Whisper JSON: `segments` with `speaker` and `words`",
     "assemblyai": "AssemblyAI JSON: `utterances` (times in ms), or `words` with `speaker`",
     "deepgram": "Deepgram JSON: `results.utterances`, or channel `words` with `speaker`",
@@ -81,7 +89,8 @@ def detect_format(text: str, path: str) -> str:
     """Name the format of a transcript from its content.
 
     JSON is told apart by its fields; text by a ``WEBVTT`` header or cue timings (SubRip,
-    unless the file is named .vtt); anything else is plain text. Raises TranscriptError for
+    unless the file is named .vtt), or by Fathom's ``m:ss - Name`` turn headers; anything
+    else is plain text. Raises TranscriptError for
     JSON that is invalid or of no known shape.
     """
     stripped = text.lstrip("\ufeff \t\r\n")
@@ -94,7 +103,7 @@ def detect_format(text: str, path: str) -> str:
             raise TranscriptError(path, str(exc)) from None
     if CUE_TIMING_RE.search(stripped[:2000]):
         return "vtt" if path.lower().endswith(".vtt") else "srt"
-    return "txt"
+    return "fathom" if looks_like_fathom(stripped) else "txt"
 
 
 def _read_text(path: Path) -> str:
@@ -124,7 +133,8 @@ def _read_text(path: Path) -> str:
 
 
 READERS: dict[str, Callable[[str], Transcript]] = {
-    "vtt": read_vtt, "srt": read_srt, "txt": read_txt, "whisperx": read_whisperx,
+    "vtt": read_vtt, "srt": read_srt, "txt": read_txt, "fathom": read_fathom,
+    "whisperx": read_whisperx,
     "assemblyai": read_assemblyai, "deepgram": read_deepgram, "aws": read_aws,
     "gridspace": read_gridspace, "callcoach": read_callcoach,
 }

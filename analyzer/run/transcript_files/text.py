@@ -1,4 +1,5 @@
-"""Text transcripts: WebVTT (Zoom, Teams), SubRip and plain ``Name: text`` lines."""
+"""Text transcripts: WebVTT (Zoom, Teams), SubRip, Fathom notes exports and plain ``Name: text``
+lines."""
 
 from __future__ import annotations
 
@@ -18,6 +19,13 @@ _VOICE_RE = re.compile(r"<v(?:\.[^\s<>]*)?(?:\s+([^<>]*))?>")
 _MAX_NAME_CHARS = 60
 _NOT_IN_NAMES = set('?!;"“”')
 _MAX_NAME_WORDS = 5
+# Fathom's export: a "0:26 - Yasen Kawan (emoneyreselling.com)" header ("@0:26 - ..." in some
+# copies) before each turn's lines; the lines it inserts itself are no speech.
+_FATHOM_HEAD_RE = re.compile(r"^@?(?:(\d{1,2}):)?(\d{1,3}):(\d{2}) - (\S.*?)\s*$")
+_FATHOM_INSERTED = ("ACTION ITEM", "- WATCH", "WATCH:")
+# The last turn of a Fathom export has no end: it lasts as long as its words take at 150 words
+# a minute.
+_SECONDS_PER_WORD = 0.4
 
 
 def read_vtt(text: str) -> Transcript:
@@ -54,6 +62,34 @@ def read_txt(text: str) -> Transcript:
             speaker, line = named
         segments.append(segment(speaker, NAN, NAN, line, where=""))
     return build(segments, "txt", timed=False)
+
+
+def read_fathom(text: str) -> Transcript:
+    """Fathom's notes export: a ``m:ss - Name`` header, then the turn's lines. A turn ends
+    where the next begins (the export gives starts only, to the second); the title, the
+    recording link and Fathom's ``ACTION ITEM`` and ``WATCH`` lines are skipped."""
+    turns: list[tuple[int, float, str, list[str]]] = []
+    for number, line in enumerate(text_lines(text), 1):
+        head = _FATHOM_HEAD_RE.match(line.strip())
+        if head:
+            hours, minutes, seconds, name = head.groups()
+            start = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
+            turns.append((number, float(start), name, []))
+        elif turns and line.strip() and not line.strip().startswith(_FATHOM_INSERTED):
+            turns[-1][3].append(line.strip())
+    if not turns:
+        raise FormatError("line 1: no 'm:ss - Name' turn header (Fathom puts one before "
+                          "each turn)")
+    ends = [t[1] for t in turns[1:]] + [turns[-1][1] + _SECONDS_PER_WORD * len(
+        " ".join(turns[-1][3]).split())]
+    return build((segment(name, start, max(end, start), " ".join(said), where=f"line {number}")
+                  for (number, start, name, said), end in zip(turns, ends)), "fathom")
+
+
+def looks_like_fathom(text: str) -> bool:
+    """Two or more ``m:ss - Name`` turn headers near the top: a Fathom export."""
+    return sum(bool(_FATHOM_HEAD_RE.match(line.strip()))
+               for line in text_lines(text[:4000])) >= 2
 
 
 def _blocks(lines: Sequence[str]) -> Iterator[tuple[int, list[str]]]:
