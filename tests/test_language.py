@@ -430,15 +430,43 @@ def test_language_a_you_know_said_in_passing_is_no_question_about_them(
     "I'd need to get a signed pilot agreement, but our team is ready to begin immediately.",
     "One last thing, is there a competitor or existing tool you're evaluating alongside us?",
     "Then, we'll implement a targeted treatment plan using pet-safe products.",
-    "Your costs went up by 20% last year."])
+    "Your costs went up by 20% last year.",
+    # stop 28, read on sales2 and sales3: hypotheticals, promises, social proof
+    "So let's say you add 10 more licenses.",
+    "If you expand or change the resident profile, just let us know and we'll update the policy.",
+    "That's what I'll just call it because why not, right?",
+    "Why not continue with the current approach?",
+    "We're already helping your neighbors on this block.",
+    "And I can guarantee these white label prices for V2 if you sign up for a single license.",
+    "Sometimes people need to sell quickly due to relocation or downsizing.",
+    "I'll follow-up after this call to confirm the details.",
+    # stop 28, real recorded calls (egmat, tune half): spoken explanations
+    "Just look at the success stories that they have posted in the last one month.",
+    "The retail price of those is close to 108 dollars.",
+    "So if it is 2 months, you have access only till 2 months.",
+    "Because only the first mock is what you'll take right now, the free trial one.",
+    "We finish a topic and then go to the next.",
+    "You are going to compare yourself to your peers and the global population.",
+    "So this is it.",
+    "Let that not be the only driving factor.",
+    "I'll create a study plan for you.",
+    "Have you taken any mock or anything?"])
 def test_language_sales_talk_that_is_no_pressure(labeler: Labeler, text: str) -> None:
     assert "pushy_close" not in labels_of(labeler, text)
 
 
-@pytest.mark.parametrize("text", ["This deal closes Friday.", "You've got to decide today.",
-                                  "We need to get this signed before the quarter closes.",
-                                  "Most customers your size upgrade within the first year.",
-                                  "Annual or monthly billing?", "The price goes up Monday."])
+@pytest.mark.parametrize("text", [
+    "This deal closes Friday.", "You've got to decide today.",
+    "We need to get this signed before the quarter closes.",
+    "Most customers your size upgrade within the first year.",
+    "Annual or monthly billing?", "The price goes up Monday.",
+    # kept by the rules narrowed in stop 28
+    "Why not just sign up today?", "Why wait?", "I can't guarantee this price after Friday.",
+    "Your biggest rival switched last month.", "These units are selling fast.",
+    "After this call it's full price.", "That's the last one we have.",
+    "The promo ends Sunday.", "Only the first 50 customers get it.",
+    "This is only valid until Sunday.", "Otherwise the slot goes to the next family on the list.",
+    "You don't want to be the only one without it."])
 def test_language_sales_pressure_still_found(labeler: Labeler, text: str) -> None:
     assert "pushy_close" in labels_of(labeler, text)
 
@@ -458,58 +486,6 @@ def test_language_sales_pressure_still_found(labeler: Labeler, text: str) -> Non
 def test_language_sales_boasts_are_about_our_results(labeler: Labeler, text: str,
                                                       boast: bool) -> None:
     assert ("self_promotion" in labels_of(labeler, text)) is boast
-
-
-# Stop 28: the false pressure read on sales2 and sales3 (analyzer.evaluate.sales).
-
-@pytest.mark.parametrize("text", [
-    "So let's say you add 10 more licenses.",
-    "If you expand or change the resident profile, just let us know and we'll update the policy.",
-    "That's what I'll just call it because why not, right?",
-    "Why not continue with the current approach?",
-    "We're already helping your neighbors on this block.",
-    "And I can guarantee these white label prices for V2 if you sign up for a single license.",
-    "Sometimes people need to sell quickly due to relocation or downsizing.",
-    "I'll follow-up after this call to confirm the details."])
-def test_language_sales_hypotheticals_and_promises_are_no_pressure(labeler: Labeler,
-                                                                  text: str) -> None:
-    assert "pushy_close" not in labels_of(labeler, text)
-
-
-@pytest.mark.parametrize("text", ["Why not just sign up today?", "Why wait?",
-                                  "I can't guarantee this price after Friday.",
-                                  "Your biggest rival switched last month.",
-                                  "These units are selling fast.",
-                                  "After this call it's full price."])
-def test_language_sales_pressure_kept_by_the_narrower_rules(labeler: Labeler, text: str) -> None:
-    assert "pushy_close" in labels_of(labeler, text)
-
-
-# Stop 28: real recorded sales calls (egmat, tune half): spoken explanations that pressed
-# nothing.
-
-@pytest.mark.parametrize("text", [
-    "Just look at the success stories that they have posted in the last one month.",
-    "The retail price of those is close to 108 dollars.",
-    "So if it is 2 months, you have access only till 2 months.",
-    "Because only the first mock is what you'll take right now, the free trial one.",
-    "We finish a topic and then go to the next.",
-    "You are going to compare yourself to your peers and the global population.",
-    "So this is it.",
-    "Let that not be the only driving factor.",
-    "I'll create a study plan for you.",
-    "Have you taken any mock or anything?"])
-def test_language_spoken_explanations_are_no_pressure(labeler: Labeler, text: str) -> None:
-    assert "pushy_close" not in labels_of(labeler, text)
-
-
-@pytest.mark.parametrize("text", ["That's the last one we have.", "The promo ends Sunday.",
-                                  "Only the first 50 customers get it.",
-                                  "This is only valid until Sunday.",
-                                  "Otherwise the slot goes to the next family on the list.",
-                                  "You don't want to be the only one without it."])
-def test_language_pressure_kept_after_the_real_calls(labeler: Labeler, text: str) -> None:
-    assert "pushy_close" in labels_of(labeler, text)
 
 
 @pytest.mark.parametrize("text", ["No, we have spent millions of dollars in R&D to build it.",

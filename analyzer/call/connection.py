@@ -201,9 +201,9 @@ def _judge(sent: Any, position: int, question: bool, context: _Context
         ack = acknowledgement(sent.text)
         if ack:
             found.append((ACKNOWLEDGEMENT, ack[0].subtype, ack[0].id, ack[1]))
-        elif position <= 1 and restates(sent, context):
+        elif position <= 1 and (said_back := restates(sent, context)):
             found.append((ACKNOWLEDGEMENT, "reformulation", "ack.reformulation.restates",
-                          restates(sent, context)))
+                          said_back))
         relate = relating(sent, context)
         if relate:
             found.append((RELATING, "own_experience", "relating.own_experience", relate))
