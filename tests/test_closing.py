@@ -795,3 +795,18 @@ def test_closing_a_request_for_help_is_a_favour_not_an_ask(session_labeler):
     result = call_of(session_labeler, ("Rep", "Can you just help me with once more?"),
                      ("Cust", "Yeah, around 635."))
     assert not flags_of(result, "ask") and not flags_of(result, "commitment")
+
+
+def test_closing_pages_say_how_far_the_labels_hold_on_real_sales_calls(tmp_path,
+                                                                      session_labeler):
+    """The trust notes quote the real recorded sales calls (stop 28), not only the donation
+    chats, where nine asks in ten are right."""
+    from conftest import write_run
+
+    write_run([call_of(session_labeler, ("Rep", "Would it make sense to set up a pilot?"),
+                       ("Cust", "Yes, let's do it."))], [], tmp_path)
+    call_html = next((tmp_path / "call-pages").glob("*.html")).read_text(encoding="utf-8")
+    rep_html = next((tmp_path / "reps").glob("*.html")).read_text(encoding="utf-8")
+    assert "on real recorded sales calls nobody on the team read" in call_html
+    assert "pressure once in ten" in call_html
+    assert "five or six on real recorded sales calls" in rep_html
