@@ -185,9 +185,9 @@ def test_transcripts_forced_format_and_aliases(tmp_path: Path) -> None:
 
 
 def test_transcripts_formats_and_suffixes() -> None:
-    assert set(FORMATS) == {"vtt", "srt", "txt", "fathom", "whisperx", "assemblyai",
-                            "deepgram", "aws", "gridspace", "callcoach"}
-    assert set(TRANSCRIPT_SUFFIXES) == {".vtt", ".srt", ".json", ".txt"}
+    assert set(FORMATS) == {"vtt", "srt", "txt", "fathom", "fireflies", "whisperx",
+                            "assemblyai", "deepgram", "aws", "gridspace", "callcoach"}
+    assert set(TRANSCRIPT_SUFFIXES) == {".vtt", ".srt", ".json", ".txt", ".md"}
 
 
 @pytest.mark.parametrize(("name", "text", "where"), [
@@ -317,6 +317,58 @@ def test_transcripts_fathom_export_analyzed_through_the_cli(tmp_path: Path) -> N
     calls = pd.read_csv(tmp_path / "out" / "calls.csv")
     assert calls["rep_talk_s"].iloc[0] == pytest.approx(36.0 + 1.2)
     assert calls["customer_talk_s"].iloc[0] == pytest.approx(26.0 + 3788.0)
+
+
+# A Fireflies Markdown export as Fireflies writes it (stop 29: four of the five real sales
+# calls found in public repositories were Fireflies exports, read as plain text with speakers
+# "**Mmoro**", "**Meeting ID**", "**Participants**" and "unknown" for the title).
+FIREFLIES = """# PlanHub Premier Demo
+**Meeting ID**: 01JW9HZ7J65XCVSCF9MFWNME7E
+**Date**: 2025-05-28
+**Duration**: 22.729999542236328 minutes
+**Transcript**: [View Transcript](https://app.fireflies.ai/view/01JW9HZ7J65XCVSCF9MFWNME7E)
+**Participants**: mmoro@example.com, maria@example.com
+
+## Transcript
+**Mmoro**: So it's okay.
+**Maria**: All good?
+**Maria**: I was stalking you on the website.
+**Mmoro**: Yeah, we get that a lot.
+"""
+
+
+def test_transcripts_fireflies_export_speakers_without_its_header(tmp_path: Path) -> None:
+    path = write(tmp_path, "demo.md", FIREFLIES)
+    transcript = read_transcript(path)
+    assert detect_format(FIREFLIES, str(path)) == "fireflies"
+    assert (transcript.source, transcript.timed) == ("fireflies", False)
+    assert transcript.speakers == ("Mmoro", "Maria")
+    assert [s.text for s in transcript.segments] == [
+        "So it's okay.", "All good?", "I was stalking you on the website.",
+        "Yeah, we get that a lot."]
+    headless = FIREFLIES.split("## Transcript\n")[0].replace("# PlanHub Premier Demo\n", "")
+    headless += FIREFLIES.split("## Transcript\n")[1]
+    assert read_transcript(write(tmp_path, "b.txt", headless)).speakers == ("Mmoro", "Maria")
+
+
+def test_transcripts_markdown_that_is_no_transcript_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(TranscriptError, match=r"notes\.md: a Markdown file without"):
+        read_transcript(write(tmp_path, "notes.md", "# Notes\n\nCall Ana on Monday.\n"))
+    with pytest.raises(TranscriptError, match="fireflies: line 1: no"):
+        read_transcript(write(tmp_path, "plain.txt", "Ana: hi\n"), "fireflies")
+
+
+def test_transcripts_fireflies_export_analyzed_through_the_cli(tmp_path: Path) -> None:
+    (tmp_path / "calls").mkdir()
+    write(tmp_path / "calls", "demo.md", FIREFLIES)
+    write(tmp_path / "calls", "README.md", "# About these calls\n\nRecorded in May.\n")
+    result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "calls"), "--out",
+                                      str(tmp_path / "out"), "--rep-name", "Mmoro", "--quiet"])
+    assert result.exit_code != 0 or "README.md" in result.output, result.output
+    calls = pd.read_csv(tmp_path / "out" / "calls.csv")
+    assert [Path(c).name for c in calls["call_id"]] == ["demo"]
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv")
+    assert "a Markdown file without" in " ".join(errors["reason"])
 
 
 # ---- real exports (skipped when ../shared/realdata is absent) ---------------------------

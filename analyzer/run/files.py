@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".opus", ".webm", ".mp4")
-TRANSCRIPT_SUFFIXES = (".vtt", ".srt", ".json", ".txt")
+TRANSCRIPT_SUFFIXES = (".vtt", ".srt", ".json", ".txt", ".md")
 
 
 def is_audio(path: str | Path) -> bool:

@@ -6,7 +6,8 @@ Overlapping cues are kept as they are; empty cues, and cues that are only non-sp
 as ``[noise]``, are skipped. Word-level formats are grouped into one segment per run of words by
 the same speaker, keeping the words. Plain text has no times: ``timed`` is False and every time
 is nan. The formats are listed in ``FORMATS_HELP``; the readers live in ``text`` (WebVTT,
-SubRip, Fathom, plain text), ``services`` (speech-service JSON) and ``own`` (CallCoach JSON).
+SubRip, Fathom, Fireflies, plain text), ``services`` (speech-service JSON) and ``own``
+(CallCoach JSON).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from analyzer.run.transcript_files.services import (
 from analyzer.run.transcript_files.text import (
     CUE_TIMING_RE,
     looks_like_fathom,
+    looks_like_fireflies,
     read_fathom,
+    read_fireflies,
     read_srt,
     read_txt,
     read_vtt,
@@ -45,6 +48,7 @@ FORMATS_HELP = {
     "srt": "SubRip subtitles, the speaker as a `Name:` prefix",
     "txt": "plain text, one `Name: text` line per utterance, no times",
     "fathom": "Fathom's notes export: a `m:ss - Name` header before each turn's lines",
+    "fireflies": "Fireflies' Markdown export: `**Name**: text` lines after the meeting's header",
     "whisperx": "WhisperX / Whisper JSON: `segments` with `speaker` and `words`",
     "assemblyai": "AssemblyAI JSON: `utterances` (times in ms), or `words` with `speaker`",
     "deepgram": "Deepgram JSON: `results.utterances`, or channel `words` with `speaker`",
@@ -54,7 +58,8 @@ FORMATS_HELP = {
 }
 FORMAT_ALIASES = {"webvtt": "vtt", "zoom": "vtt", "teams": "vtt", "text": "txt",
                   "whisper": "whisperx", "transcribe": "aws", "harpervalley": "gridspace",
-                  "harper-valley": "gridspace", "own": "callcoach", "json": "callcoach"}
+                  "harper-valley": "gridspace", "own": "callcoach", "json": "callcoach",
+                  "markdown": "fireflies", "md": "fireflies"}
 
 
 class TranscriptError(InputError):
@@ -89,8 +94,9 @@ def detect_format(text: str, path: str) -> str:
     """Name the format of a transcript from its content.
 
     JSON is told apart by its fields; text by a ``WEBVTT`` header or cue timings (SubRip,
-    unless the file is named .vtt), or by Fathom's ``m:ss - Name`` turn headers; anything
-    else is plain text. Raises TranscriptError for
+    unless the file is named .vtt), by Fathom's ``m:ss - Name`` turn headers or by Fireflies'
+    ``**Name**: text`` lines (a ``.md`` file without them is no transcript); anything else is
+    plain text. Raises TranscriptError for
     JSON that is invalid or of no known shape.
     """
     stripped = text.lstrip("\ufeff \t\r\n")
@@ -103,6 +109,11 @@ def detect_format(text: str, path: str) -> str:
             raise TranscriptError(path, str(exc)) from None
     if CUE_TIMING_RE.search(stripped[:2000]):
         return "vtt" if path.lower().endswith(".vtt") else "srt"
+    if looks_like_fireflies(stripped):
+        return "fireflies"
+    if path.lower().endswith(".md"):
+        raise TranscriptError(path, "a Markdown file without '**Name**: text' lines is no "
+                                    "transcript (CallCoach reads Fireflies' Markdown export)")
     return "fathom" if looks_like_fathom(stripped) else "txt"
 
 
@@ -134,7 +145,7 @@ def _read_text(path: Path) -> str:
 
 READERS: dict[str, Callable[[str], Transcript]] = {
     "vtt": read_vtt, "srt": read_srt, "txt": read_txt, "fathom": read_fathom,
-    "whisperx": read_whisperx,
+    "fireflies": read_fireflies, "whisperx": read_whisperx,
     "assemblyai": read_assemblyai, "deepgram": read_deepgram, "aws": read_aws,
     "gridspace": read_gridspace, "callcoach": read_callcoach,
 }

@@ -1,5 +1,5 @@
-"""Text transcripts: WebVTT (Zoom, Teams), SubRip, Fathom notes exports and plain ``Name: text``
-lines."""
+"""Text transcripts: WebVTT (Zoom, Teams), SubRip, Fathom notes exports, Fireflies' Markdown
+exports and plain ``Name: text`` lines."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ _MAX_NAME_WORDS = 5
 # copies) before each turn's lines; the lines it inserts itself are no speech.
 _FATHOM_HEAD_RE = re.compile(r"^@?(?:(\d{1,2}):)?(\d{1,3}):(\d{2}) - (\S.*?)\s*$")
 _FATHOM_INSERTED = ("ACTION ITEM", "- WATCH", "WATCH:")
+# Fireflies' Markdown export: the meeting's header ("**Date**: ...", "**Participants**: ...")
+# and a "## Transcript" heading, then one "**Name**: sentence" line per sentence.
+_FIREFLIES_LINE_RE = re.compile(r"^\*\*([^*]{1,60})\*\*:[ \t]*(.*)$")
+_FIREFLIES_HEADER = ("meeting id", "date", "duration", "transcript", "participants", "title",
+                     "organizer", "attendees", "time", "meeting link")
 # The last turn of a Fathom export has no end: it lasts as long as its words take at 150 words
 # a minute.
 _SECONDS_PER_WORD = 0.4
@@ -90,6 +95,37 @@ def looks_like_fathom(text: str) -> bool:
     """Two or more ``m:ss - Name`` turn headers near the top: a Fathom export."""
     return sum(bool(_FATHOM_HEAD_RE.match(line.strip()))
                for line in text_lines(text[:4000])) >= 2
+
+
+def read_fireflies(text: str) -> Transcript:
+    """Fireflies' Markdown export: ``**Name**: text`` lines, without times. The title and the
+    meeting's header (date, duration, participants, the link) are skipped: the lines after a
+    ``## Transcript`` heading when there is one; a line naming nobody continues the last
+    speaker (before the first name, it is the header's)."""
+    lines = text_lines(text)
+    heading = next((i for i, line in enumerate(lines)
+                    if line.strip().lower() == "## transcript"), -1)
+    segments = []
+    speaker = ""
+    for number, line in enumerate(lines[heading + 1:], heading + 2):
+        named = _FIREFLIES_LINE_RE.match(line.strip())
+        if named and named.group(1).strip().lower() in _FIREFLIES_HEADER and heading < 0:
+            continue
+        if named:
+            speaker, line = named.group(1).strip(), named.group(2)
+        if speaker and line.strip() and not line.lstrip().startswith("#"):
+            segments.append(segment(speaker, NAN, NAN, line.strip(), where=f"line {number}"))
+    if not segments:
+        raise FormatError("line 1: no '**Name**: text' line (Fireflies writes one per sentence)")
+    return build(segments, "fireflies", timed=False)
+
+
+def looks_like_fireflies(text: str) -> bool:
+    """Two or more ``**Name**: text`` lines near the top, not all of them the header's."""
+    names = [m.group(1).strip().lower() for m in map(_FIREFLIES_LINE_RE.match,
+                                                     text_lines(text[:4000]))
+             if m]
+    return len(names) >= 2 and any(n not in _FIREFLIES_HEADER for n in names)
 
 
 def _blocks(lines: Sequence[str]) -> Iterator[tuple[int, list[str]]]:
