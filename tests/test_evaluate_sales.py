@@ -20,7 +20,9 @@ def test_evaluate_sales_scores_a_folder_turn_by_turn(tmp_path: Path, capsys) -> 
     labels = tmp_path / "labels.csv"
     labels.write_text("set,file,n,role,labels\nmine,a.txt,0,rep,customer_question\n"
                       "mine,a.txt,1,customer,objection:price\nmine,a.txt,2,rep,ask\n"
-                      "mine,a.txt,3,customer,commitment\n", encoding="utf-8")
+                      "mine,a.txt,3,customer,commitment\n"
+                      # b.txt is in the other half of the set, not in this folder.
+                      "mine,b.txt,0,rep,ask\n", encoding="utf-8")
     assert main([str(folder), "--labels", str(labels), "--errors"]) == 0
     out = capsys.readouterr().out
     assert "mine: 1 conversations, 4 turns" in out

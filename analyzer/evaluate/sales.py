@@ -152,9 +152,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{folder}: no manifest.csv or no labels for set {folder.name!r}, skipped")
             continue
         labeler = labeler or Labeler.load()
-        gold, found = labels[folder.name], flagged_turns(folder, labeler)
-        files = len({f for f, _ in gold})
-        print(f"\n{folder.name}: {files} conversations, {len(gold)} turns (turn by turn)")
+        found = flagged_turns(folder, labeler)
+        # A folder may hold part of a set (a tune or a test half): its files only.
+        files = {f for f, _ in found}
+        gold = {t: v for t, v in labels[folder.name].items() if t[0] in files}
+        print(f"\n{folder.name}: {len(files)} conversations, {len(gold)} turns (turn by turn)")
         print(f"{'label':<20}{'precision':>10}{'recall':>8}{'gold':>6}{'tp':>5}{'fp':>5}{'fn':>5}")
         for s in scores(gold, found, labelled[folder.name]):
             print(f"{s.label:<20}{s.precision:>10.3f}{s.recall:>8.3f}{s.tp + s.fn:>6}{s.tp:>5}"
