@@ -119,6 +119,63 @@ def test_closing_asking_again_after_acknowledging_the_no_is_healthy(session_labe
     assert result.metrics.asks == 2
 
 
+def test_closing_money_worry_brushed_aside_is_pushy_with_the_reps_words(session_labeler):
+    # Stop 29, real closing calls: after "I don't have the money", sending the customer to
+    # family for it, or waving the worry away, presses; the same words with no price
+    # objection before them, or under a condition, do not.
+    result = call_of(session_labeler,
+                     ("Rep", "The programme is two thousand pounds."),
+                     ("Cust", "Honestly, I don't have the money till March."),
+                     ("Rep", "Is that something you can get from a family member?"))
+    pushy = flags_of(result, "pushy_close")
+    assert [(f.subtype, f.rule, f.span) for f in pushy] == [
+        ("brushing_aside", "brush_off_price", "from a family member")]
+    assert result.metrics.pushy_closing == 1
+    calm = call_of(session_labeler,
+                   ("Cust", "My sister helped me pay for college."),
+                   ("Rep", "So you got it from a family member."),
+                   ("Cust", "I can't afford it right now."),
+                   ("Rep", "If you can get the deposit from a family member, we can start."))
+    assert flags_of(calm, "pushy_close") == []
+
+
+@pytest.mark.parametrize(("lines", "label", "expected"), [
+    # Stop 29, real calls: a rate quotes a price; an amount offered is still a commitment.
+    ((("Rep", "What do you earn now?"), ("Cust", "Because of the program, $4,400 a month.")),
+     "commitment", []),
+    ((("Rep", "Would you like to donate?"), ("Cust", "Can I donate $30 a month?")),
+     "commitment", ["Can I donate $30 a month?"]),
+    # "we can help with this purchase" names no action of the customer's; "do that" in a
+    # relative clause is a memory.
+    ((("Rep", "Any questions?"),
+      ("Cust", "Based on the eligibility, we can help with this purchase.")), "commitment", []),
+    ((("Rep", "How did that feel?"), ("Cust", "The rush I'll get off doing that is great.")),
+     "commitment", []),
+    # Asking what the customer has set aside, or feels, asks for facts, not the business.
+    ((("Cust", "I want to start."), ("Rep", "How much do you have set aside?")), "ask", []),
+    ((("Cust", "I want to start."),
+      ("Rep", "Where do you feel like you need the most support in your fitness journey?")),
+     "ask", []),
+    ((("Cust", "Tomorrow is better."), ("Rep", "Can you do 4.30 tomorrow?")),
+     "ask", ["Can you do 4.30 tomorrow?"]),
+    # The customer's hours of study, and belief in themselves, commit to nothing; "I agree"
+    # answers an ask with a yes.
+    ((("Rep", "How many hours can you study?"),
+      ("Cust", "Daily one hour and on Saturday I can give you 2 to 4 hours.")), "commitment", []),
+    ((("Rep", "How do you feel about it?"), ("Cust", "I know I can do it.")), "commitment", []),
+    ((("Rep", "Would you like to join the programme?"), ("Cust", "I agree.")),
+     "commitment", ["I agree."]),
+    # Haggling and waiting are objections.
+    ((("Rep", "The lowest is 2.5."), ("Cust", "Can it be anything lower?")),
+     "objection", ["Can it be anything lower?"]),
+    ((("Rep", "That's the lowest."), ("Cust", "Then I think I will need to wait, man.")),
+     "objection", ["Then I think I will need to wait, man."]),
+])
+def test_closing_real_call_phrasings(session_labeler, lines, label, expected):
+    result = call_of(session_labeler, *lines)
+    assert [f.text for f in flags_of(result, label)] == expected, result.flags
+
+
 def test_closing_no_problem_is_a_yes_not_a_no(session_labeler):
     result = call_of(session_labeler,
                      ("Rep", "How about donating the entire $2?"),

@@ -16,6 +16,7 @@ from typing import Any
 
 from analyzer.call.closing.answers import (
     ask_flags,
+    brushed_aside,
     insisting,
     is_asking,
     objection_answer,
@@ -48,8 +49,10 @@ def closing_flags(call: Sequence[Sentence]) -> tuple[Flag, ...]:
     answer (the customer's answer to an ask, a pushy close or a rep's dated next step),
     commitment (a "yes" to an ask included), next_step, objection (subtype: its kind) and
     objection_answer (the rep's); and a ``pushy_close`` on an ask that presses after a no
-    (``insisting``)."""
+    (``insisting``) and on the customer's money worry brushed aside (``brushed_aside``)."""
     call, flags = insisting(unasked_amounts(referred_asks(call)))
+    call, brushed = brushed_aside(call)
+    flags += brushed
     yeses: set[int] = set()
     answered: set[tuple[int, str]] = set()  # customer sentences already read as a step's answer
     far = beyond_reach(call, load_rules()[0].get("answer_reach", 0))

@@ -1,6 +1,7 @@
 """The other side's answers in the close: the customer's answer to each ask, pushy close and
 dated next step of the rep (agreed, deferred, declined), the rep's answer to each objection
-(acknowledged, a question, pitched again, pressed), and the asks that press after a no."""
+(acknowledged, a question, pitched again, pressed), the asks that press after a no, and the
+money worry brushed aside."""
 
 from __future__ import annotations
 
@@ -185,4 +186,26 @@ def insisting(call: Sequence[Sentence]) -> tuple[tuple[Sentence, ...], list[Flag
         # A refusal, not an objection: "how do I know it's legit?" is a concern to answer.
         outcome, reply = answer_to(out, k)
         no = reply if outcome == "declined" and reply and reply.cue("declined") else no
+    return tuple(out), flags
+
+
+def brushed_aside(call: Sequence[Sentence]) -> tuple[tuple[Sentence, ...], list[Flag]]:
+    """The rep brushing the customer's money worry aside: after a price objection of the
+    customer's, and before any commitment of theirs, a rep sentence with a ``brush_off`` cue
+    ("don't worry about the money", "can you get it from a family member?", "borrow") is a
+    ``pushy_close`` (subtype ``brushing_aside``, rule ``brush_off_price``, words: the rep's);
+    without the objection it is none (read on real calls, stop 29)."""
+    out, flags = list(call), []
+    worried = False
+    for k, s in enumerate(call):
+        if s.role == CUSTOMER:
+            cue = s.cue("objection")
+            worried = (worried or (cue is not None and cue.subtype == "price")) \
+                and s.cue("commitment") is None
+            continue
+        brush = s.cue("brush_off")
+        if worried and brush is not None and "pushy_close" not in s.labels:
+            out[k] = replace(s, labels=s.labels | {"pushy_close"})
+            flags.append(sentence_flag(s, "pushy_close", "brushing_aside", "brush_off_price",
+                                       brush.span))
     return tuple(out), flags
