@@ -357,7 +357,10 @@ def test_connection_saying_back_the_customers_words_is_a_reformulation(session_l
 
 @pytest.mark.parametrize("asked", ["Ohh. Is it?",
                                    "So basically, I have turned to speaker mode. Is this fine?",
-                                   "Can you see this?"])
+                                   "Can you see this?",
+                                   # stop 29: the chores of paying on the call
+                                   "Can you share your screen so I can have a look at the mock?",
+                                   "Is this the link I sent you?", "Is it working?"])
 def test_connection_a_reaction_or_a_check_of_the_meeting_is_no_follow_up(session_labeler,
                                                                           asked):
     """Read on the real calls (stop 28): "Is it?" reacts like "really?", and the screen or
@@ -371,5 +374,15 @@ def test_connection_appreciating_the_fact_that_the_customer_is_careful(session_l
     result = analyze([("Dana", "I'm trying to manage my finances before I go abroad."),
                       ("Rep", "No, no, I appreciate the fact that you're careful with your "
                               "finances.")], session_labeler)
+    assert [f.rule for f in flags_of(result, "acknowledgement")] == [
+        "ack.appreciation.appreciate_you"]
+
+
+@pytest.mark.parametrize("said", ["Okay, I appreciate you opening up about that.",
+                                  "And what I appreciate is you said that you took the mock."])
+def test_connection_appreciating_what_the_customer_opened_up_about(session_labeler, said):
+    """Read on the real calls (stop 29)."""
+    result = analyze([("Dana", "I already took the mock test and it was hard for me."),
+                      ("Rep", said)], session_labeler)
     assert [f.rule for f in flags_of(result, "acknowledgement")] == [
         "ack.appreciation.appreciate_you"]

@@ -318,7 +318,10 @@ def test_language_bragging_missed_on_sales_dialogues(labeler: Labeler, text: str
 
 
 @pytest.mark.parametrize("text", ["you going to rent it again", "you ever seen the starter bread",
-                                  "is uh the network small enough"])
+                                  "is uh the network small enough",
+                                  # stop 29: a restart at the start is still a question
+                                  "do you do you use a CRM", "You run three stores, right",
+                                  "You run three stores, right?"])
 def test_language_questions_with_elided_or_disfluent_auxiliaries(labeler: Labeler,
                                                                  text: str) -> None:
     assert "question" in labels_of(labeler, text)
@@ -329,7 +332,12 @@ def test_language_questions_with_elided_or_disfluent_auxiliaries(labeler: Labele
                                   "confidence or something like that",
                                   "and so one of the first questions is do you need help",
                                   "i wonder if microsoft has a word for it",
-                                  "Fine, it is the best there is."])
+                                  "Fine, it is the best there is.",
+                                  # stop 29, real calls: a restart, and a tag the transcriber
+                                  # closed with a full stop
+                                  "So you can you can check with those as well.",
+                                  "So if you are getting at a, it will be 159, right.",
+                                  "I only briefly heard it from him, so, yeah."])
 def test_language_statements_shaped_like_questions_in_meetings(labeler: Labeler,
                                                                text: str) -> None:
     assert "question" not in labels_of(labeler, text)
@@ -450,7 +458,15 @@ def test_language_a_you_know_said_in_passing_is_no_question_about_them(
     "So this is it.",
     "Let that not be the only driving factor.",
     "I'll create a study plan for you.",
-    "Have you taken any mock or anything?"])
+    "Have you taken any mock or anything?",
+    # stop 29, real recorded calls (real2 and egmat tune halves)
+    "Let me have a look, if I can get you in.",
+    "If you are purchasing say today, within 24 hours, a mentor would be assigned to you.",
+    "So that's how many calls you have to take to convert an actual sale.",
+    "I'll be having another couple fights this year at some point.",
+    "It was only through really close mentorship.",
+    "Between this and the offer that I was closing for, I was also a coach.",
+    "So yeah, but like when I go in town like once or twice a week, yeah?"])
 def test_language_sales_talk_that_is_no_pressure(labeler: Labeler, text: str) -> None:
     assert "pushy_close" not in labels_of(labeler, text)
 
@@ -466,7 +482,11 @@ def test_language_sales_talk_that_is_no_pressure(labeler: Labeler, text: str) ->
     "After this call it's full price.", "That's the last one we have.",
     "The promo ends Sunday.", "Only the first 50 customers get it.",
     "This is only valid until Sunday.", "Otherwise the slot goes to the next family on the list.",
-    "You don't want to be the only one without it."])
+    "You don't want to be the only one without it.",
+    # kept by the rules narrowed in stop 29
+    "Let's get you signed up today.", "Everyone in your industry is switching.",
+    "Another couple is coming to see the house.", "The offer ends Friday.",
+    "Lock it in today."])
 def test_language_sales_pressure_still_found(labeler: Labeler, text: str) -> None:
     assert "pushy_close" in labels_of(labeler, text)
 
@@ -489,7 +509,11 @@ def test_language_sales_boasts_are_about_our_results(labeler: Labeler, text: str
 
 
 @pytest.mark.parametrize("text", ["No, we have spent millions of dollars in R&D to build it.",
-                                  "OK, so see, all the things you cannot find anywhere."])
+                                  "OK, so see, all the things you cannot find anywhere.",
+                                  # stop 29: our clients' success told as proof
+                                  "It's possible because we've had people who joined with "
+                                  "500 bucks make $2,000 in two weeks.",
+                                  "I've even had some of my guys hit 30K months."])
 def test_language_boasts_said_on_a_real_call(labeler: Labeler, text: str) -> None:
     assert "self_promotion" in labels_of(labeler, text)
 
@@ -498,7 +522,15 @@ def test_language_boasts_said_on_a_real_call(labeler: Labeler, text: str) -> Non
     ("Can you do that?", False), ("Can you just add 80 to 8082?", False),
     ("Can you put some numbers around those goals?", True),
     ("Would you add anything else or expand on any of those?", True),
-    ("Can you tell me about your process?", True)])
+    ("Can you tell me about your process?", True),
+    # stop 29, real calls: the chores of paying on the call
+    ("Do you have a charger anywhere near you?", False), ("What's your last name, mate?", False),
+    ("Okay, scroll down, do you see your name?", False), ("You still there?", False),
+    ("Sorry, were you saying something?", False),
+    ("What's your daughter's name?", True),
+    # a choice offered, not their goals
+    ("Do you want to try the Apple Pay one?", False), ("Which one do you want to do?", False),
+    ("Do you want to grow the team?", True), ("What do you want to achieve this year?", True)])
 def test_language_a_request_to_act_on_the_call_is_no_question_about_them(
         labeler: Labeler, text: str, about_them: bool) -> None:
     assert ("customer_question" in labels_of(labeler, text)) is about_them
@@ -509,7 +541,13 @@ def test_language_a_request_to_act_on_the_call_is_no_question_about_them(
     ("We have been existing as a platform since 2008.", True),
     ("We've been in business for over 30 years.", True),
     ("I have been working here since 2019.", False),
-    ("Is it top rated?", False)])
+    ("Is it top rated?", False),
+    # stop 29, real calls: a trouble, a hope or a price is no boast
+    ("You know, my biggest problem was just having the path to follow.", False),
+    ("I want to put the worst-case scenarios in place.", False),
+    ("And I wish for the best.", False),
+    ("Reach out to me so we can work on the best price.", False),
+    ("We're the fastest-growing provider in the Midwest.", True)])
 def test_language_ratings_and_longevity_said_of_our_side(labeler: Labeler, text: str,
                                                         boast: bool) -> None:
     assert ("self_promotion" in labels_of(labeler, text)) is boast

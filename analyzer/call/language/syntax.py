@@ -143,9 +143,18 @@ def _is_inverted(token: Any) -> bool:
     # The parser sometimes makes "did" in "how did the kids like it" the main verb.
     if token.pos_ != "AUX" and token.tag_ != "MD" and token.lemma_ not in ("be", "do", "have"):
         return False
+    if _restarted(token):
+        return False
     head = token if token.dep_ == "ROOT" or token.dep_ not in ("aux", "auxpass") else token.head
     subjects = [c for c in head.children if c.dep_ in SUBJECT_DEPS]
     return bool(subjects) and subjects[0].i > token.i
+
+
+def _restarted(token: Any) -> bool:
+    """A speaker's restart, not an inversion: the "can you" inside "you can you can check"."""
+    doc, i = token.doc, token.i
+    return 0 < i < len(doc) - 2 and (doc[i - 1].lower_, token.lower_) == (
+        doc[i + 1].lower_, doc[i + 2].lower_)
 
 
 def is_negated(doc: Any, start: int, end: int) -> bool:
