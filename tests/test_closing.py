@@ -165,6 +165,14 @@ def test_closing_money_worry_brushed_aside_is_pushy_with_the_reps_words(session_
     ((("Rep", "How do you feel about it?"), ("Cust", "I know I can do it.")), "commitment", []),
     ((("Rep", "Would you like to join the programme?"), ("Cust", "I agree.")),
      "commitment", ["I agree."]),
+    # Stop 29, real3 (read after its one report): someone else decides, said in a buyer's
+    # words; a time asked with "are you available"; a demo offered with "let me know if".
+    ((("Rep", "The fee is 30 percent."),
+      ("Cust", "Okay, I'll pass it along to him and see what he says.")),
+     "objection", ["Okay, I'll pass it along to him and see what he says."]),
+    ((("Cust", "Alberto could not make it."),
+      ("Rep", "Are you available today or tomorrow for a follow-up?")),
+     "ask", ["Are you available today or tomorrow for a follow-up?"]),
     # Haggling and waiting are objections.
     ((("Rep", "The lowest is 2.5."), ("Cust", "Can it be anything lower?")),
      "objection", ["Can it be anything lower?"]),

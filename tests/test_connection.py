@@ -321,7 +321,12 @@ def test_connection_an_ask_that_takes_up_the_customers_words_is_no_follow_up(ses
     ("Fair questions.", "appreciation"),
     ("That makes total sense.", "appreciation"),
     ("That makes sense.", None),  # bare, as "got it"
-    ("Thanks for your time today.", None)])
+    ("Thanks for your time today.", None),
+    # stop 29, real3 (read after its one report)
+    ("I can appreciate that.", "appreciation"), ("No, those are great questions.", "appreciation"),
+    ("Yeah, no, that makes total sense to me.", "appreciation"),
+    ("Yeah, I totally feel that.", "sympathy"), ("Yeah, no, I hear you there.", "sympathy"),
+    ("And I appreciate your time.", None)])
 def test_connection_a_sellers_acknowledgements(session_labeler, said, kind):
     result = analyze([("Dana", "Honestly, $15,000 a month is above what we budgeted."),
                       ("Rep", said)], session_labeler)

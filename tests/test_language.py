@@ -466,7 +466,11 @@ def test_language_a_you_know_said_in_passing_is_no_question_about_them(
     "I'll be having another couple fights this year at some point.",
     "It was only through really close mentorship.",
     "Between this and the offer that I was closing for, I was also a coach.",
-    "So yeah, but like when I go in town like once or twice a week, yeah?"])
+    "So yeah, but like when I go in town like once or twice a week, yeah?",
+    # stop 29, real3 (read after its one report)
+    "Are you in Indy now?", "And with that, we can really help you with your competitors.",
+    "They're all self registers, they're all signed up.",
+    "Yeah, after this, Stacy can send over our agreement so you can share it with Brandon."])
 def test_language_sales_talk_that_is_no_pressure(labeler: Labeler, text: str) -> None:
     assert "pushy_close" not in labels_of(labeler, text)
 
@@ -486,7 +490,9 @@ def test_language_sales_talk_that_is_no_pressure(labeler: Labeler, text: str) ->
     # kept by the rules narrowed in stop 29
     "Let's get you signed up today.", "Everyone in your industry is switching.",
     "Another couple is coming to see the house.", "The offer ends Friday.",
-    "Lock it in today."])
+    "Lock it in today.", "Three of your competitors signed with us last month.",
+    "Say I drop the price to nine ninety-nine, are you in?",
+    "Once we hang up, it goes back to the list price."])
 def test_language_sales_pressure_still_found(labeler: Labeler, text: str) -> None:
     assert "pushy_close" in labels_of(labeler, text)
 
