@@ -351,6 +351,43 @@ def test_transcripts_fireflies_export_speakers_without_its_header(tmp_path: Path
     assert read_transcript(write(tmp_path, "b.txt", headless)).speakers == ("Mmoro", "Maria")
 
 
+# Meeting notes made from a Fathom or Fireflies recording, as two real sales calls found in
+# stop 29 were kept: front matter, a summary, then the transcript under a heading, with topic
+# headings inserted and the time after the name.
+NOTES = """# Acme <> Globex - Partnership Scope
+---
+title: Acme <> Globex
+participants:
+  - Marcel (Acme)
+---
+## Summary
+**Key takeaway:** Globex wants a pilot.
+
+## Transcript
+
+### Introductions
+
+**Cody Henshaw (00:16):** How's it going, y'all?
+
+**Marcel Santilli (00:17):** Good, man.
+
+### Scope
+**Cody Henshaw (01:02:05):** What would the pilot cover?
+"""
+
+
+def test_transcripts_meeting_notes_read_from_their_transcript_section(tmp_path: Path) -> None:
+    path = write(tmp_path, "notes.md", NOTES)
+    transcript = read_transcript(path)
+    assert transcript.source == "fireflies"
+    assert transcript.speakers == ("Cody Henshaw", "Marcel Santilli")
+    assert [s.text for s in transcript.segments] == [
+        "How's it going, y'all?", "Good, man.", "What would the pilot cover?"]
+    # Its header and summary alone are no transcript.
+    with pytest.raises(TranscriptError, match="a Markdown file without"):
+        read_transcript(write(tmp_path, "summary.md", NOTES.split("## Transcript")[0]))
+
+
 def test_transcripts_markdown_that_is_no_transcript_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(TranscriptError, match=r"notes\.md: a Markdown file without"):
         read_transcript(write(tmp_path, "notes.md", "# Notes\n\nCall Ana on Monday.\n"))

@@ -48,7 +48,8 @@ FORMATS_HELP = {
     "srt": "SubRip subtitles, the speaker as a `Name:` prefix",
     "txt": "plain text, one `Name: text` line per utterance, no times",
     "fathom": "Fathom's notes export: a `m:ss - Name` header before each turn's lines",
-    "fireflies": "Fireflies' Markdown export: `**Name**: text` lines after the meeting's header",
+    "fireflies": "Markdown: Fireflies' export (`**Name**: text`) or meeting notes "
+                 "(`**Name:** text` under `## Transcript`)",
     "whisperx": "WhisperX / Whisper JSON: `segments` with `speaker` and `words`",
     "assemblyai": "AssemblyAI JSON: `utterances` (times in ms), or `words` with `speaker`",
     "deepgram": "Deepgram JSON: `results.utterances`, or channel `words` with `speaker`",

@@ -24,10 +24,14 @@ _MAX_NAME_WORDS = 5
 _FATHOM_HEAD_RE = re.compile(r"^@?(?:(\d{1,2}):)?(\d{1,3}):(\d{2}) - (\S.*?)\s*$")
 _FATHOM_INSERTED = ("ACTION ITEM", "- WATCH", "WATCH:")
 # Fireflies' Markdown export: the meeting's header ("**Date**: ...", "**Participants**: ...")
-# and a "## Transcript" heading, then one "**Name**: sentence" line per sentence.
-_FIREFLIES_LINE_RE = re.compile(r"^\*\*([^*]{1,60})\*\*:[ \t]*(.*)$")
+# and a "## Transcript" heading, then one "**Name**: sentence" line per sentence. Meeting notes
+# made from Fireflies or Fathom write "**Name:** text" or "**Name (12:34):** text" under a
+# "## Transcript" or "## Full Transcript" heading, after a summary (the time is not kept).
+_FIREFLIES_LINE_RE = re.compile(
+    r"^\*\*([^*]{1,60}?)(?: \((?:\d{1,2}:)?\d{1,2}:\d{2}\))?(?:\*\*:|:\*\*)[ \t]*(.*)$")
+_TRANSCRIPT_HEADING_RE = re.compile(r"^#{1,3} +(?:full +)?transcript\s*$", re.IGNORECASE)
 _FIREFLIES_HEADER = ("meeting id", "date", "duration", "transcript", "participants", "title",
-                     "organizer", "attendees", "time", "meeting link")
+                     "organizer", "attendees", "time", "meeting link", "source")
 # The last turn of a Fathom export has no end: it lasts as long as its words take at 150 words
 # a minute.
 _SECONDS_PER_WORD = 0.4
@@ -98,13 +102,15 @@ def looks_like_fathom(text: str) -> bool:
 
 
 def read_fireflies(text: str) -> Transcript:
-    """Fireflies' Markdown export: ``**Name**: text`` lines, without times. The title and the
-    meeting's header (date, duration, participants, the link) are skipped: the lines after a
-    ``## Transcript`` heading when there is one; a line naming nobody continues the last
-    speaker (before the first name, it is the header's)."""
+    """Fireflies' Markdown export, and meeting notes in Markdown: ``**Name**: text``,
+    ``**Name:** text`` or ``**Name (12:34):** text`` lines, without times. The title, the
+    meeting's header (date, duration, participants, the link) and a notes summary are skipped:
+    the lines after a ``## Transcript`` (or ``## Full Transcript``) heading when there is one;
+    headings inside it are skipped; a line naming nobody continues the last speaker (before
+    the first name, it is the header's)."""
     lines = text_lines(text)
     heading = next((i for i, line in enumerate(lines)
-                    if line.strip().lower() == "## transcript"), -1)
+                    if _TRANSCRIPT_HEADING_RE.match(line.strip())), -1)
     segments = []
     speaker = ""
     for number, line in enumerate(lines[heading + 1:], heading + 2):
@@ -121,11 +127,15 @@ def read_fireflies(text: str) -> Transcript:
 
 
 def looks_like_fireflies(text: str) -> bool:
-    """Two or more ``**Name**: text`` lines near the top, not all of them the header's."""
+    """Two or more ``**Name**: text`` lines that are no header's (``**Date**:``) near the top,
+    or near a ``## Transcript`` heading."""
+    heading = next((m for m in re.finditer(r"(?m)^#{1,3} +(?:full +)?transcript\s*$", text,
+                                           re.IGNORECASE)), None)
+    start = heading.end() if heading else 0
     names = [m.group(1).strip().lower() for m in map(_FIREFLIES_LINE_RE.match,
-                                                     text_lines(text[:4000]))
+                                                     text_lines(text[start:start + 4000]))
              if m]
-    return len(names) >= 2 and any(n not in _FIREFLIES_HEADER for n in names)
+    return sum(n not in _FIREFLIES_HEADER for n in names) >= 2
 
 
 def _blocks(lines: Sequence[str]) -> Iterator[tuple[int, list[str]]]:
