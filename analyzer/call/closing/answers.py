@@ -199,9 +199,11 @@ def brushed_aside(call: Sequence[Sentence]) -> tuple[tuple[Sentence, ...], list[
     worried = False
     for k, s in enumerate(call):
         if s.role == CUSTOMER:
-            cue = s.cue("objection")
-            worried = (worried or (cue is not None and cue.subtype == "price")) \
-                and s.cue("commitment") is None
+            objection = s.cue("objection")
+            if s.cue("commitment") is not None:
+                worried = False
+            elif objection is not None and objection.subtype == "price":
+                worried = True
             continue
         brush = s.cue("brush_off")
         if worried and brush is not None and "pushy_close" not in s.labels:

@@ -29,7 +29,8 @@ _FATHOM_INSERTED = ("ACTION ITEM", "- WATCH", "WATCH:")
 # "## Transcript" or "## Full Transcript" heading, after a summary (the time is not kept).
 _FIREFLIES_LINE_RE = re.compile(
     r"^\*\*([^*]{1,60}?)(?: \((?:\d{1,2}:)?\d{1,2}:\d{2}\))?(?:\*\*:|:\*\*)[ \t]*(.*)$")
-_TRANSCRIPT_HEADING_RE = re.compile(r"^#{1,3} +(?:full +)?transcript\s*$", re.IGNORECASE)
+_TRANSCRIPT_HEADING_RE = re.compile(r"^#{1,3} +(?:full +)?transcript\s*$",
+                                    re.IGNORECASE | re.MULTILINE)
 _FIREFLIES_HEADER = ("meeting id", "date", "duration", "transcript", "participants", "title",
                      "organizer", "attendees", "time", "meeting link", "source")
 # The last turn of a Fathom export has no end: it lasts as long as its words take at 150 words
@@ -129,8 +130,7 @@ def read_fireflies(text: str) -> Transcript:
 def looks_like_fireflies(text: str) -> bool:
     """Two or more ``**Name**: text`` lines that are no header's (``**Date**:``) near the top,
     or near a ``## Transcript`` heading."""
-    heading = next((m for m in re.finditer(r"(?m)^#{1,3} +(?:full +)?transcript\s*$", text,
-                                           re.IGNORECASE)), None)
+    heading = _TRANSCRIPT_HEADING_RE.search(text)
     start = heading.end() if heading else 0
     names = [m.group(1).strip().lower() for m in map(_FIREFLIES_LINE_RE.match,
                                                      text_lines(text[start:start + 4000]))
