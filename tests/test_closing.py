@@ -173,6 +173,17 @@ def test_closing_money_worry_brushed_aside_is_pushy_with_the_reps_words(session_
     ((("Cust", "Alberto could not make it."),
       ("Rep", "Are you available today or tomorrow for a follow-up?")),
      "ask", ["Are you available today or tomorrow for a follow-up?"]),
+    # Stop 29, the real calls' tune halves: the next step proposed with "let's book" or a
+    # demo offered with "let me know if"; doubt that they will find someone.
+    ((("Cust", "I'll ring her tonight."),
+      ("Rep", "Then let's book a quick catch up call tomorrow.")),
+     "ask", ["Then let's book a quick catch up call tomorrow."]),
+    ((("Cust", "I'll show the team."),
+      ("Rep", "And let me know if you'd like a quick Zoom demo for them.")),
+     "ask", ["And let me know if you'd like a quick Zoom demo for them."]),
+    ((("Rep", "We replace anyone who leaves."),
+      ("Cust", "What if you never find someone to replace them?")),
+     "objection", ["What if you never find someone to replace them?"]),
     # Haggling and waiting are objections.
     ((("Rep", "The lowest is 2.5."), ("Cust", "Can it be anything lower?")),
      "objection", ["Can it be anything lower?"]),

@@ -114,7 +114,8 @@ def detect_format(text: str, path: str) -> str:
         return "fireflies"
     if path.lower().endswith(".md"):
         raise TranscriptError(path, "a Markdown file without '**Name**: text' lines is no "
-                                    "transcript (CallCoach reads Fireflies' Markdown export)")
+                                    "transcript (CallCoach reads Fireflies' export and notes "
+                                    "with a '## Transcript' section)")
     return "fathom" if looks_like_fathom(stripped) else "txt"
 
 
