@@ -886,3 +886,22 @@ def test_closing_pages_say_how_far_the_labels_hold_on_real_sales_calls(tmp_path,
     assert "on real recorded sales calls nobody on the team read" in call_html
     assert "pressure once in ten" in call_html
     assert "five or six on real recorded sales calls" in rep_html
+
+
+@pytest.mark.parametrize("said, pushy", [
+    # Real calls (stop 30): speed and capacity said of the work press on nothing.
+    ("This would be a 12-month term because we're going to move super fast through the "
+     "strategy anyways.", False),
+    ("And then once we start to do that, that's when we can get to high-volume daily "
+     "publishing and move fast.", False),
+    ("Verbal is still handleable by you as soon as quant and verbal are taken care of.", False),
+    # The same pressure naming the sale, in its sentence or the one beside it in the turn.
+    ("If you don't enroll today, the price will increase tomorrow.", True),
+    ("Do you want the annual plan or monthly plan? We only have two onboarding sites left "
+     "this month.", True),
+    ("You have a moral responsibility.", True),  # a guilt appeal presses alone
+])
+def test_closing_pressure_counts_when_it_names_the_sale(session_labeler, said, pushy):
+    result = call_of(session_labeler, ("Cust", "Tell me more."), ("Rep", said))
+    assert bool(flags_of(result, "pushy_close")) is pushy
+    assert (result.metrics.pushy_closing > 0) is pushy

@@ -47,3 +47,15 @@ def test_rhetoric_a_customer_backchannel_does_not_end_the_monologue(session_labe
                       ("Rep", first + "?"), ("Cust", "Mm-hmm."), ("Rep", rest)],
                      session_labeler)
     assert about_them(result) == []
+
+
+def test_rhetoric_a_tag_the_rep_talks_past_is_no_customer_question(session_labeler):
+    """Real calls (stop 30): "..., right?" said on the way through a pitch checks the rep's
+    own statement; the same tag left for the customer to answer asks them."""
+    checked = "But then you're doing one a day or five a day eventually, right?"
+    talked_past = analyze([("Cust", "We publish once a week."),
+                           ("Rep", checked + " We add screenshots to every post.")],
+                          session_labeler)
+    left = analyze([("Cust", "We publish once a week."), ("Rep", checked)], session_labeler)
+    assert about_them(talked_past) == []
+    assert about_them(left) == [checked]

@@ -21,6 +21,7 @@ from analyzer.call.closing import (
     closing_metrics,
     corrected_close,
     followed_through,
+    nothing_at_stake,
 )
 from analyzer.call.connection import connection_flags
 from analyzer.call.corrections import apply_corrections
@@ -113,6 +114,8 @@ def the_close(utterances: tuple[Utterance, ...], docs: list[Any], flags: tuple[F
     applied before the answers to them are read)."""
     kept = tuple(f for f in flags if f.coach != "wrong")
     said, presumed = followed_through(call_sentences(utterances, docs, kept, nlp), kept)
+    said, idle = nothing_at_stake(said, kept)
+    presumed |= idle
     flags = tuple(f for f in flags if f not in presumed)
     kept = tuple(f for f in kept if f not in presumed)
     closing = corrected_close(said, corrections)

@@ -3,7 +3,9 @@ the rep before the customer takes the floor is the rep's rhetoric ("Should you b
 one month of prep?" and its answer), a check ("Can you see this?") or a step of an
 explanation; the customer is given no room to answer it. It stays a ``question`` but is no
 ``customer_question`` and no ``follow_up_question``. The number of sentences is
-``after_sentences`` in ``models/language/rhetorical.json``.
+``after_sentences`` in ``models/language/rhetorical.json``. A statement closed by a tag
+("..., right?") needs fewer (``tag_after_sentences``): the rep checks their own statement on
+the way.
 """
 
 from __future__ import annotations
@@ -27,14 +29,34 @@ def after_sentences() -> int:
     return int(read_json(RULES_DIR / "rhetorical.json")["after_sentences"])
 
 
+@lru_cache(maxsize=1)
+def tag_options() -> tuple[tuple[str, ...], int]:
+    """The tag words that close a statement, and how many of the rep's sentences after such a
+    tag question make it the rep's check on the way."""
+    raw = read_json(RULES_DIR / "rhetorical.json")
+    return tuple(raw["tag_words"]), int(raw["tag_after_sentences"])
+
+
 def rhetorical_questions(flags: tuple[Flag, ...], utterances: Sequence[Utterance],
                          docs: Sequence[Any]) -> tuple[Flag, ...]:
     """The flags without ``customer_question`` and ``follow_up_question`` on a rep sentence
-    that ``after_sentences`` or more rep sentences follow in the same turn (a question a
-    coach added stays)."""
+    that ``after_sentences`` or more rep sentences follow in the same turn, or a statement
+    closed by a tag that ``tag_after_sentences`` or more follow (a question a coach added
+    stays)."""
+    words, after = tag_options()
     inside = monologue_sentences(utterances, docs, after_sentences())
+    inside |= {key for key in monologue_sentences(utterances, docs, after)
+               if closed_by_tag(key[1], words)}
     return tuple(f for f in flags if f.label not in ASKED_OF_THE_CUSTOMER
                  or f.coach == "added" or (f.utterance, f.text) not in inside)
+
+
+def closed_by_tag(text: str, words: Sequence[str]) -> bool:
+    """True when a sentence is a statement closed by a tag word and a question mark, after a
+    comma: "we're going to go to town on it, right?", "it can be done, you know?"."""
+    body = text.rstrip().rstrip("?").rstrip().lower()
+    return text.rstrip().endswith("?") and any(
+        body.endswith(", " + word) or body == word for word in words)
 
 
 def monologue_sentences(utterances: Sequence[Utterance], docs: Sequence[Any], after: int

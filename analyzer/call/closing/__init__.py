@@ -38,7 +38,7 @@ from analyzer.types import CUSTOMER, REP, Correction, Flag
 
 __all__ = ["FLAG_LABELS", "RULES_PATH", "Sentence", "agreed_next_step", "call_sentences",
            "closing_flags", "closing_metrics", "compiled", "corrected_close", "doc_hits",
-           "followed_through", "load_rules", "sentence_cues"]
+           "followed_through", "load_rules", "nothing_at_stake", "sentence_cues"]
 
 FLAG_LABELS = ("ask", "commitment", "next_step", "objection")
 OUTCOMES = ("agreed", "deferred", "declined")
@@ -154,6 +154,27 @@ def followed_through(call: Sequence[Sentence], flags: Sequence[Flag]
     still = {(f.utterance, f.text) for f in flags if f.label == "pushy_close"
              and f not in dropped}
     gone = {(f.utterance, f.text) for f in dropped} - still
+    return tuple(replace(s, labels=s.labels - {"pushy_close"})
+                 if (s.utterance, s.text) in gone else s for s in call), dropped
+
+
+def nothing_at_stake(call: Sequence[Sentence], flags: Sequence[Flag]
+                     ) -> tuple[tuple[Sentence, ...], frozenset[Flag]]:
+    """The call without the ``pushy_close`` flags on a sentence that presses on nothing: a
+    pressure phrase counts only when its sentence (or the ``stake_reach`` sentences around it)
+    names what the sale puts at stake (a ``stake`` cue: the price, the offer, the contract, the
+    decision, an amount). "We're going to move super fast through the strategy" presses on
+    nothing; "if you don't enroll today, the price will increase" does. A guilt appeal
+    (``stake_free``) counts alone. Returns the sentences without those labels, and the flags
+    dropped (a coach's own flag stays)."""
+    raw = load_rules()[0]
+    reach, free = raw.get("stake_reach", 0), set(raw.get("stake_free", ()))
+    staked = {(s.utterance, s.text) for k, s in enumerate(call) if s.role == REP and any(
+        n.cue("stake") is not None and n.utterance == s.utterance
+        for n in call[max(k - reach, 0):k + reach + 1])}
+    dropped = frozenset(f for f in flags if f.label == "pushy_close" and f.coach != "added"
+                        and f.subtype not in free and (f.utterance, f.text) not in staked)
+    gone = {(f.utterance, f.text) for f in dropped}
     return tuple(replace(s, labels=s.labels - {"pushy_close"})
                  if (s.utterance, s.text) in gone else s for s in call), dropped
 
