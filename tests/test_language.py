@@ -557,3 +557,21 @@ def test_language_a_request_to_act_on_the_call_is_no_question_about_them(
 def test_language_ratings_and_longevity_said_of_our_side(labeler: Labeler, text: str,
                                                         boast: bool) -> None:
     assert ("self_promotion" in labels_of(labeler, text)) is boast
+
+
+@pytest.mark.parametrize("text, label", [
+    # Read on real recorded sales calls (stop 30): none of them is what the rule claimed.
+    ("I love it.", "self_promotion"),  # the rep's own liking, no client's
+    ("I just loved the heart and hustle of that team.", "self_promotion"),
+    ("He beat us up so bad at the end.", "self_promotion"),
+    ("I'm leading on the sales side now.", "self_promotion"),
+    ("We are pretty aligned on the outstanding points to discuss.", "self_promotion"),
+    ("The folks I talk to are the typical marketing leaders.", "self_promotion"),
+    ("It's about 30% more than what a container is on our system.", "self_promotion"),
+    ("So you told me $18 more you're gonna pay $89.", "question"),  # a report, no request
+    ("And any other states you want to add there.", "question"),
+    ("We use it for reporting, so it's like, yeah,", "question"),  # cut off on a comma
+])
+def test_language_said_on_a_real_call_and_not_what_the_rule_claimed(labeler: Labeler, text: str,
+                                                                    label: str) -> None:
+    assert label not in labels_of(labeler, text)
