@@ -391,3 +391,19 @@ def test_connection_appreciating_what_the_customer_opened_up_about(session_label
                       ("Rep", said)], session_labeler)
     assert [f.rule for f in flags_of(result, "acknowledgement")] == [
         "ack.appreciation.appreciate_you"]
+
+
+@pytest.mark.parametrize("text, acknowledged", [
+    # Real calls (stop 30): what the customer told helped, or it is the rep's pitch.
+    ("Yeah, no, that, that, that, that helps a lot narrow it down too.", True),
+    ("Yeah, super helpful, cool.", True),
+    ("It helps you grow your pipeline.", False),
+    ("That helps teams close faster.", False),
+    # An apology of the rep's own is no sympathy.
+    ("And so sorry, I got a drop, but I'll follow up.", False),
+    ("I'm so sorry about your dad.", True),
+])
+def test_connection_helped_and_sorry_said_on_real_calls(text, acknowledged):
+    from analyzer.call.connection import acknowledgement
+
+    assert (acknowledgement(text) is not None) is acknowledged
