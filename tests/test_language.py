@@ -575,3 +575,14 @@ def test_language_ratings_and_longevity_said_of_our_side(labeler: Labeler, text:
 def test_language_said_on_a_real_call_and_not_what_the_rule_claimed(labeler: Labeler, text: str,
                                                                     label: str) -> None:
     assert label not in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text, pushy", [
+    ("Our cycle can move very fast.", False),  # our own pace (real calls, stop 30)
+    ("We're going to move super fast through the strategy anyways.", False),
+    ("Honestly, I'd lock this rate in today.", True),  # the rep's advice to act
+    ("You should buy now.", True),
+])
+def test_language_acting_now_is_the_customers_to_do(labeler: Labeler, text: str,
+                                                   pushy: bool) -> None:
+    assert ("pushy_close" in labels_of(labeler, text)) is pushy

@@ -362,3 +362,17 @@ def test_roles_evaluation_scores_a_folder_of_sales_transcripts(tmp_path: Path, c
     out = capsys.readouterr().out
     assert f"{tmp_path.name}, names as given | no hint | 1     | 100%" in out
     assert "Largest cue scale with no wrong call" in out
+
+
+def test_roles_a_sellers_i_need_to_gives_no_confident_wrong_rep() -> None:
+    """Real video calls (stop 30): the seller says "I need to ..." and "I want to ..." as
+    often as the buyer; read as the buyer's asks at full weight they named the buyer the rep
+    above the banner (0.79 here). Now either the seller is found or the page warns."""
+    video = call(("Dana", "Hi Marcel, good to see you."),
+                 ("Marcel", "Thanks for taking the time. I need to jump at three, so I want to "
+                            "walk through the dashboard quickly."),
+                 ("Dana", "Sure. How much is your tool?"),
+                 ("Marcel", "It depends on the seats. I want to get you a quote this week."))
+    roles = assign_by_cues(video)
+    assert roles.rep_speakers == ("Marcel",) or (
+        roles.confidence < load_calibration().low_confidence)
