@@ -11,6 +11,7 @@ the way.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -23,18 +24,23 @@ from analyzer.types import REP, Flag, Utterance
 ASKED_OF_THE_CUSTOMER = ("customer_question", "follow_up_question")
 
 
-@lru_cache(maxsize=1)
-def after_sentences() -> int:
-    """How many of the rep's sentences after a question make it rhetorical."""
-    return int(read_json(RULES_DIR / "rhetorical.json")["after_sentences"])
+@dataclass(frozen=True)
+class RhetoricOptions:
+    """``models/language/rhetorical.json``: how many of the rep's sentences after a question
+    make it rhetorical, the tag words that close a statement, and how many sentences after
+    such a tag question make it the rep's check on the way."""
+
+    after_sentences: int
+    tag_words: tuple[str, ...]
+    tag_after_sentences: int
 
 
 @lru_cache(maxsize=1)
-def tag_options() -> tuple[tuple[str, ...], int]:
-    """The tag words that close a statement, and how many of the rep's sentences after such a
-    tag question make it the rep's check on the way."""
+def rhetoric_options() -> RhetoricOptions:
+    """The options of ``rhetorical.json``."""
     raw = read_json(RULES_DIR / "rhetorical.json")
-    return tuple(raw["tag_words"]), int(raw["tag_after_sentences"])
+    return RhetoricOptions(int(raw["after_sentences"]), tuple(raw["tag_words"]),
+                           int(raw["tag_after_sentences"]))
 
 
 def rhetorical_questions(flags: tuple[Flag, ...], utterances: Sequence[Utterance],
@@ -43,10 +49,11 @@ def rhetorical_questions(flags: tuple[Flag, ...], utterances: Sequence[Utterance
     that ``after_sentences`` or more rep sentences follow in the same turn, or a statement
     closed by a tag that ``tag_after_sentences`` or more follow (a question a coach added
     stays)."""
-    words, after = tag_options()
-    inside = monologue_sentences(utterances, docs, after_sentences())
-    inside |= {key for key in monologue_sentences(utterances, docs, after)
-               if closed_by_tag(key[1], words)}
+    options = rhetoric_options()
+    inside = {key for key, after in sentences_after(utterances, docs).items()
+              if after >= options.after_sentences or (
+                  after >= options.tag_after_sentences
+                  and closed_by_tag(key[1], options.tag_words))}
     return tuple(f for f in flags if f.label not in ASKED_OF_THE_CUSTOMER
                  or f.coach == "added" or (f.utterance, f.text) not in inside)
 
@@ -59,15 +66,16 @@ def closed_by_tag(text: str, words: Sequence[str]) -> bool:
         body.endswith(", " + word) or body == word for word in words)
 
 
-def monologue_sentences(utterances: Sequence[Utterance], docs: Sequence[Any], after: int
-                        ) -> set[tuple[int, str]]:
-    """(utterance, sentence) of every rep sentence with ``after`` or more rep sentences after
-    it before the customer takes the floor."""
-    found: set[tuple[int, str]] = set()
+def sentences_after(utterances: Sequence[Utterance], docs: Sequence[Any]
+                    ) -> dict[tuple[int, str], int]:
+    """For every rep sentence, (utterance, sentence): how many rep sentences follow it before
+    the customer takes the floor."""
+    found: dict[tuple[int, str], int] = {}
     for block in blocks_of(utterances):
         if block.role != REP:
             continue
         said = [(i, s.text) for i in block.indices if utterances[i].role == REP
                 for s in sentences(docs[i])]
-        found.update(said[:max(len(said) - after, 0)])
+        for k, key in enumerate(said):
+            found.setdefault(key, len(said) - 1 - k)
     return found

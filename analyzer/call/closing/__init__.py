@@ -161,12 +161,12 @@ def followed_through(call: Sequence[Sentence], flags: Sequence[Flag]
 def nothing_at_stake(call: Sequence[Sentence], flags: Sequence[Flag]
                      ) -> tuple[tuple[Sentence, ...], frozenset[Flag]]:
     """The call without the ``pushy_close`` flags on a sentence that presses on nothing: a
-    pressure phrase counts only when its sentence (or the ``stake_reach`` sentences around it)
-    names what the sale puts at stake (a ``stake`` cue: the price, the offer, the contract, the
-    decision, an amount). "We're going to move super fast through the strategy" presses on
-    nothing; "if you don't enroll today, the price will increase" does. A guilt appeal
-    (``stake_free``) counts alone. Returns the sentences without those labels, and the flags
-    dropped (a coach's own flag stays)."""
+    pressure phrase counts only when its sentence (or the ``stake_reach`` sentences around it
+    in the same utterance) names what the sale puts at stake (a ``stake`` cue: the price, the
+    offer, the contract, the decision, an amount). "We're going to move super fast through the
+    strategy" presses on nothing; "if you don't enroll today, the price will increase" does.
+    A guilt appeal (``stake_free``) counts alone. Returns the sentences without those labels,
+    and the flags dropped (a coach's own flag stays)."""
     raw = load_rules()[0]
     reach, free = raw.get("stake_reach", 0), set(raw.get("stake_free", ()))
     staked = {(s.utterance, s.text) for k, s in enumerate(call) if s.role == REP and any(
