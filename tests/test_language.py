@@ -586,3 +586,37 @@ def test_language_said_on_a_real_call_and_not_what_the_rule_claimed(labeler: Lab
 def test_language_acting_now_is_the_customers_to_do(labeler: Labeler, text: str,
                                                    pushy: bool) -> None:
     assert ("pushy_close" in labels_of(labeler, text)) is pushy
+
+
+@pytest.mark.parametrize("text, label", [
+    # Read on real recorded sales calls (stop 31): none of them is what the rule claimed.
+    ("You there?", "customer_question"),  # a check of the line
+    ("Jesse, are you still there?", "customer_question"),
+    ("How you doing?", "customer_question"),  # a greeting without its "are"
+    ("Where are you dialing in from?", "customer_question"),  # the meeting itself
+    ("Is that something that would help you out more?", "customer_question"),  # an offer
+    ("I'll call you after work, or which time sounds better?", "customer_question"),
+    ("What option were you going to go for?", "customer_question"),  # a closing question
+    ("Have you had a chance to look at the proposal yet?", "customer_question"),
+    ("And it's not like that strategy is set in stone.", "question"),  # "'s" leans on "it"
+    ("And so, why not just dump a bunch of money in ads?", "pushy_close"),  # their alternative
+    ("Brex was close to being acquired now that we know.", "pushy_close"),  # no verb of acting
+    ("Since you decided to start by today or tomorrow.", "pushy_close"),  # decided already
+    ("It was really just through a lot of stress testing.", "pushy_close"),  # a way, no date
+    ("That helps us open other doors rather than jumping into other things.", "pushy_close"),
+])
+def test_language_said_on_a_real_call_and_not_what_the_rule_claimed_stop_31(
+        labeler: Labeler, text: str, label: str) -> None:
+    assert label not in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text, label", [
+    ("What's your plan for the rollout?", "customer_question"),  # "'s" after "what" inverts
+    ("How's it going with the new team?", "question"),
+    ("Why not just give it a try today?", "pushy_close"),
+    ("Why not sign up now?", "pushy_close"),
+    ("Order now and the price is locked.", "pushy_close"),
+])
+def test_language_what_the_stop_31_exceptions_leave_alone(labeler: Labeler, text: str,
+                                                          label: str) -> None:
+    assert label in labels_of(labeler, text)

@@ -143,11 +143,19 @@ def _is_inverted(token: Any) -> bool:
     # The parser sometimes makes "did" in "how did the kids like it" the main verb.
     if token.pos_ != "AUX" and token.tag_ != "MD" and token.lemma_ not in ("be", "do", "have"):
         return False
-    if _restarted(token):
+    if _restarted(token) or _leans_on_subject(token):
         return False
     head = token if token.dep_ == "ROOT" or token.dep_ not in ("aux", "auxpass") else token.head
     subjects = [c for c in head.children if c.dep_ in SUBJECT_DEPS]
     return bool(subjects) and subjects[0].i > token.i
+
+
+def _leans_on_subject(token: Any) -> bool:
+    """A contraction after a personal pronoun is that pronoun's verb, whatever the parse says:
+    the "'s" of "and it's not like that strategy is set in stone" (stop 31, real calls); not
+    the "'s" of "what's your plan"."""
+    return (token.lower_.startswith("'") and token.i > 0
+            and token.doc[token.i - 1].tag_ in ("PRP", "EX"))
 
 
 def _restarted(token: Any) -> bool:
