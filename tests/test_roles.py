@@ -376,3 +376,18 @@ def test_roles_a_sellers_i_need_to_gives_no_confident_wrong_rep() -> None:
     roles = assign_by_cues(video)
     assert roles.rep_speakers == ("Marcel",) or (
         roles.confidence < load_calibration().low_confidence)
+
+
+def test_roles_a_sellers_reflective_listening_and_clients_find_the_seller() -> None:
+    """Real video calls (stop 31): the buyer speaks first and the seller says "it sounds like
+    you ..." (read as the buyer's reaction to a pitch, it named the buyer the rep), speaks of
+    "our clients" and shares the screen."""
+    video = call(("Camille", "Hey, sorry, I was on another call. We're comparing a few tools."),
+                 ("Kyle", "No worries. It sounds like you have a pretty busy quarter."),
+                 ("Camille", "Yeah, we have fifty events this year."),
+                 ("Kyle", "Let me share my screen. Most of our clients start with one channel."))
+    roles = assign_by_cues(video)
+    assert roles.rep_speakers == ("Kyle",)
+    reaction = assign_by_cues(call(("Ann", "Our plan includes onboarding for your team."),
+                                   ("Ben", "That sounds like a good plan.")))
+    assert reaction.rep_speakers == ("Ann",)
