@@ -519,7 +519,11 @@ def test_language_sales_boasts_are_about_our_results(labeler: Labeler, text: str
                                   # stop 29: our clients' success told as proof
                                   "It's possible because we've had people who joined with "
                                   "500 bucks make $2,000 in two weeks.",
-                                  "I've even had some of my guys hit 30K months."])
+                                  "I've even had some of my guys hit 30K months.",
+                                  # stop 31: how long, and how many clients
+                                  "But we've been established in the Indianapolis market "
+                                  "recruiting construction professionals for over seven years.",
+                                  "We work with over 75 general contractors in Indianapolis."])
 def test_language_boasts_said_on_a_real_call(labeler: Labeler, text: str) -> None:
     assert "self_promotion" in labels_of(labeler, text)
 
@@ -604,6 +608,7 @@ def test_language_acting_now_is_the_customers_to_do(labeler: Labeler, text: str,
     ("Since you decided to start by today or tomorrow.", "pushy_close"),  # decided already
     ("It was really just through a lot of stress testing.", "pushy_close"),  # a way, no date
     ("That helps us open other doors rather than jumping into other things.", "pushy_close"),
+    ("We've been talking about it for over two years.", "self_promotion"),  # no longevity
 ])
 def test_language_said_on_a_real_call_and_not_what_the_rule_claimed_stop_31(
         labeler: Labeler, text: str, label: str) -> None:
