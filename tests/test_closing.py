@@ -257,6 +257,13 @@ def test_closing_objection_acknowledged(session_labeler):
     assert flags_of(result, "objection_answer")[0].subtype == "acknowledged"
 
 
+def test_closing_a_bare_got_it_takes_the_objection_in(session_labeler):
+    """Real calls (stop 31): "Got it." after a budget cap was read as a pitch."""
+    result = call_of(session_labeler, ("Cust", "We cap out around 24K for a pilot."),
+                     ("Rep", "Got it."))
+    assert flags_of(result, "objection_answer")[0].subtype == "acknowledged"
+
+
 def test_closing_dated_next_step_with_evidence(session_labeler):
     result = call_of(session_labeler,
                      ("Rep", "I'll send the proposal by Friday."),
@@ -772,7 +779,15 @@ def test_closing_agreeing_with_a_question_of_their_own_waits(session_labeler):
     ("My only concern is that my money is getting wasted.", "trust"),
     ("I think I'm good, but first I need to see where I stand and then I'll decide.", "timing"),
     ("We spend a third of our time firefighting instead of building features.", ""),
-    ("I'm the ultimate decision maker for sales ops tooling.", "")])
+    ("I'm the ultimate decision maker for sales ops tooling.", ""),
+    # stop 31, read on the real calls: a business buyer's concerns in their own words
+    ("So that's the biggest part. My biggest worry is how can we keep the quality?", "trust"),
+    ("We tried five recruiting firms. It's not been a good experience.", "trust"),
+    ("We cap out around 20, 24K for this, for a pilot.", "price"),
+    ("I'll probably need to talk about it internally with our Head of Operations.",
+     "authority"),
+    ("This is comparable to our existing agency.", "competitor"),
+    ("My main concern is ensuring my two children are taken care of.", "")])
 def test_closing_sales_objections_and_their_kind(session_labeler, said: str, kind: str):
     result = call_of(session_labeler,
                      ("Rep", "It's $15,000 a month for your volume."), ("Cust", said))
