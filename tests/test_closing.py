@@ -920,3 +920,15 @@ def test_closing_pressure_counts_when_it_names_the_sale(session_labeler, said, p
     result = call_of(session_labeler, ("Cust", "Tell me more."), ("Rep", said))
     assert bool(flags_of(result, "pushy_close")) is pushy
     assert (result.metrics.pushy_closing > 0) is pushy
+
+
+@pytest.mark.parametrize(("said", "commits"), [
+    # stop 31, read on real calls: what the customer is doing, or owes others, commits nothing
+    ("I mean I am just starting to prepare for it.", False),
+    ("I have to give them some idea of what these are going to cost.", False),
+    ("I'm going to sign the agreement today.", True),
+    ("We will start the pilot on the first.", True)])
+def test_closing_a_customers_doing_is_no_commitment(session_labeler, said: str, commits: bool):
+    result = call_of(session_labeler, ("Rep", "The pilot is $5,000 for six weeks."),
+                     ("Cust", said))
+    assert bool(flags_of(result, "commitment")) is commits
