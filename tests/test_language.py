@@ -609,6 +609,8 @@ def test_language_acting_now_is_the_customers_to_do(labeler: Labeler, text: str,
     ("It was really just through a lot of stress testing.", "pushy_close"),  # a way, no date
     ("That helps us open other doors rather than jumping into other things.", "pushy_close"),
     ("We've been talking about it for over two years.", "self_promotion"),  # no longevity
+    ("The sooner you send the data, the sooner we start.", "pushy_close"),  # a chore
+    ("If my memory serves right, students can get the mocks at a discount.", "pushy_close"),
 ])
 def test_language_said_on_a_real_call_and_not_what_the_rule_claimed_stop_31(
         labeler: Labeler, text: str, label: str) -> None:
@@ -621,6 +623,10 @@ def test_language_said_on_a_real_call_and_not_what_the_rule_claimed_stop_31(
     ("Why not just give it a try today?", "pushy_close"),
     ("Why not sign up now?", "pushy_close"),
     ("Order now and the price is locked.", "pushy_close"),
+    # stop 31, pressure as real sellers put it
+    ("If someone gets set up straight away, then I do offer them 1400 off.", "pushy_close"),
+    ("So the sooner we get you in, the sooner you start making money.", "pushy_close"),
+    ("We do have a Memorial Day promo running through Friday for 30% off.", "pushy_close"),
 ])
 def test_language_what_the_stop_31_exceptions_leave_alone(labeler: Labeler, text: str,
                                                           label: str) -> None:
