@@ -932,3 +932,17 @@ def test_closing_a_customers_doing_is_no_commitment(session_labeler, said: str, 
     result = call_of(session_labeler, ("Rep", "The pilot is $5,000 for six weeks."),
                      ("Cust", said))
     assert bool(flags_of(result, "commitment")) is commits
+
+
+@pytest.mark.parametrize(("said", "asks"), [
+    # stop 31, read on real calls: a business seller proposes the follow-up in their own words
+    ("Happy to schedule a follow-up next week.", True),
+    ("Typically, what we'll do from here is share a standard SoW.", True),
+    ("Does this make sense to continue the conversation and dig in a bit deeper?", True),
+    ("Actually, is there a particular day next week that works better for you?", True),
+    ("If your mentor is unavailable on a particular day, another one steps in.", False)])
+def test_closing_a_business_sellers_ask_for_the_follow_up(session_labeler, said: str,
+                                                         asks: bool):
+    result = call_of(session_labeler, ("Cust", "That all sounds interesting for our team."),
+                     ("Rep", said))
+    assert bool(flags_of(result, "ask")) is asks
