@@ -899,7 +899,7 @@ def test_closing_pages_say_how_far_the_labels_hold_on_real_sales_calls(tmp_path,
     call_html = next((tmp_path / "call-pages").glob("*.html")).read_text(encoding="utf-8")
     rep_html = next((tmp_path / "reps").glob("*.html")).read_text(encoding="utf-8")
     assert "on real recorded sales calls nobody on the team read" in call_html
-    assert "pressure about one time in four" in call_html
+    assert "pressure about four times in ten" in call_html
     assert "five or six on real recorded sales calls" in rep_html
 
 
