@@ -25,7 +25,7 @@ def _no_fix(flag: Flag) -> str:
 TRUST = ("<p class='help'>How far to trust these rows: on real recorded sales calls nobody on "
          "the team read, few asks, commitments and objections are found and about one in "
          "three listed is right, or fewer; a <b>pushy</b> flag was pressure about four times "
-         "in ten (7 of 16 on 34 real calls; none of 4 on the calls of sellers nobody had "
+         "in ten (7 of 16 on 38 real calls; none of 4 on the calls of sellers nobody had "
          "read), and most pressure is not flagged. On "
          "written sales conversations nobody read, about six asks in ten listed are right "
          "and fewer commitments and objections; on donation chats about nine asks in ten. "
