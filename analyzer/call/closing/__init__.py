@@ -151,11 +151,7 @@ def followed_through(call: Sequence[Sentence], flags: Sequence[Flag]
     dropped = frozenset(f for f in flags if f.label == "pushy_close" and f.coach != "added" and (
         (f.subtype == "assumptive" and (f.utterance, f.text) in later)
         or (f.subtype in ("urgency", "scarcity") and (f.utterance, f.text) in asked)))
-    still = {(f.utterance, f.text) for f in flags if f.label == "pushy_close"
-             and f not in dropped}
-    gone = {(f.utterance, f.text) for f in dropped} - still
-    return tuple(replace(s, labels=s.labels - {"pushy_close"})
-                 if (s.utterance, s.text) in gone else s for s in call), dropped
+    return _without_pushy(call, flags, dropped), dropped
 
 
 def nothing_at_stake(call: Sequence[Sentence], flags: Sequence[Flag]
@@ -174,9 +170,18 @@ def nothing_at_stake(call: Sequence[Sentence], flags: Sequence[Flag]
         for n in call[max(k - reach, 0):k + reach + 1])}
     dropped = frozenset(f for f in flags if f.label == "pushy_close" and f.coach != "added"
                         and f.subtype not in free and (f.utterance, f.text) not in staked)
-    gone = {(f.utterance, f.text) for f in dropped}
+    return _without_pushy(call, flags, dropped), dropped
+
+
+def _without_pushy(call: Sequence[Sentence], flags: Sequence[Flag], dropped: frozenset[Flag]
+                   ) -> tuple[Sentence, ...]:
+    """The call without the ``pushy_close`` label on the sentences whose every pushy flag was
+    dropped (a sentence keeps it while one of its flags stays)."""
+    still = {(f.utterance, f.text) for f in flags if f.label == "pushy_close"
+             and f not in dropped}
+    gone = {(f.utterance, f.text) for f in dropped} - still
     return tuple(replace(s, labels=s.labels - {"pushy_close"})
-                 if (s.utterance, s.text) in gone else s for s in call), dropped
+                 if (s.utterance, s.text) in gone else s for s in call)
 
 
 def after_customer(call: Sequence[Sentence], cues: Sequence[str], first_only: bool = False
