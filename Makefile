@@ -9,7 +9,8 @@ DIARIZATION := $(VENV)/.diarization
 DEMO_OUT ?= demo-out
 
 .PHONY: install install-base install-diarization demo test test-fast lint eval \
-	eval-closing eval-sales eval-connection eval-pitch eval-bare-model eval-diarization eval-redaction eval-roles train-textcat bench demo-audio redaction-audio clean \
+	eval-closing eval-sales eval-connection eval-pitch eval-bare-model eval-diarization eval-redaction eval-roles eval-roles-words train-roles train-textcat bench demo-audio \
+	redaction-audio clean \
 	chromium
 
 install: $(STAMP) $(DIARIZATION)
@@ -97,6 +98,16 @@ eval-redaction: $(STAMP)
 # first run transcribes the SpokenWOZ calls (a few minutes); they are cached in .cache/.
 eval-roles: $(DIARIZATION)
 	$(BIN)/python -m analyzer.evaluate.roles $(foreach d,$(SALES),--sales $(d))
+
+# Retrains the roles word model (models/roles/words.json) from the transcripts of
+# ../shared/realdata and the SALES folders (deterministic, about ten seconds).
+train-roles: $(STAMP)
+	$(BIN)/python -m analyzer.evaluate.train_roles $(foreach d,$(SALES),--sales $(d))
+
+# The roles word model held out by source: each repository of SALES calls (and each corpus of
+# ../shared/realdata) decided by a model trained without it (about a minute).
+eval-roles-words: $(STAMP)
+	$(BIN)/python -m analyzer.evaluate.train_roles --held-out $(foreach d,$(SALES),--sales $(d))
 
 eval-diarization: $(DIARIZATION)
 	$(BIN)/python -m analyzer.evaluate.diarization

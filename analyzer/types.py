@@ -115,8 +115,8 @@ class RoleAssignment:
     Attributes:
         rep_speakers: Speaker labels that belong to the rep (usually one).
         method: How it was decided: "channel", "name", "roster" (a person said so), or the
-            evidence that weighed most: "cues", "voice", "default" (a stereo call's default
-            channel, with no evidence against it).
+            evidence that weighed most: "cues", "words", "voice", "default" (a stereo call's
+            default channel, with no evidence against it).
         confidence: The probability that the rep is right; 1.0 when a person said so
             (manifest, CLI option, roster).
         colleagues: Non-rep speakers on the rep's side (excluded from the customer side).

@@ -247,7 +247,7 @@ def test_cli_audit_real_recording(tmp_path):
     call = DEMO_ARCHIVE / "bob" / "2026-10-09-umbrella-pitch.opus"
     result = invoke("audit", str(call), "--rep", "bob", "--out", str(tmp_path / "audit"))
     assert result.exit_code == 0, result.output
-    assert "roles by cues" in result.output and "Egomaniac: yes" in result.output
+    assert "roles by words" in result.output and "Egomaniac: yes" in result.output
     assert "Rep: default left channel" in result.output
     assert "Pushy closing: 2 lines:" in result.output
     assert (tmp_path / "audit" / "call-pages" / "2026-10-09-umbrella-pitch.html").is_file()
@@ -278,7 +278,7 @@ def test_cli_audit_stereo_rep_channel_right_audits_the_right_speaker(tmp_path):
     out = tmp_path / "audit"
     found = invoke("audit", str(call), "--rep", "agent", "--out", str(out))
     assert found.exit_code == 0, found.output
-    assert "roles by cues" in found.output
+    assert "roles by words" in found.output
     assert "Rep: right channel, not the default left" in found.output
     told = invoke("audit", str(call), "--rep", "agent", "--rep-channel", "right",
                   "--out", str(out))

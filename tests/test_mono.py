@@ -53,7 +53,7 @@ def _agent_share(call: str) -> float:
 def test_mono_agent_is_rep_without_being_told(mono_results: object, call: str) -> None:
     calls, utterances = mono_results.calls, mono_results.utterances  # type: ignore[attr-defined]
     row = calls[calls.call_id == call].iloc[0]
-    assert row.role_method in ("cues", "voice")
+    assert row.role_method in ("cues", "words", "voice")
     rep = utterances[(utterances.call_id == call) & (utterances.role == "rep")]
     said = re.sub(r"[^a-z' ]", " ", " ".join(rep.text).lower())
     assert AGENT_WORDS[call] in " ".join(said.split())
@@ -81,8 +81,8 @@ def test_mono_rep_recognised_by_the_voice_learned_from_a_stereo_call(
     results = analyze([], tmp_path / "out", manifest=manifest, options=Options(),
                       engines=Engines(Options(), stt=whisper))  # type: ignore[arg-type]
     row = results.calls.set_index("call_id").loc["SNG0480-mono"]
-    # The voice and the cues agree; the cues of this call weigh more, the voice is in the reason.
-    assert row.role_method in ("voice", "cues") and row.role_confidence > 0.9
+    # Voice, cues and words agree; the words weigh most here, the voice is in the reason.
+    assert row.role_method in ("voice", "cues", "words") and row.role_confidence > 0.9
     assert "voice matches the rep's" in row.role_reason
     rep = results.utterances[(results.utterances.call_id == "SNG0480-mono")
                              & (results.utterances.role == "rep")]

@@ -290,7 +290,7 @@ def scale_sweep(cases: Sequence[Case], scales: Iterable[float]
     0.9, to compare with the scale in models/roles/calibration.json."""
     from analyzer.call import roles
 
-    book, base = roles.load_cues(), roles.load_calibration()
+    book, base, words = roles.load_cues(), roles.load_calibration(), roles.load_words()
     rows = []
     for scale in scales:
         cal = replace(base, cue_scale=scale)
@@ -298,7 +298,7 @@ def scale_sweep(cases: Sequence[Case], scales: Iterable[float]
         for case in cases:
             prior = {cal.default_channel: cal.channel_prior} if case.stereo else {}
             candidates = roles.CHANNELS if case.stereo else case.transcript.speakers
-            got = roles.weigh(case.transcript, candidates, prior, None, book, cal)
+            got = roles.weigh(case.transcript, candidates, prior, None, book, cal, words)
             right = got.rep_speakers == (case.truth,)
             loss -= math.log(max(got.confidence if right else 1 - got.confidence, 1e-6))
             sure_wrong += not right and got.confidence >= 0.9

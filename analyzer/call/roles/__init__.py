@@ -30,6 +30,14 @@ from analyzer.call.roles.names import (
     name_tokens,
     names_match,
 )
+from analyzer.call.roles.words import (
+    WordModel,
+    lean,
+    load_words,
+    plain_text,
+    speaker_talk,
+    telling_terms,
+)
 from analyzer.call.voice import VoiceProfiles, voice_prints
 from analyzer.settings import MODELS_DIR, load_settings, read_json
 from analyzer.types import CUSTOMER, REP, RoleAssignment, Transcript
@@ -40,7 +48,6 @@ __all__ = ["ROSTER_ROLES", "UNKNOWN_SPEAKER", "Roster", "RosterEntry", "name_tok
 CUES_PATH = MODELS_DIR / "roles" / "cues.json"
 CALIBRATION_PATH = MODELS_DIR / "roles" / "calibration.json"
 CHANNELS = ("left", "right")
-_PUNCT_RE = re.compile(r"[^\w\s']")
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,8 @@ class Calibration:
         default_channel: The rep's channel of a stereo call nobody named one for (a prior).
         channel_prior: Log-odds the default channel starts with.
         cue_scale: Log-odds per unit of cue weight.
+        word_scale: Log-odds per unit of the word model's lean (``words.py``).
+        word_half_words: The length of talk, in words, at which the lean counts half.
         voice_scale: Log-odds of a voice match of confidence 1.
         max_confidence: Evidence never makes the roles surer than this (a person's word: 1).
         low_confidence: Under it, the pages and ``audit`` warn that the rep may be the other
@@ -96,6 +105,8 @@ class Calibration:
     default_channel: str = "left"
     channel_prior: float = 0.7
     cue_scale: float = 0.6
+    word_scale: float = 0.0
+    word_half_words: float = 100.0
     voice_scale: float = 3.0
     max_confidence: float = 0.99
     low_confidence: float = 0.7
@@ -192,7 +203,7 @@ def assign_by_cues(transcript: Transcript, *, exclude: Sequence[str] = (),
     """
     candidates = [s for s in transcript.speakers if s not in exclude and s != UNKNOWN_SPEAKER]
     return weigh(transcript, tuple(candidates), {}, voice, cues or load_cues(),
-                 calibration or load_calibration())
+                 calibration or load_calibration(), load_words())
 
 
 def stereo_roles(transcript: Transcript, *, voice: RoleAssignment | None = None,
@@ -202,7 +213,7 @@ def stereo_roles(transcript: Transcript, *, voice: RoleAssignment | None = None,
     prior, and the words (and the rep's voice) can overturn it."""
     cal = calibration or load_calibration()
     prior = {cal.default_channel: cal.channel_prior}
-    return weigh(transcript, CHANNELS, prior, voice, cues or load_cues(), cal)
+    return weigh(transcript, CHANNELS, prior, voice, cues or load_cues(), cal, load_words())
 
 
 @dataclass(frozen=True)
@@ -243,7 +254,8 @@ def channel_roles(rep_channel: str) -> RoleAssignment:
 
 
 def weigh(transcript: Transcript, candidates: Sequence[str], prior: Mapping[str, float],
-          voice: RoleAssignment | None, book: CueBook, cal: Calibration) -> RoleAssignment:
+          voice: RoleAssignment | None, book: CueBook, cal: Calibration,
+          words: WordModel | None = None) -> RoleAssignment:
     """The candidate with the most evidence of being the rep, with the probability that it is
     (see ``Calibration``) and a reason a coach can read."""
     if not candidates:
@@ -253,7 +265,11 @@ def weigh(transcript: Transcript, candidates: Sequence[str], prior: Mapping[str,
         return _lone_speaker(candidates[0], hits, cal)
     leads = {s: _lead(hits, s) for s in candidates}
     mean = sum(leads.values()) / len(leads)
+    talk = speaker_talk(transcript)
+    said = _centred({s: lean(words, talk.get(s, ""), cal.word_half_words) for s in candidates}
+                    if words else {})
     parts = {s: {"default": prior.get(s, 0.0), "cues": cal.cue_scale * _root(leads[s] - mean),
+                 "words": cal.word_scale * said.get(s, 0.0),
                  "voice": _voice_lead(voice, s, cal)} for s in candidates}
     logit = {s: sum(p.values()) for s, p in parts.items()}
     ranked = sorted(candidates, key=lambda s: -logit[s])
@@ -261,10 +277,27 @@ def weigh(transcript: Transcript, candidates: Sequence[str], prior: Mapping[str,
     top = max(logit.values())
     odds = sum(math.exp(v - top) for v in logit.values())
     confidence = min(cal.max_confidence, 1.0 / odds)
-    method = max(("cues", "voice", "default"),
+    method = max(("cues", "words", "voice", "default"),
                  key=lambda k: parts[best][k] - parts[second][k])
     reason = _reason(best, second, hits, voice, cal.default_channel if prior else "")
+    if words and parts[best]["words"] > parts[second]["words"]:
+        reason = _with_words(reason, best, telling_terms(words, talk.get(best, ""), 1.0))
     return RoleAssignment((best,), method, round(confidence, 3), reason=reason)
+
+
+def _centred(scores: Mapping[str, float]) -> dict[str, float]:
+    """Each speaker's score less the speakers' mean: only the difference counts."""
+    mean = sum(scores.values()) / len(scores) if scores else 0.0
+    return {s: v - mean for s, v in scores.items()}
+
+
+def _with_words(reason: str, speaker: str, terms: Sequence[str]) -> str:
+    """The reason, with the words that made the speaker sound like the seller."""
+    if not terms:
+        return reason
+    quoted = ", ".join(f'"{t}"' for t in terms)
+    said = f"{speaker} talks like the seller ({quoted})"
+    return said if reason in ("", "no cue either way") else f"{reason}; {said}"
 
 
 def cue_hits(transcript: Transcript, book: CueBook) -> tuple[Hit, ...]:
@@ -280,7 +313,7 @@ def cue_hits(transcript: Transcript, book: CueBook) -> tuple[Hit, ...]:
             if names.intersection(parts):
                 hits.append(Hit(speaker, side, book.label_weight, f"is named as the {side}", ""))
     for segment in transcript.segments:
-        text = _cue_text(segment.text)
+        text = plain_text(segment.text)
         for side, cues in ((REP, book.rep), (CUSTOMER, book.customer)):
             for cue in cues:
                 found = cue.pattern.search(text)
@@ -289,15 +322,10 @@ def cue_hits(transcript: Transcript, book: CueBook) -> tuple[Hit, ...]:
     return tuple(hits)
 
 
-def _cue_text(text: str) -> str:
-    text = text.casefold().replace("\u2019", "'")
-    return " ".join(_PUNCT_RE.sub(" ", text).split())
-
-
 def _first_speaker(transcript: Transcript, greetings: frozenset[str]) -> str:
     """Who speaks first after any segment that is only a greeting ("Hello?")."""
     for segment in transcript.segments:
-        if _cue_text(segment.text) not in greetings:
+        if plain_text(segment.text) not in greetings:
             return segment.speaker
     return ""
 
