@@ -9,7 +9,7 @@ DIARIZATION := $(VENV)/.diarization
 DEMO_OUT ?= demo-out
 
 .PHONY: install install-base install-diarization demo test test-fast lint eval \
-	eval-closing eval-sales eval-connection eval-pitch eval-bare-model eval-diarization eval-redaction eval-roles eval-roles-words train-roles train-textcat bench demo-audio \
+	eval-closing eval-sales eval-connection eval-pitch eval-bare-model eval-diarization eval-redaction eval-roles eval-roles-words train-roles eval-veto train-veto train-textcat bench demo-audio \
 	redaction-audio clean \
 	chromium
 
@@ -98,6 +98,16 @@ eval-redaction: $(STAMP)
 # first run transcribes the SpokenWOZ calls (a few minutes); they are cached in .cache/.
 eval-roles: $(DIARIZATION)
 	$(BIN)/python -m analyzer.evaluate.roles $(foreach d,$(SALES),--sales $(d))
+
+# Retrains the sales veto (models/language/veto/model.json) from the labelled SALES folders
+# of models/eval/sales/ (deterministic, about fifteen seconds).
+train-veto: $(STAMP)
+	$(BIN)/python -m analyzer.evaluate.train_veto $(foreach d,$(SALES),--sales $(d))
+
+# The sales veto held out by source: precision and recall per label, set and threshold, each
+# repository of calls decided by models trained without it (about ten minutes).
+eval-veto: $(STAMP)
+	$(BIN)/python -m analyzer.evaluate.train_veto --held-out $(foreach d,$(SALES),--sales $(d))
 
 # Retrains the roles word model (models/roles/words.json) from the transcripts of
 # ../shared/realdata and the SALES folders (deterministic, about ten seconds).

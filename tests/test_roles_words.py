@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from test_roles import call
 
+from analyzer.call.linear import TextModel, score
 from analyzer.call.roles import CALIBRATION_PATH, assign_by_cues, load_words
-from analyzer.call.roles.words import WORDS_PATH, WordModel, lean, score, speaker_talk
+from analyzer.call.roles.words import WORDS_PATH, lean, speaker_talk
 from analyzer.cli import cli
 from analyzer.evaluate import train_roles
 
@@ -57,7 +58,7 @@ def test_roles_words_score_matches_sklearn() -> None:
     features = vectorizer.fit_transform(texts)
     fitted = LogisticRegression(C=10.0).fit(features, [1, 0, 1, 0, 1, 0])
     names = vectorizer.get_feature_names_out()
-    model = WordModel(re.compile(r"[a-z']+"), 2,
+    model = TextModel(re.compile(r"[a-z']+"), 2,
                       {str(t): float(vectorizer.idf_[i]) for i, t in enumerate(names)},
                       {str(t): float(fitted.coef_[0][i]) for i, t in enumerate(names)},
                       float(fitted.intercept_[0]))

@@ -2,11 +2,12 @@
 loaded models in, its ``CallResult`` out.
 
 transcript -> roles -> (speaker names redacted) -> utterances -> turns (built once) -> sentence
-labels -> flags (with a coach's corrections) -> connection (follow-ups, acknowledgements,
-relating) and stretches -> the close, trackers and phases -> metrics (each status decided
-once). Nothing here reads a call's files, writes anything or changes shared state: the run's
-per-call job (``run.job``) reads or transcribes the call, caches its transcript, learns the
-rep's voice and writes the bleeped copy of the recording around this function.
+labels -> flags (the sales veto withdrawing those it doubts; a coach's corrections) ->
+connection (follow-ups, acknowledgements, relating) and stretches -> the close, trackers and
+phases -> metrics (each status decided once). Nothing here reads a call's files, writes
+anything or changes shared state: the run's per-call job (``run.job``) reads or transcribes
+the call, caches its transcript, learns the rep's voice and writes the bleeped copy of the
+recording around this function.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from analyzer.call.closing import (
 )
 from analyzer.call.connection import connection_flags
 from analyzer.call.corrections import apply_corrections
+from analyzer.call.doubt import Veto, doubted_flags, doubted_sentences, load_veto
 from analyzer.call.language import call_flags
 from analyzer.call.metrics import measure
 from analyzer.call.phases import phase_flags, phase_metrics, utterance_phases
@@ -56,10 +58,13 @@ class Models:
         labeler: The spaCy sentence labeler (``call.language.Labeler``).
         redactor: The redactor (``call.redact.Redactor``) when the run redacts, else None: its
             patterns rename the speaker labels that are names once the roles are decided.
+        veto: The sales veto (``call.doubt.Veto``); None reads ``models/language/veto/``,
+            ``call.doubt.NO_VETO`` withdraws nothing.
     """
 
     labeler: Any
     redactor: Any = None
+    veto: Veto | None = None
 
 
 def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidence,
@@ -85,12 +90,13 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
     labels = models.labeler.label_parsed(docs, [u.role for u in utterances])
     # The closing labels' corrections are applied in the close, before the answers are read.
     others = tuple(c for c in corrections if c.label not in FLAG_LABELS)
+    veto = models.veto if models.veto is not None else load_veto()
     flags = returned_questions(call_flags(utterances, labels), docs)
-    flags = apply_corrections(utterances, flags, others)
+    flags = apply_corrections(utterances, doubted_flags(flags, utterances, veto), others)
     kept = tuple(f for f in flags if f.coach != "wrong")  # what a coach marked wrong is not read
-    flags += connection_of(utterances, docs, kept)
+    flags += doubted_flags(connection_of(utterances, docs, kept), utterances, veto)
     flags = rhetorical_questions(flags, utterances, docs)
-    flags, closing = the_close(utterances, docs, flags, models.labeler.nlp, corrections)
+    flags, closing = the_close(utterances, docs, flags, models.labeler.nlp, corrections, veto)
     # Corrections once more, for the labels of the later stages; in the utterances' order.
     flags = tuple(sorted(apply_corrections(utterances, flags, others),
                          key=lambda f: f.utterance))
@@ -107,15 +113,16 @@ def connection_of(utterances: tuple[Utterance, ...], docs: list[Any], flags: tup
 
 
 def the_close(utterances: tuple[Utterance, ...], docs: list[Any], flags: tuple[Flag, ...],
-              nlp: Any, corrections: Sequence[Correction] = ()
+              nlp: Any, corrections: Sequence[Correction] = (), veto: Veto | None = None
               ) -> tuple[tuple[Flag, ...], dict[str, Any]]:
     """The closing, tracker and phase flags added to the call's flags, and their columns
-    (a flag a coach marked wrong is not read; the coach's verdicts on the closing labels are
-    applied before the answers to them are read)."""
+    (a flag a coach marked wrong is not read; the cues the veto doubts are withdrawn and the
+    coach's verdicts on the closing labels applied before the answers to them are read)."""
     kept = tuple(f for f in flags if f.coach != "wrong")
     said, presumed = followed_through(call_sentences(utterances, docs, kept, nlp), kept)
     said, idle = nothing_at_stake(said, kept)
     presumed |= idle
+    said = doubted_sentences(said, utterances, veto) if veto is not None else said
     flags = tuple(f for f in flags if f not in presumed)
     kept = tuple(f for f in kept if f not in presumed)
     closing = corrected_close(said, corrections)

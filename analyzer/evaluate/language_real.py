@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from analyzer.call.doubt import load_veto
 from analyzer.call.language import DEFAULT_MODEL, Labeler
 from analyzer.evaluate.language import Score
 from analyzer.settings import EVAL_DIR, REPO_DIR
@@ -112,9 +113,13 @@ def persuasion_half(sentences: Sequence[Sentence], tune: bool) -> list[Sentence]
 
 
 def flagged(labeler: Labeler, texts: Sequence[str], roles: Sequence[str]) -> list[frozenset[str]]:
-    """The union of the labels of each text's sentences."""
-    return [frozenset(label for s in sentences for label in s.labels)
-            for sentences in labeler.label(list(texts), list(roles))]
+    """The union of the labels of each text's sentences, without those the sales veto doubts
+    (as ``analyze_call`` withdraws them)."""
+    veto = load_veto()
+    return [frozenset(label for s in sentences for label in s.labels
+                      if not veto.doubts(label, role, text))
+            for text, role, sentences in zip(texts, roles, labeler.label(list(texts),
+                                                                          list(roles)))]
 
 
 def count(gold: Sequence[bool], predicted: Sequence[bool], label: str) -> Score:

@@ -12,7 +12,9 @@ flags on each turn are compared with the hand labels of ``models/eval/sales/labe
 (``set, file, n, role, labels``) and, for the rep's follow-up questions, acknowledgements
 and relating, of ``connection.csv`` (same columns), written by readers who never saw the
 rules or their output.
-A label counts on a turn when one of its flags sits in that turn.
+A label counts on a turn when one of its flags sits in that turn. The sales veto
+(``models/language/veto/``) was trained on these same turns, so with it the figures are
+in-sample: ``--no-veto`` gives the rules alone, ``make eval-veto`` the veto held out by source.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analyzer.call.analysis import Models, analyze_call
+from analyzer.call.doubt import NO_VETO, Veto
 from analyzer.call.language import Labeler
 from analyzer.call.roles import RoleEvidence
 from analyzer.evaluate.language import Score
@@ -72,9 +75,11 @@ def with_connection(labels: dict[str, dict[Turn, set[str]]], path: Path
     return labels, labelled
 
 
-def flagged_turns(folder: Path, labeler: Labeler) -> dict[Turn, set[str]]:
+def flagged_turns(folder: Path, labeler: Labeler, veto: Veto | None = None
+                  ) -> dict[Turn, set[str]]:
     """Every flag label (and ``objection:<kind>``) on each turn of each conversation of the
-    folder's manifest, through the production path."""
+    folder's manifest, through the production path (``veto``: None for the production veto,
+    ``NO_VETO`` for the rules alone)."""
     from analyzer.run.transcript_files import read_transcript
 
     out: dict[Turn, set[str]] = defaultdict(set)
@@ -83,7 +88,7 @@ def flagged_turns(folder: Path, labeler: Labeler) -> dict[Turn, set[str]]:
         source = CallSource(row["file"], "rep", str(folder / row["file"]),
                             rep_speaker=row["rep_speaker"])
         result = analyze_call(source, transcript, RoleEvidence(rep_speaker=row["rep_speaker"]),
-                              Models(labeler))
+                              Models(labeler, veto=veto))
         for flag in result.flags:
             if flag.utterance >= 0 and flag.coach != "wrong":
                 turn = out[(row["file"], flag.utterance)]
@@ -141,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("folders", type=Path, nargs="*", help="transcripts and manifest.csv")
     parser.add_argument("--errors", action="store_true", help="list every wrong turn")
+    parser.add_argument("--no-veto", action="store_true",
+                        help="the rules alone, without the sales veto (models/language/veto/)")
     parser.add_argument("--labels", type=Path, default=LABELS_PATH, help="the hand labels")
     parser.add_argument("--connection", type=Path, default=CONNECTION_PATH,
                         help="the connection labels (follow-ups, acknowledgements, relating)")
@@ -152,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{folder}: no manifest.csv or no labels for set {folder.name!r}, skipped")
             continue
         labeler = labeler or Labeler.load()
-        found = flagged_turns(folder, labeler)
+        found = flagged_turns(folder, labeler, NO_VETO if args.no_veto else None)
         # A folder may hold part of a set (a tune or a test half): its files only.
         files = {f for f, _ in found}
         gold = {t: v for t, v in labels[folder.name].items() if t[0] in files}

@@ -27,7 +27,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from analyzer.call.roles.words import WORDS_PATH, WordModel, speaker_talk
+from analyzer.call.linear import TextModel, text_model
+from analyzer.call.roles.words import WORDS_PATH, speaker_talk
 from analyzer.evaluate.roles import BANDS, REALDATA, _transcripts, neutral
 from analyzer.settings import MODELS_DIR, read_json
 from analyzer.types import Transcript
@@ -119,13 +120,9 @@ def fit(calls: Sequence[Labelled], config: dict[str, Any]) -> dict[str, Any]:
             "intercept": round(float(model.intercept_[0]), 5), "terms": terms}
 
 
-def as_model(data: dict[str, Any]) -> WordModel:
+def as_model(data: dict[str, Any]) -> TextModel:
     """The in-memory model of fitted data (as ``load_words`` reads the file)."""
-    import re
-
-    return WordModel(re.compile(data["token_pattern"]), data["max_n"],
-                     {t: v[0] for t, v in data["terms"].items()},
-                     {t: v[1] for t, v in data["terms"].items()}, data["intercept"])
+    return text_model(data)
 
 
 def as_json(data: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from analyzer.call.linear import TextModel, plain_text
 from analyzer.call.roles.names import (
     ROSTER_ROLES,
     UNKNOWN_SPEAKER,
@@ -31,10 +32,8 @@ from analyzer.call.roles.names import (
     names_match,
 )
 from analyzer.call.roles.words import (
-    WordModel,
     lean,
     load_words,
-    plain_text,
     speaker_talk,
     telling_terms,
 )
@@ -255,7 +254,7 @@ def channel_roles(rep_channel: str) -> RoleAssignment:
 
 def weigh(transcript: Transcript, candidates: Sequence[str], prior: Mapping[str, float],
           voice: RoleAssignment | None, book: CueBook, cal: Calibration,
-          words: WordModel | None = None) -> RoleAssignment:
+          words: TextModel | None = None) -> RoleAssignment:
     """The candidate with the most evidence of being the rep, with the probability that it is
     (see ``Calibration``) and a reason a coach can read."""
     if not candidates:

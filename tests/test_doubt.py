@@ -1,0 +1,105 @@
+"""The sales veto: it withdraws a rule's flag the model doubts, never a coach's, never adds one;
+its training and held-out measurement run on labelled turns."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from analyzer.call.doubt import (
+    NO_VETO,
+    VETO_DIR,
+    Doubt,
+    Veto,
+    doubted_flags,
+    load_veto,
+)
+from analyzer.call.linear import TextModel
+from analyzer.evaluate import train_veto
+from analyzer.types import CUSTOMER, REP, Flag, Utterance
+
+# A model that likes "budget" and dislikes "weather" (intercept 0: an unknown text is 0.5).
+MODEL = TextModel(re.compile(r"[a-z']+"), 1, {"budget": 1.0, "weather": 1.0},
+                  {"budget": 3.0, "weather": -3.0}, 0.0)
+VETO = Veto({"customer_question": Doubt(REP, MODEL, 0.3)})
+
+
+def utterance(role: str, text: str) -> Utterance:
+    return Utterance(role, role, 0.0, 1.0, text)
+
+
+def flag(label: str, role: str, index: int, coach: str = "") -> Flag:
+    return Flag(role, 0.0, 1.0, label, "", "rule", "text", "", index, coach)
+
+
+def test_doubt_withdraws_only_the_flags_the_model_doubts() -> None:
+    said = (utterance(REP, "What is your budget?"), utterance(REP, "How is the weather?"),
+            utterance(CUSTOMER, "The weather is fine."))
+    flags = (flag("customer_question", REP, 0), flag("customer_question", REP, 1),
+             flag("customer_question", CUSTOMER, 2),  # not the veto's side: kept
+             flag("self_promotion", REP, 1),  # no veto for the label: kept
+             flag("customer_question", REP, 1, coach="added"))  # a coach's: kept
+    kept = doubted_flags(flags, said, VETO)
+    assert kept == (flags[0],) + flags[2:]
+    assert doubted_flags(flags, said, NO_VETO) == flags
+
+
+def test_doubt_the_shipped_veto_reads_every_label_of_its_config() -> None:
+    config = json.loads((VETO_DIR / "config.json").read_text(encoding="utf-8"))
+    veto = load_veto()
+    flags = {f for label in config["labels"].values() for f in label["flags"]}
+    assert set(veto.labels) == flags
+    readme = (VETO_DIR.parent / "README.md").read_text(encoding="utf-8")
+    for key in config:
+        if not key.startswith("_"):
+            assert f"`{key}`" in readme, key
+
+
+def test_doubt_the_shipped_veto_keeps_a_plain_question_and_doubts_a_pitch() -> None:
+    """The shipped customer_question model on sentences written here: a discovery question
+    is kept, a rep's statement about the product would be withdrawn were a rule to flag it."""
+    veto = load_veto()
+    assert not veto.doubts("customer_question", REP,
+                           "What does your team use for invoicing today?")
+    assert veto.doubts("customer_question", REP,
+                       "Our platform integrates with everything and our clients love it.")
+
+
+def _labelled(tmp_path: Path) -> tuple[Path, Path]:
+    """A labelled set of six calls from three repositories: the rep asks about the budget
+    (a customer question) or talks about the weather (none)."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    rows, labels = ["file,rep_speaker,repo"], ["set,file,n,role,labels"]
+    for i in range(6):
+        name = f"c{i}.txt"
+        (folder / name).write_text("Dana: What is your budget this year?\nSam: About ten.\n"
+                                   "Dana: Lovely weather here today.\nSam: Yes.\n",
+                                   encoding="utf-8")
+        rows.append(f"{name},Dana,owner/r{i % 3}")
+        labels += [f"mine,{name},0,rep,customer_question", f"mine,{name},1,customer,",
+                   f"mine,{name},2,rep,", f"mine,{name},3,customer,"]
+    (folder / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "labels.csv").write_text("\n".join(labels) + "\n", encoding="utf-8")
+    return folder, tmp_path / "labels.csv"
+
+
+def test_doubt_training_and_held_out_on_labelled_turns(tmp_path: Path) -> None:
+    folder, labels = _labelled(tmp_path)
+    turns = train_veto.labelled_turns([folder], labels, tmp_path / "no-connection.csv")
+    assert len(turns) == 24 and {t.source for t in turns} == {"owner/r0", "owner/r1", "owner/r2"}
+    config = {"token_pattern": "[a-z']+", "max_n": 2, "min_df": 1, "C": 4.0,
+              "labels": {"customer_question": {"side": REP, "flags": ["customer_question"],
+                                               "threshold": 0.3}}}
+    data = train_veto.fit(turns, config)
+    model = train_veto.models(data, config)["customer_question"]
+    from analyzer.call.linear import probability
+
+    assert probability(model, "what is your budget") > 0.5 > probability(model, "lovely weather")
+    # The rules flag both rep turns: the held-out veto withdraws the weather, keeps the budget.
+    found = {t.key: {"customer_question"} for t in turns if t.role == REP}
+    counts = train_veto.held_out(turns, found, config, [0.0, 0.3])
+    assert counts["customer_question"][0.0]["mine"] == [6, 6, 0]
+    assert counts["customer_question"][0.3]["mine"] == [6, 0, 0]
+    assert "0.3: all 1.00/1.00 (6/6)" in train_veto.report(counts)
