@@ -381,6 +381,24 @@ def test_language_amounts_own_giving_and_others_in_need_are_no_pressure(labeler:
 def test_language_a_choice_of_how_to_buy_stays_an_alternative_close(labeler: Labeler) -> None:
     assert "pushy_close" in labels_of(labeler, "Annual or monthly billing?")
     assert "pushy_close" in labels_of(labeler, "Why wouldn't you start this week?")
+    assert "pushy_close" in labels_of(labeler, "Card or check?")
+    assert "pushy_close" in labels_of(labeler,
+                                      "Shall we go with the premium or the standard package?")
+
+
+@pytest.mark.parametrize("text", [
+    # An "X or Y?" about the buyer's own business offers them no choice (real9, stop 32).
+    "What is your average like deal size or sale size annually?",
+    "They pay per month or how uh how often do they pay?",
+    "Like for example, uh subscription start date or like first in invoice date, right?",
+    "So you you'd have the one agent that would be responsible for discerning the "
+    "classification or the sentiment of that email, right?",
+    # A demand placed on the buyer is no scarcity of ours.
+    "We're regulated by the EU AI act and they place quite a high demand on the ability to "
+    "audit the claim."])
+def test_language_a_question_about_their_business_with_an_or_is_no_alternative_close(
+        labeler: Labeler, text: str) -> None:
+    assert "pushy_close" not in labels_of(labeler, text)
 
 
 @pytest.mark.parametrize("text", [
