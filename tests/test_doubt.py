@@ -23,6 +23,7 @@ from analyzer.types import CUSTOMER, REP, Flag, Utterance
 MODEL = TextModel(re.compile(r"[a-z']+"), 1, {"budget": 1.0, "weather": 1.0},
                   {"budget": 3.0, "weather": -3.0}, 0.0)
 VETO = Veto({"customer_question": Doubt(REP, MODEL, 0.3)})
+LONG = " And the rest of this sentence is here to make it long enough to be judged at all."
 
 
 def utterance(role: str, text: str) -> Utterance:
@@ -36,6 +37,7 @@ def flag(label: str, role: str, index: int, coach: str = "") -> Flag:
 def test_doubt_withdraws_only_the_flags_the_model_doubts() -> None:
     said = (utterance(REP, "What is your budget?"), utterance(REP, "How is the weather?"),
             utterance(CUSTOMER, "The weather is fine."))
+    long = tuple(utterance(u.role, u.text + LONG) for u in said)
     flags = (flag("customer_question", REP, 0), flag("customer_question", REP, 1),
              flag("customer_question", CUSTOMER, 2),  # not the veto's side: kept
              flag("self_promotion", REP, 1),  # no veto for the label: kept
@@ -43,6 +45,10 @@ def test_doubt_withdraws_only_the_flags_the_model_doubts() -> None:
     kept = doubted_flags(flags, said, VETO)
     assert kept == (flags[0],) + flags[2:]
     assert doubted_flags(flags, said, NO_VETO) == flags
+    # A short utterance is not judged: the rule's flag stays.
+    gated = Veto(VETO.labels, min_words=15)
+    assert doubted_flags(flags, said, gated) == flags
+    assert doubted_flags(flags, long, gated) == (flags[0],) + flags[2:]
 
 
 def test_doubt_the_shipped_veto_reads_every_label_of_its_config() -> None:
@@ -61,9 +67,12 @@ def test_doubt_the_shipped_veto_keeps_a_plain_question_and_doubts_a_pitch() -> N
     is kept, a rep's statement about the product would be withdrawn were a rule to flag it."""
     veto = load_veto()
     assert not veto.doubts("customer_question", REP,
-                           "What does your team use for invoicing today?")
+                           "What does your team use for invoicing today? We have been looking "
+                           "at a few options for the finance people this quarter.")
     assert veto.doubts("customer_question", REP,
-                       "Our platform integrates with everything and our clients love it.")
+                       "Our platform integrates with everything and our clients love it, and "
+                       "we have been the leading platform in this space for ten years.")
+    assert not veto.doubts("self_promotion", REP, "We are the market leader.")  # too short
 
 
 def _labelled(tmp_path: Path) -> tuple[Path, Path]:

@@ -39,16 +39,22 @@ class Doubt:
 
 @dataclass(frozen=True)
 class Veto:
-    """The veto of each flag label it covers (none: nothing is withdrawn)."""
+    """The veto of each flag label it covers (none: nothing is withdrawn), and the shortest
+    utterance it judges: trained on real turns, it misreads a short sentence ("We are the
+    market leader." at 0.19), so a shorter one keeps the rule's word."""
 
     labels: Mapping[str, Doubt] = field(default_factory=dict)
+    min_words: int = 0
 
     def doubts(self, label: str, role: str, text: str) -> bool:
         """Whether a flag of ``label`` said by ``role`` on this utterance is withdrawn."""
         doubt = self.labels.get(label)
         if doubt is None or doubt.side != role:
             return False
-        return probability(doubt.model, plain_text(text)) < doubt.threshold
+        plain = plain_text(text)
+        if len(doubt.model.token_pattern.findall(plain)) < self.min_words:
+            return False
+        return probability(doubt.model, plain) < doubt.threshold
 
 
 NO_VETO = Veto()
@@ -66,7 +72,7 @@ def load_veto(folder: Path = VETO_DIR) -> Veto:
         fitted = label_model(model, name, label["side"], config)
         for flag in label["flags"]:
             doubts[flag] = Doubt(label["side"], fitted, float(label["threshold"]))
-    return Veto(doubts)
+    return Veto(doubts, int(config.get("min_words", 0)))
 
 
 def label_model(data: Mapping[str, Any], name: str, side: str, config: Mapping[str, Any]

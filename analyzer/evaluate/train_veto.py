@@ -135,7 +135,9 @@ def held_out(turns: Sequence[LabelledTurn], found: dict[Key, set[str]],
             for name, label in config["labels"].items():
                 if turn.role != label["side"] or name not in turn.labelled:
                     continue
-                p = probability(trained[name], turn.text)
+                model = trained[name]
+                short = len(model.token_pattern.findall(turn.text)) < config.get("min_words", 0)
+                p = 1.0 if short else probability(model, turn.text)
                 flagged = bool(set(label["flags"]) & found.get(turn.key, set()))
                 for threshold in thresholds:
                     kept, right = flagged and p >= threshold, name in turn.gold
