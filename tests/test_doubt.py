@@ -7,6 +7,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from analyzer.call.doubt import (
     NO_VETO,
     VETO_DIR,
@@ -112,3 +114,11 @@ def test_doubt_training_and_held_out_on_labelled_turns(tmp_path: Path) -> None:
     assert counts["customer_question"][0.0]["mine"] == [6, 6, 0]
     assert counts["customer_question"][0.3]["mine"] == [6, 0, 0]
     assert "0.3: all 1.00/1.00 (6/6)" in train_veto.report(counts)
+
+
+def test_doubt_training_without_sales_folders_leaves_the_model_alone() -> None:
+    model = VETO_DIR / "model.json"
+    before = model.read_bytes()
+    with pytest.raises(SystemExit, match="no labelled turns"):
+        train_veto.main([])
+    assert model.read_bytes() == before

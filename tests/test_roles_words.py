@@ -127,3 +127,10 @@ def test_roles_words_reason_reaches_the_audit_through_the_cli(tmp_path: Path) ->
     row = pd.read_parquet(out / "calls.parquet").iloc[0]
     assert row["role_method"] in ("words", "cues") and "Dana talks like the seller" in str(
         row["role_reason"])
+
+
+def test_roles_words_training_without_sales_folders_leaves_the_model_alone() -> None:
+    before = WORDS_PATH.read_bytes()
+    with pytest.raises(SystemExit, match="give the labelled sales folders"):
+        train_roles.main([])
+    assert WORDS_PATH.read_bytes() == before

@@ -215,6 +215,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--halves", default="100",
                         help="talk lengths at which the lean counts half, to compare")
     args = parser.parse_args(argv)
+    if not args.sales and not args.held_out:
+        # Trained on ../shared/realdata alone the model would know no sales call: never
+        # overwrite the shipped one with it.
+        raise SystemExit("train_roles: give the labelled sales folders (--sales DIR, make "
+                         "train-roles SALES=...; models/eval/sales/sources.csv says where "
+                         "they come from); models/roles/words.json is left as it is")
     config = read_json(CONFIG_PATH)
     calls = labelled_calls(args.sales)
     if not calls:
