@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_roles import call
 
-from analyzer.call.linear import TextModel, score
+from analyzer.call.linear import TextModel, score, text_model
 from analyzer.call.roles import CALIBRATION_PATH, assign_by_cues, load_words
 from analyzer.call.roles.words import WORDS_PATH, lean, speaker_talk
 from analyzer.cli import cli
@@ -92,7 +92,7 @@ def test_roles_words_training_and_held_out_run_on_labelled_transcripts(tmp_path:
     config = {**json.loads(train_roles.CONFIG_PATH.read_text(encoding="utf-8")),
               "min_df": 2, "min_sources": 2}
     data = train_roles.fit(calls, config)
-    assert data["terms"] and score(train_roles.as_model(data), SELLER.lower()) > 0
+    assert data["terms"] and score(text_model(data), SELLER.lower()) > 0
     decided = train_roles.held_out(calls, config, [(0.0, 100.0), (3.0, 100.0)])
     assert [right for _call, right, _conf in decided[3.0, 100.0]] == [True] * 6
     assert "real9            right   6 of 6" in train_roles.report(decided, 0.7)

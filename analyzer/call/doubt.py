@@ -49,7 +49,7 @@ class Veto:
     def doubts(self, label: str, role: str, text: str) -> bool:
         """Whether a flag of ``label`` said by ``role`` on this utterance is withdrawn."""
         doubt = self.labels.get(label)
-        if doubt is None or doubt.side != role:
+        if doubt is None or doubt.side != role or doubt.threshold <= 0:
             return False
         plain = plain_text(text)
         if len(doubt.model.token_pattern.findall(plain)) < self.min_words:

@@ -19,6 +19,7 @@ sales calls, written sales conversations, contact-centre calls, donation chats).
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 from collections import Counter, defaultdict
@@ -27,7 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from analyzer.call.linear import TextModel, text_model
+from analyzer.call.linear import text_model
 from analyzer.call.roles.words import WORDS_PATH, speaker_talk
 from analyzer.evaluate.roles import BANDS, REALDATA, _transcripts, neutral
 from analyzer.settings import MODELS_DIR, read_json
@@ -120,11 +121,6 @@ def fit(calls: Sequence[Labelled], config: dict[str, Any]) -> dict[str, Any]:
             "intercept": round(float(model.intercept_[0]), 5), "terms": terms}
 
 
-def as_model(data: dict[str, Any]) -> TextModel:
-    """The in-memory model of fitted data (as ``load_words`` reads the file)."""
-    return text_model(data)
-
-
 def as_json(data: dict[str, Any]) -> str:
     """The model as JSON with one term a line (readable, and a retrained model diffs well)."""
     head = json.dumps({k: v for k, v in data.items() if k != "terms"}, indent=2,
@@ -155,7 +151,7 @@ def held_out(calls: Sequence[Labelled], config: dict[str, Any],
     book, cal = load_cues(), load_calibration()
     decided: Decided = defaultdict(list)
     for source in sorted({c.source for c in calls}):
-        words = as_model(fit([c for c in calls if c.source != source], config))
+        words = text_model(fit([c for c in calls if c.source != source], config))
         for call in (c for c in calls if c.source == source):
             for scale, half in settings:
                 got = weigh(call.transcript, call.transcript.speakers, {}, None, book,
@@ -197,19 +193,23 @@ def _bands(outcomes: Sequence[tuple[Labelled, bool, float]]) -> list[str]:
     return shown
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Write models/roles/words.json, or with ``--held-out`` print the held-out figures."""
-    import argparse
-
-    from analyzer.call.roles import load_calibration
-
-    parser = argparse.ArgumentParser(prog="python -m analyzer.evaluate.train_roles",
-                                     description=__doc__.split("\n\n")[0])
+def trainer_parser(prog: str, doc: str) -> argparse.ArgumentParser:
+    """The options both trainers take (this one and ``train_veto``): the labelled folders
+    and ``--held-out``."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
     parser.add_argument("--sales", type=Path, action="append", default=[],
-                        help="a folder of transcripts with a manifest.csv "
+                        help="a labelled folder of transcripts with a manifest.csv "
                              "(file, rep_speaker, repo)")
     parser.add_argument("--held-out", action="store_true",
                         help="measure with each source left out instead of writing the model")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Write models/roles/words.json, or with ``--held-out`` print the held-out figures."""
+    from analyzer.call.roles import load_calibration
+
+    parser = trainer_parser("python -m analyzer.evaluate.train_roles", __doc__)
     parser.add_argument("--scales", default="0,2,3",
                         help="word scales to compare with --held-out (comma-separated)")
     parser.add_argument("--halves", default="100",

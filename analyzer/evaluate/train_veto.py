@@ -27,6 +27,7 @@ from typing import Any
 from analyzer.call.doubt import NO_VETO, VETO_DIR, label_model
 from analyzer.call.linear import TextModel, plain_text, probability
 from analyzer.evaluate.sales import CONNECTION_PATH, LABELS_PATH, read_labels, with_connection
+from analyzer.evaluate.train_roles import trainer_parser
 from analyzer.settings import read_json
 from analyzer.types import CUSTOMER, REP
 
@@ -179,14 +180,7 @@ def rules_alone(folders: Iterable[Path]) -> dict[Key, set[str]]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Write models/language/veto/model.json, or with ``--held-out`` print the figures."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m analyzer.evaluate.train_veto",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sales", type=Path, action="append", default=[],
-                        help="a labelled folder of transcripts with a manifest.csv")
-    parser.add_argument("--held-out", action="store_true",
-                        help="measure with each source left out instead of writing the model")
+    parser = trainer_parser("python -m analyzer.evaluate.train_veto", __doc__)
     parser.add_argument("--thresholds", default="0,0.1,0.2,0.3,0.4,0.5",
                         help="thresholds to compare with --held-out (comma-separated)")
     args = parser.parse_args(argv)
