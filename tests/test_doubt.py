@@ -122,3 +122,12 @@ def test_doubt_training_without_sales_folders_leaves_the_model_alone() -> None:
     with pytest.raises(SystemExit, match="no labelled turns"):
         train_veto.main([])
     assert model.read_bytes() == before
+
+
+def test_doubt_a_manifest_without_repo_counts_its_folder_as_the_source(tmp_path: Path) -> None:
+    folder, labels = _labelled(tmp_path)
+    manifest = folder / "manifest.csv"
+    manifest.write_text("\n".join(",".join(line.split(",")[:2])
+                                  for line in manifest.read_text().splitlines()) + "\n")
+    turns = train_veto.labelled_turns([folder], labels, tmp_path / "no-connection.csv")
+    assert len(turns) == 24 and {t.source for t in turns} == {"mine"}

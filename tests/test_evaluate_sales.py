@@ -37,3 +37,18 @@ def test_evaluate_sales_skips_a_folder_without_labels(tmp_path: Path, capsys) ->
     (tmp_path / "manifest.csv").write_text("file,rep_speaker\n", encoding="utf-8")
     assert main([str(tmp_path)]) == 0
     assert "skipped" in capsys.readouterr().out
+
+
+def test_evaluate_sales_no_veto_scores_the_rules_alone(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Dana: What does your team use for invoicing today?\n"
+                                  "Sam: Spreadsheets.\n", encoding="utf-8")
+    (folder / "manifest.csv").write_text("file,rep_speaker\na.txt,Dana\n", encoding="utf-8")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("set,file,n,role,labels\nmine,a.txt,0,rep,customer_question\n"
+                      "mine,a.txt,1,customer,\n", encoding="utf-8")
+    assert main([str(folder), "--labels", str(labels), "--no-veto"]) == 0
+    rows = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()
+            if len(line.split()) == 7}
+    assert rows["customer_question"][:2] == ["1.000", "1.000"]

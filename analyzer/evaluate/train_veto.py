@@ -64,7 +64,8 @@ def labelled_turns(folders: Iterable[Path], labels_path: Path = LABELS_PATH,
                 if said is None:
                     continue
                 role = REP if segment.speaker == row["rep_speaker"] else CUSTOMER
-                out.append(LabelledTurn((folder.name, row["file"], n), row["repo"], role,
+                source = row.get("repo") or folder.name  # as train_roles: the folder
+                out.append(LabelledTurn((folder.name, row["file"], n), source, role,
                                         plain_text(segment.text), frozenset(said),
                                         frozenset(labelled.get(folder.name, ()))))
     return out
