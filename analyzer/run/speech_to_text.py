@@ -149,12 +149,19 @@ class WhisperTranscriber:
         """Transcribe one channel; every word and segment is attributed to ``speaker``."""
         if samples.size == 0 or not np.any(samples):
             return ()
+        from threadpoolctl import threadpool_limits
+
         batch = {"batch_size": self.options.batch_size} if self.options.batched else {}
         _same_draws()
-        segments, _info = self._pipeline.transcribe(
-            samples, language=self.options.language, beam_size=self.options.beam_size,
-            word_timestamps=True, vad_filter=True, condition_on_previous_text=False, **batch)
-        return tuple(_segment(s, speaker) for s in segments if s.text.strip())
+        # One BLAS thread for the spectrogram, as every worker process has: with more, its
+        # sums round differently and the words can change ("the monthly plan" / "monthly
+        # plan"), so a call's transcript would depend on how many workers ran the batch.
+        with threadpool_limits(limits=1, user_api="blas"):
+            segments, _info = self._pipeline.transcribe(
+                samples, language=self.options.language, beam_size=self.options.beam_size,
+                word_timestamps=True, vad_filter=True, condition_on_previous_text=False,
+                **batch)
+            return tuple(_segment(s, speaker) for s in segments if s.text.strip())
 
 
 def _same_draws(seed: int = 0) -> None:
