@@ -100,12 +100,13 @@ eval-roles: $(DIARIZATION)
 	$(BIN)/python -m analyzer.evaluate.roles $(foreach d,$(SALES),--sales $(d))
 
 # Retrains the sales veto (models/language/veto/model.json) from the labelled SALES folders
-# of models/eval/sales/ (deterministic, about fifteen seconds).
+# of models/eval/sales/ and the donation chats' tune half in ../shared/realdata/persuasion
+# (deterministic, about fifteen seconds).
 train-veto: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.train_veto $(foreach d,$(SALES),--sales $(d))
 
 # The sales veto held out by source: precision and recall per label, set and threshold, each
-# repository of calls decided by models trained without it (about ten minutes).
+# set of calls decided by models trained without it (and with the chats; about ten minutes).
 eval-veto: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.train_veto --held-out $(foreach d,$(SALES),--sales $(d))
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import realdata_path
 
 from analyzer.call.doubt import (
     NO_VETO,
@@ -131,3 +133,21 @@ def test_doubt_a_manifest_without_repo_counts_its_folder_as_the_source(tmp_path:
                                   for line in manifest.read_text().splitlines()) + "\n")
     turns = train_veto.labelled_turns([folder], labels, tmp_path / "no-connection.csv")
     assert len(turns) == 24 and {t.source for t in turns} == {"mine"}
+
+
+def test_doubt_learns_the_donation_asks_of_the_chats_tune_half_only() -> None:
+    from analyzer.evaluate.closing import read_dialogues
+
+    realdata_path("persuasion", "dialogues.csv")
+    config = json.loads((VETO_DIR / "config.json").read_text(encoding="utf-8"))
+    chats = train_veto.donation_turns(config)
+    tune = set(sorted(read_dialogues())[0::2])
+    assert {t.key[1] for t in chats} == tune and {t.source for t in chats} == {"persuasion"}
+    asks = [t for t in chats if "ask" in t.gold]
+    assert asks and all(t.role == REP for t in asks)
+    assert all(t.labelled == {"ask", "commitment", "objection"} for t in chats)
+    # The held-out loop trains on them but scores only the sales sets.
+    turns = [replace(t, key=("mine", "a.txt", i), source="mine") for i, t in enumerate(asks[:4])]
+    small = {**config, "min_df": 1, "labels": {"ask": config["labels"]["ask"]}}
+    counts = train_veto.held_out(turns, {}, small, [0.0], always=chats)
+    assert set(counts["ask"][0.0]) == {"mine"}

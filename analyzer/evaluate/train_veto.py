@@ -5,11 +5,14 @@
 
 The labelled turns are those of ``models/eval/sales/labels.csv`` and ``connection.csv`` whose
 folders are given (``--sales``, as for ``make eval-sales``: the text is not in this
-repository). Per label of ``config.json``, a logistic regression over the tf-idf of a turn's
+repository), and the tune half of the donation chats of ``../shared/realdata/persuasion``
+(when it is there) for the labels ``config.json``'s ``donation_chats`` maps its acts to: a
+veto trained on sales calls alone withdrew right asks of the chats ("would you donate $1?")
+that the rules find. Per label of ``config.json``, a logistic regression over the tf-idf of a turn's
 words, trained on the turns of the label's side in the sets labelled for it; the fit is
 deterministic.
 
-``--held-out`` leaves one source out at a time (a repository of calls), trains on the rest,
+``--held-out`` leaves one source out at a time (a set of calls), trains on the rest and the chats,
 and withdraws the rules' flags (found with no veto, through ``analyze_call``) on the left-out
 turns whose probability is under each threshold asked for; it prints, per label and
 threshold, the turn-level precision and recall on each set and on all sets together.
@@ -71,6 +74,28 @@ def labelled_turns(folders: Iterable[Path], labels_path: Path = LABELS_PATH,
     return out
 
 
+def donation_turns(config: dict[str, Any]) -> list[LabelledTurn]:
+    """The persuader's and persuadee's utterances of the chats' tune half (sorted ids, every
+    other one, as ``evaluate.closing`` splits them), labelled by the acts ``config`` maps to
+    each label; none when the chats are absent."""
+    from analyzer.evaluate.closing import PERSUASION, read_dialogues, utterance_groups
+
+    acts = {name: frozenset(tags) for name, tags in config.get("donation_chats", {}).items()
+            if not name.startswith("_")}
+    if not acts or not PERSUASION.exists():
+        return []
+    dialogues = read_dialogues()
+    out = []
+    for dialogue in sorted(dialogues)[0::2]:
+        for n, group in enumerate(utterance_groups(dialogues[dialogue])):
+            said = frozenset().union(*(row.gold for row in group))
+            gold = frozenset(name for name, tags in acts.items() if said & tags)
+            text = plain_text(" ".join(row.text.strip() for row in group))
+            out.append(LabelledTurn(("persuasion", dialogue, n), "persuasion", group[0].role,
+                                    text, gold, frozenset(acts)))
+    return out
+
+
 def pool(turns: Iterable[LabelledTurn], name: str, side: str) -> list[LabelledTurn]:
     """The turns a label's model learns from: its side's, in the sets labelled for it."""
     return [t for t in turns if t.role == side and name in t.labelled]
@@ -126,13 +151,15 @@ Counts = dict[str, dict[float, dict[str, list[int]]]]  # label -> threshold -> s
 
 
 def held_out(turns: Sequence[LabelledTurn], found: dict[Key, set[str]],
-             config: dict[str, Any], thresholds: Sequence[float]) -> Counts:
+             config: dict[str, Any], thresholds: Sequence[float],
+             always: Sequence[LabelledTurn] = ()) -> Counts:
     """Per label and threshold, each set's true and false flags and misses when each source
-    is decided by models trained without it."""
+    is decided by models trained without it (and with the ``always`` turns: the chats)."""
     counts: Counts = {name: defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
                       for name in config["labels"]}
     for source in sorted({t.source for t in turns}):
-        trained = models(fit([t for t in turns if t.source != source], config), config)
+        trained = models(fit([t for t in turns if t.source != source] + list(always), config),
+                         config)
         for turn in (t for t in turns if t.source == source):
             for name, label in config["labels"].items():
                 if turn.role != label["side"] or name not in turn.labelled:
@@ -189,10 +216,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     turns = labelled_turns(args.sales)
     if not turns:
         raise SystemExit("no labelled turns: give the labelled folders with --sales")
+    chats = donation_turns(config)
     if args.held_out:
         thresholds = [float(t) for t in args.thresholds.split(",")]
-        print(report(held_out(turns, rules_alone(args.sales), config, thresholds)))
+        print(report(held_out(turns, rules_alone(args.sales), config, thresholds, chats)))
         return
+    turns += chats
     sets = Counter(t.key[0] for t in turns)
     data = {"version": 1, "about": "Made by python -m analyzer.evaluate.train_veto from "
             "config.json; see ../README.md.", "trained_on": dict(sorted(sets.items())),
