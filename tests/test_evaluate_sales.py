@@ -52,3 +52,29 @@ def test_evaluate_sales_no_veto_scores_the_rules_alone(tmp_path: Path, capsys) -
     rows = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()
             if len(line.split()) == 7}
     assert rows["customer_question"][:2] == ["1.000", "1.000"]
+
+
+def test_evaluate_sales_check_says_whether_a_rebuilt_folder_lines_up(tmp_path: Path,
+                                                                      capsys) -> None:
+    sources = tmp_path / "sources.csv"
+    sources.write_text("set,file,rep_speaker,customer_speaker,repo,path,turns\n"
+                       "mine,a.txt,Dana,Sam,owner/repo,calls/a.md,3\n", encoding="utf-8")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("set,file,n,role,labels\nmine,a.txt,0,rep,\nmine,a.txt,1,customer,\n"
+                      "mine,a.txt,2,rep,ask\n", encoding="utf-8")
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Dana: Hi Sam.\nSam: Hi.\nDana: Shall we start a pilot?\n",
+                                  encoding="utf-8")
+    args = [str(folder), "--check", "--sources", str(sources), "--labels", str(labels)]
+    assert main(args) == 0
+    assert "every conversation lines up" in capsys.readouterr().out
+    assert (folder / "manifest.csv").read_text(encoding="utf-8") == "file,rep_speaker\na.txt,Dana\n"
+    # Two turns of one side joined and the rep's last line given to the buyer.
+    (folder / "a.txt").write_text("Dana: Hi Sam.\nSam: Hi. Shall we start a pilot?\n",
+                                  encoding="utf-8")
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "2 turns, sources.csv says 3" in out
+    (folder / "a.txt").unlink()
+    assert main(args) == 1 and "missing" in capsys.readouterr().out

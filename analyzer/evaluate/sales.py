@@ -2,6 +2,7 @@
 
     python -m analyzer.evaluate.sales DIR [DIR ...]            # make eval-sales SALES="DIR ..."
     python -m analyzer.evaluate.sales DIR --errors             # also list every wrong turn
+    python -m analyzer.evaluate.sales DIR --check              # a rebuilt folder matches?
 
 Each DIR holds two-party transcripts (``Speaker: text`` lines) and a ``manifest.csv`` (columns
 ``file`` and ``rep_speaker``): public conversations written by other people, listed with their
@@ -15,6 +16,10 @@ rules or their output.
 A label counts on a turn when one of its flags sits in that turn. The sales veto
 (``models/language/veto/``) was trained on these same turns, so with it the figures are
 in-sample: ``--no-veto`` gives the rules alone, ``make eval-veto`` the veto held out by source.
+
+``--check`` scores nothing: it writes the folder's ``manifest.csv`` from ``sources.csv`` and
+says whether each file, copied again from its source, reads as the turns that were labelled
+(as many turns as ``sources.csv`` says, and the rep's turns where ``labels.csv`` has them).
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from analyzer.settings import EVAL_DIR
 from analyzer.types import CUSTOMER, REP, CallSource
 
 LABELS_PATH = EVAL_DIR / "sales" / "labels.csv"
+# Where each labelled conversation comes from, its rep and its number of turns.
+SOURCES_PATH = EVAL_DIR / "sales" / "sources.csv"
 # The rep's connection labels (issue 19), labelled apart, on the same turns.
 CONNECTION_PATH = EVAL_DIR / "sales" / "connection.csv"
 # Hand label -> (the side that says it, the flag labels that should say it).
@@ -115,6 +122,41 @@ def scores(gold: dict[Turn, set[str]], found: dict[Turn, set[str]],
     return out
 
 
+def check_folder(folder: Path, sources: Path = SOURCES_PATH, labels: Path = LABELS_PATH
+                 ) -> list[str]:
+    """What keeps a folder rebuilt from ``sources`` from lining up with the labels (nothing
+    when it does); its ``manifest.csv`` is written from ``sources`` first."""
+    listed = [r for r in read_rows(sources) if r["set"] == folder.name]
+    if not listed:
+        return [f"{folder.name}: no conversation of this set in {sources.name}"]
+    sides = {(r["file"], int(r["n"])): r["role"] for r in read_rows(labels)
+             if r["set"] == folder.name}
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.csv").write_text(
+        "file,rep_speaker\n" + "".join(f"{r['file']},{r['rep_speaker']}\n" for r in listed),
+        encoding="utf-8")
+    return [problem for row in listed for problem in _file_problems(folder, row, sides)]
+
+
+def _file_problems(folder: Path, row: dict[str, str], sides: dict[Turn, str]) -> list[str]:
+    """A rebuilt file's count of turns and sides against ``sources.csv`` and the labels."""
+    from analyzer.run.transcript_files import read_transcript
+
+    path = folder / row["file"]
+    if not path.is_file():
+        return [f"{path}: missing"]
+    segments = read_transcript(path).segments
+    out = []
+    if len(segments) != int(row["turns"]):
+        out.append(f"{path}: {len(segments)} turns, sources.csv says {row['turns']}")
+    wrong = [n for n, s in enumerate(segments) if (row["file"], n) in sides
+             and (s.speaker == row["rep_speaker"]) != (sides[(row["file"], n)] == REP)]
+    if wrong:
+        out.append(f"{path}: {len(wrong)} turns on the other side than labelled, the first "
+                   f"turn {wrong[0]}")
+    return out
+
+
 def kinds_right(gold: dict[Turn, set[str]], found: dict[Turn, set[str]]) -> tuple[int, int]:
     """Of the turns where both found an objection, how many share a kind."""
     both = [t for t in gold if "objection" in gold[t] and "objection" in found.get(t, set())]
@@ -151,7 +193,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, default=LABELS_PATH, help="the hand labels")
     parser.add_argument("--connection", type=Path, default=CONNECTION_PATH,
                         help="the connection labels (follow-ups, acknowledgements, relating)")
+    parser.add_argument("--check", action="store_true",
+                        help="check folders rebuilt from sources.csv against the labels")
+    parser.add_argument("--sources", type=Path, default=SOURCES_PATH,
+                        help="where each conversation comes from (for --check)")
     args = parser.parse_args(argv)
+    if args.check:
+        return check(args.folders, args.sources, args.labels)
     labels, labelled = with_connection(read_labels(args.labels), args.connection)
     labeler = None
     for folder in args.folders:
@@ -175,6 +223,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.folders:
         print("no folder given: python -m analyzer.evaluate.sales DIR (see models/eval/sales/)")
     return 0
+
+
+def check(folders: Sequence[Path], sources: Path, labels: Path) -> int:
+    """Print what is wrong with each rebuilt folder, or that it lines up; 1 when any is
+    wrong."""
+    bad = 0
+    for folder in folders:
+        problems = check_folder(folder, sources, labels)
+        print("\n".join(problems) if problems else f"{folder}: every conversation lines up "
+              "with its labels")
+        bad += bool(problems)
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
