@@ -79,6 +79,25 @@ def test_doubt_the_shipped_veto_keeps_a_plain_question_and_doubts_a_pitch() -> N
     assert not veto.doubts("self_promotion", REP, "We are the market leader.")  # too short
 
 
+def test_doubt_the_shipped_veto_judges_asks_and_commitments() -> None:
+    """From stop 33 the close's asks and the customer's commitments are judged too: a long
+    description read as an ask and small talk read as a commitment are withdrawn, a plain
+    long ask and commitment stay."""
+    veto = load_veto()
+    assert veto.doubts("ask", REP, "So the way our dashboard works is that every report is "
+                       "refreshed overnight and the numbers show up in the morning.")
+    assert not veto.doubts("ask", REP, "Would it make sense to set up a two week pilot with "
+                           "your team next month so you can see it working?")
+    assert veto.doubts("commitment", CUSTOMER, "Well the weather here has been terrible all "
+                       "week and my kids have been home sick from school since Monday.")
+    assert veto.doubts("next_step", CUSTOMER, "Well the weather here has been terrible all "
+                       "week and my kids have been home sick from school since Monday.")
+    assert not veto.doubts("commitment", CUSTOMER, "Yes, absolutely, I will sign the contract "
+                           "and send it back to you by Friday so we can start the pilot.")
+    assert not veto.doubts("objection", CUSTOMER, "Honestly the price is far too high for us "
+                           "this year and we would never get the budget approved for this.")
+
+
 def _labelled(tmp_path: Path) -> tuple[Path, Path]:
     """A labelled set of six calls from three repositories: the rep asks about the budget
     (a customer question) or talks about the weather (none)."""
