@@ -52,11 +52,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check analyzer tests demo
 	$(BIN)/mypy
 
-# The team's corpora, then the real sets in ../shared/realdata (parts never tuned on);
+# The team's corpora, then the real sets in ../shared/realdata (parts never tuned on), then how far
+# two blind readers of the real sales calls agree (models/eval/sales/second_*.csv);
 # CORRECTIONS=DIR/corrections.csv also scores the labels on a coach's corrections.
 eval: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.language
 	$(BIN)/python -m analyzer.evaluate.language_real
+	$(BIN)/python -m analyzer.evaluate.readers
 	$(if $(CORRECTIONS),$(BIN)/python -m analyzer.evaluate.corrections $(CORRECTIONS))
 	$(MAKE) eval-closing
 	$(MAKE) eval-connection

@@ -1,0 +1,77 @@
+"""Two readers' agreement on the sales sets' labels, and the flags against each reader
+(``analyzer.evaluate.readers``), on labels and a conversation written here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer.evaluate.readers import main
+
+HEADER = "set,file,n,role,labels\n"
+
+
+def _write(path: Path, rows: str) -> str:
+    path.write_text(HEADER + rows, encoding="utf-8")
+    return str(path)
+
+
+def _rows(out: str) -> dict[str, str]:
+    return {line.split()[0]: line for line in out.splitlines() if line.startswith(
+        ("customer_question", "ask", "acknowledgement"))}
+
+
+def test_evaluate_readers_second_reader_scored_against_the_first(tmp_path: Path,
+                                                                  capsys) -> None:
+    # Four rep turns: the first reader hears questions about the customer in turns 0 and 2,
+    # the second only in turn 0 (P 1.00, R 0.50; agreement 3 of 4, chance 0.5: kappa 0.50).
+    first = _write(tmp_path / "first.csv", "mine,a.txt,0,rep,customer_question\n"
+                   "mine,a.txt,1,customer,\nmine,a.txt,2,rep,customer_question;ask\n"
+                   "mine,a.txt,3,customer,\nmine,a.txt,4,rep,\nmine,a.txt,5,customer,\n"
+                   "mine,a.txt,6,rep,\n")
+    second = _write(tmp_path / "second.csv", "mine,a.txt,0,rep,customer_question\n"
+                    "mine,a.txt,1,customer,\nmine,a.txt,2,rep,ask\nmine,a.txt,3,customer,\n"
+                    "mine,a.txt,4,rep,\nmine,a.txt,5,customer,\nmine,a.txt,6,rep,\n")
+    none = str(tmp_path / "absent.csv")  # no connection labels: those labels not compared
+    assert main(["--first", first, none, "--second", second, none]) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert "4 items, yes 2 / 1, both 1, kappa 0.50" in rows["customer_question"]
+    assert rows["customer_question"].endswith("1.00 / 0.50")
+    assert rows["ask"].endswith("1.00 / 1.00")
+    assert "acknowledgement" not in rows
+
+
+def test_evaluate_readers_flags_against_each_reader(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Dana: What does your team use for invoicing today?\nSam: Spreadsheets.\n"
+        "Dana: Does Thursday at 2pm work for a demo?\nSam: Sure.\n", encoding="utf-8")
+    (folder / "manifest.csv").write_text("file,rep_speaker\na.txt,Dana\n", encoding="utf-8")
+    first = _write(tmp_path / "first.csv", "mine,a.txt,0,rep,customer_question\n"
+                   "mine,a.txt,1,customer,\nmine,a.txt,2,rep,\nmine,a.txt,3,customer,\n")
+    # The second reader also counts the scheduling question: the readers disagree on turn 2,
+    # which the last column leaves out.
+    second = _write(tmp_path / "second.csv", "mine,a.txt,0,rep,customer_question\n"
+                    "mine,a.txt,1,customer,\nmine,a.txt,2,rep,customer_question\n"
+                    "mine,a.txt,3,customer,\n")
+    none = str(tmp_path / "absent.csv")
+    assert main([str(folder), "--first", first, none, "--second", second, none]) == 0
+    row = _rows(capsys.readouterr().out)["customer_question"]
+    assert row.split()[-12:] == ["0.50", "/", "1.00", "1.00", "/", "1.00", "1.00", "/", "0.50",
+                                 "1.00", "/", "1.00"], row
+
+
+def test_evaluate_readers_shipped_second_reading_lines_up_with_the_first(capsys) -> None:
+    from analyzer.evaluate.language_real import read_rows
+    from analyzer.evaluate.readers import SECOND_CONNECTION, SECOND_LABELS
+    from analyzer.evaluate.sales import CONNECTION_PATH, LABELS_PATH
+
+    for second, first in ((SECOND_LABELS, LABELS_PATH), (SECOND_CONNECTION, CONNECTION_PATH)):
+        sides = {(r["set"], r["file"], r["n"]): r["role"] for r in read_rows(first)}
+        rows = read_rows(second)
+        assert {r["set"] for r in rows} == {"real4", "real5", "real7", "real10"}
+        assert all(sides[(r["set"], r["file"], r["n"])] == r["role"] for r in rows)
+    assert main([]) == 0
+    rows = _rows(capsys.readouterr().out)
+    # 559 rep turns read twice, for the sales labels and apart for the connection ones.
+    assert "559 items" in rows["ask"] and "559 items" in rows["acknowledgement"]
