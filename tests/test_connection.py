@@ -279,6 +279,8 @@ def test_connection_every_acknowledgement_rule_matches_its_examples():
         for example in rule["examples"]:
             found = acknowledgement(example)
             assert found and found[0].subtype == rule["subtype"], (rule["id"], example)
+        for example in rule.get("not_examples", []):
+            assert acknowledgement(example) is None, (rule["id"], example)
 
 
 def test_connection_that_is_great_is_appreciation_and_awesome_alone_a_backchannel():
