@@ -422,6 +422,22 @@ def test_language_questions_about_their_own_things_stay_customer_questions(
     assert "customer_question" in labels_of(labeler, text)
 
 
+# Stop 34, wrong customer questions of the real sales calls: a greeting tag, a request to
+# repeat, whether someone joins the meeting; and their look-alikes that ask about the customer.
+@pytest.mark.parametrize("text, about_them", [
+    ("How's it going, bud? You all good?", False),
+    ("Sorry, what did you say?", False),
+    ("Where'd you say your base is?", False),
+    ("Is Matthew joining?", False),
+    ("What did you say to your boss about it?", True),
+    ("Are you joining the board next year?", True),
+    ("Are you okay with the timeline your team set?", True),
+])
+def test_language_chores_of_the_call_are_not_questions_about_the_customer(
+        labeler: Labeler, text: str, about_them: bool) -> None:
+    assert ("customer_question" in labels_of(labeler, text)) is about_them
+
+
 @pytest.mark.parametrize("text, boast", [
     ("Brightline is the fastest platform on the market.", True),  # our product, by name
     ("Honestly, Brightline is the market leader in dispatch software.", True),
