@@ -20,7 +20,7 @@ from pathlib import Path
 
 from analyzer.call.language import Labeler
 from analyzer.evaluate.language import Score
-from analyzer.evaluate.language_real import agreement, read_rows
+from analyzer.evaluate.language_real import agreement, count, read_rows
 from analyzer.evaluate.sales import (
     CONNECTION_PATH,
     FLAGS,
@@ -36,36 +36,30 @@ SECOND_CONNECTION = EVAL_DIR / "sales" / "second_connection.csv"
 
 Key = tuple[str, str, int]  # (set, file, turn index)
 Reading = dict[Key, set[str]]
+Read = set[tuple[str, str]]  # (set, label) pairs a reader labelled
 
 
-def reading(labels: Path, connection: Path) -> tuple[Reading, dict[Key, str], set[str]]:
+def reading(labels: Path, connection: Path) -> tuple[Reading, dict[Key, str], Read]:
     """One reader's labels by turn, each turn's side, and the (set, label) pairs read."""
     by_set, labelled = with_connection(read_labels(labels), connection)
     said = {(name, *turn): v for name, turns in by_set.items() for turn, v in turns.items()}
     sides = {(r["set"], r["file"], int(r["n"])): r["role"] for r in read_rows(labels)}
-    return said, sides, {f"{name}/{label}" for name, names in labelled.items() for label in names}
+    return said, sides, {(name, label) for name, names in labelled.items() for label in names}
 
 
-def pairs(first: Reading, second: Reading, sides: dict[Key, str], read: set[str],
+def pairs(first: Reading, second: Reading, sides: dict[Key, str], read: Read,
           label: str) -> list[tuple[Key, bool, bool]]:
     """Each turn of the label's side both read for the label: (turn, first, second)."""
     side = FLAGS[label][0]
     return [(key, label in first[key], label in second[key]) for key in sorted(second)
-            if key in first and sides.get(key) == side and f"{key[0]}/{label}" in read]
-
-
-def score(truth: Sequence[bool], said: Sequence[bool], label: str) -> Score:
-    """Precision and recall of ``said`` against ``truth``, turn by turn."""
-    both = list(zip(truth, said, strict=True))
-    return Score(label, sum(t and s for t, s in both), sum(s and not t for t, s in both),
-                 sum(t and not s for t, s in both))
+            if key in first and sides.get(key) == side and (key[0], label) in read]
 
 
 def _pr(s: Score) -> str:
     return f"{s.precision:.2f} / {s.recall:.2f}" if s.tp + s.fp + s.fn else "-"
 
 
-def readers_table(first: Reading, second: Reading, sides: dict[Key, str], read: set[str],
+def readers_table(first: Reading, second: Reading, sides: dict[Key, str], read: Read,
                   flags: Reading | None = None) -> list[str]:
     """A line per label: the two readers' counts and agreement, and with ``flags`` (the flag
     labels on each turn) the flags against the first reader, the second, and both."""
@@ -76,12 +70,12 @@ def readers_table(first: Reading, second: Reading, sides: dict[Key, str], read: 
             continue
         a, b = [r[1] for r in rows], [r[2] for r in rows]
         line = (f"{label:<20}{agreement([(x, y) for _, x, y in rows]):<48}"
-                f"{_pr(score(a, b, label)):>14}")
+                f"{_pr(count(a, b, label)):>14}")
         if flags is not None:
             said = [bool(names & flags.get(key, set())) for key, _, _ in rows]
             agreed = [(x, s) for (_, x, y), s in zip(rows, said, strict=True) if x == y]
-            line += (f"{_pr(score(a, said, label)):>14}{_pr(score(b, said, label)):>14}"
-                     f"{_pr(score([x for x, _ in agreed], [s for _, s in agreed], label)):>14}")
+            line += (f"{_pr(count(a, said, label)):>14}{_pr(count(b, said, label)):>14}"
+                     f"{_pr(count([x for x, _ in agreed], [s for _, s in agreed], label)):>14}")
         lines.append(line)
     return lines
 
@@ -104,8 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         labeler = Labeler.load()
         flags = {(f.name, *turn): v for f in args.folders
                  for turn, v in flagged_turns(f, labeler).items()}
-        read = {x for x in read if x.split("/")[0] in {f.name for f in args.folders}}
-    sets = sorted({x.split("/")[0] for x in read})
+        read = {x for x in read if x[0] in {f.name for f in args.folders}}
+    sets = sorted({name for name, _ in read})
     print(f"Two blind readings of {', '.join(sets)}, turn by turn; P / R of the second reader "
           "against the first" + (", of the flags against the first, the second, and on the "
                                  "turns both readers agree on" if flags is not None else ""))
