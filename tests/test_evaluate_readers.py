@@ -55,8 +55,12 @@ def test_evaluate_readers_flags_against_each_reader(tmp_path: Path, capsys) -> N
                     "mine,a.txt,1,customer,\nmine,a.txt,2,rep,customer_question\n"
                     "mine,a.txt,3,customer,\n")
     none = str(tmp_path / "absent.csv")
-    assert main([str(folder), "--first", first, none, "--second", second, none]) == 0
-    row = _rows(capsys.readouterr().out)["customer_question"]
+    # A folder without its manifest is skipped with a line; the other is still scored.
+    assert main([str(folder), str(tmp_path / "other"), "--first", first, none, "--second",
+                 second, none]) == 0
+    out = capsys.readouterr().out
+    assert f"{tmp_path / 'other'}: no manifest.csv, skipped" in out.splitlines()
+    row = _rows(out)["customer_question"]
     assert row.split()[-12:] == ["0.50", "/", "1.00", "1.00", "/", "1.00", "1.00", "/", "0.50",
                                  "1.00", "/", "1.00"], row
 

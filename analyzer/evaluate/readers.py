@@ -95,10 +95,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     second, _, read = reading(*args.second)
     flags: Reading | None = None
     if args.folders:
+        folders = [f for f in args.folders if (f / "manifest.csv").is_file()]
+        for folder in set(args.folders) - set(folders):
+            print(f"{folder}: no manifest.csv, skipped")
         labeler = Labeler.load()
-        flags = {(f.name, *turn): v for f in args.folders
+        flags = {(f.name, *turn): v for f in folders
                  for turn, v in flagged_turns(f, labeler).items()}
-        read = {x for x in read if x[0] in {f.name for f in args.folders}}
+        read = {x for x in read if x[0] in {f.name for f in folders}}
     sets = sorted({name for name, _ in read})
     print(f"Two blind readings of {', '.join(sets)}, turn by turn; P / R of the second reader "
           "against the first" + (", of the flags against the first, the second, and on the "
