@@ -346,6 +346,30 @@ def test_connection_the_reps_checklist_is_no_follow_up(session_labeler, asked):
     assert flags_of(result, "follow_up_question") == []
 
 
+# Stop 35: greetings and offers, read on the real calls (five greetings flagged in four sets).
+
+@pytest.mark.parametrize("asked", ["How's it going, bud?", "You all good?",
+                                   "How are you doing today?", "How have you been?",
+                                   "Do you want me to send the migration plan over?",
+                                   "Should I pencil in the migration for six?",
+                                   "Did you get the invite for the migration call?"])
+def test_connection_greetings_offers_and_chores_are_no_follow_up(session_labeler, asked):
+    """A greeting, an offer of the rep's own action or a check that an e-mail arrived asks
+    nothing about what the customer said, whatever word of theirs it repeats."""
+    result = analyze([("Dana", "Good, good. We are in the middle of the migration."),
+                      ("Rep", asked)], session_labeler)
+    assert flags_of(result, "follow_up_question") == []
+
+
+@pytest.mark.parametrize("asked", ["How's it going with the migration?",
+                                   "How are you handling the migration?"])
+def test_connection_a_how_question_about_their_words_still_follows_up(session_labeler, asked):
+    """Only a whole greeting is vetoed: a how-question about the customer's topic follows up."""
+    result = analyze([("Dana", "Good, good. We are in the middle of the migration."),
+                      ("Rep", asked)], session_labeler)
+    assert len(flags_of(result, "follow_up_question")) == 1
+
+
 # Stop 28: saying back what the customer said, read on sales1-3.
 
 @pytest.mark.parametrize("said, restated", [

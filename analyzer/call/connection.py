@@ -70,6 +70,8 @@ class FollowUpRules:
     restate: tuple[re.Pattern[str], ...] = ()
     restate_not: tuple[re.Pattern[str], ...] = ()
     restate_min_words: int = 1
+    greetings: tuple[re.Pattern[str], ...] = ()
+    offers: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def load_follow_up_rules(path: Path = CONNECTION_DIR / "follow_up.json") -> Foll
                          frozenset(d["anaphor_words"]), int(d["anaphor_max_words"]),
                          patterns("asks"), patterns("not_anaphor"), int(d["fragment_max_words"]),
                          patterns("checklist"), patterns("restate"), patterns("restate_not"),
-                         int(d["restate_min_words"]))
+                         int(d["restate_min_words"]), patterns("greetings"), patterns("offers"))
 
 
 @lru_cache(maxsize=4)
@@ -212,14 +214,15 @@ def _judge(sent: Any, position: int, question: bool, context: _Context
 
 def follow_up(sent: Any, position: int, context: _Context) -> tuple[str, str, str] | None:
     """(subtype, rule, evidence) when a rep question follows up on the customer's last
-    turns; None when it switches topic, mirrors the customer's question, asks for the deal or
-    goes down the rep's checklist (budget, who else decides, anything else).
+    turns; None when it switches topic, mirrors the customer's question, asks for the deal,
+    goes down the rep's checklist (budget, who else decides, anything else), greets ("how's
+    it going?") or offers ("do you want me to send it?").
 
     ``position`` is the sentence's place in the rep's turn (0: it opens the turn).
     """
     rules = load_follow_up_rules()
     lower = sent.text.lower().strip()
-    vetoes = (*rules.mirror, *rules.asks, *rules.checklist)
+    vetoes = (*rules.mirror, *rules.asks, *rules.checklist, *rules.greetings, *rules.offers)
     if not context.customer or any(p.search(lower) for p in vetoes) or _only_backchannel(
             lower, set(load_turn_options().backchannels)):  # "Is it?": a reaction
         return None
