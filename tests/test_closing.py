@@ -156,8 +156,8 @@ def test_closing_money_worry_brushed_aside_is_pushy_with_the_reps_words(session_
     ((("Cust", "I want to start."),
       ("Rep", "Where do you feel like you need the most support in your fitness journey?")),
      "ask", []),
-    ((("Cust", "Tomorrow is better."), ("Rep", "Can you do 4.30 tomorrow?")),
-     "ask", ["Can you do 4.30 tomorrow?"]),
+    # Picking the hour of a call the customer already took is scheduling (stop 35's brief).
+    ((("Cust", "Tomorrow is better."), ("Rep", "Can you do 4.30 tomorrow?")), "ask", []),
     # The customer's hours of study, and belief in themselves, commit to nothing; "I agree"
     # answers an ask with a yes.
     ((("Rep", "How many hours can you study?"),
@@ -737,12 +737,26 @@ def test_closing_taking_care_of_children_is_no_goodbye(session_labeler):
 
 def test_closing_a_time_offered_and_taken_is_an_agreed_next_step(session_labeler):
     result = call_of(session_labeler,
-                     ("Rep", "I've got openings Thursday at 2pm or Friday at 10am. Which works "
-                             "better?"),
+                     ("Rep", "Would Thursday at 2pm work for a follow-up call?"),
                      ("Cust", "Friday at 10 works. Send me the invite."))
     ask = flags_of(result, "ask")[0]
     assert (ask.rule, ask.subtype) == ("ask_time", "agreed")
     assert {f.label for f in result.flags if f.role == "customer"} >= {"commitment"}
+
+
+# Stop 35: the ask brief (models/eval/sales/ask_brief.md): picking the time of a step already
+# agreed is scheduling, and so is a wh-question about a step already taken.
+
+@pytest.mark.parametrize("asked", [
+    "I've got openings Thursday at 2pm or Friday at 10am. Which works better?",
+    "Tuesday or Thursday better?", "My bad. Can you do three?",
+    "Would Saturday at 11AM work for your free consultation?",
+    "What date do you want me to call you at?", "Which ones would you like to purchase?"])
+def test_closing_scheduling_an_agreed_step_is_no_ask(session_labeler, asked):
+    result = call_of(session_labeler, ("Cust", "Sure, let's do the consultation."),
+                     ("Rep", asked), ("Cust", "Friday at 10 works."))
+    assert flags_of(result, "ask") == []
+    assert flags_of(result, "commitment")  # the customer's time is still taken
 
 
 def test_closing_paperwork_after_ready_to_move_forward_is_no_pressure(session_labeler):

@@ -14,7 +14,7 @@ def test_evaluate_sales_scores_a_folder_turn_by_turn(tmp_path: Path, capsys) -> 
     (folder / "a.txt").write_text(
         "Dana: Thanks for jumping on. What does your team use for invoicing today?\n"
         "Sam: Spreadsheets. Honestly, $900 a month is above what we were expecting.\n"
-        "Dana: I've got Thursday at 2pm or Friday at 10am. Which works better?\n"
+        "Dana: Would Thursday at 2pm work for a follow-up call?\n"
         "Sam: Friday at 10 works.\n", encoding="utf-8")
     (folder / "manifest.csv").write_text("file,rep_speaker\na.txt,Dana\n", encoding="utf-8")
     labels = tmp_path / "labels.csv"

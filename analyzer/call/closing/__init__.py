@@ -57,7 +57,7 @@ def closing_flags(call: Sequence[Sentence]) -> tuple[Flag, ...]:
     answered: set[tuple[int, str]] = set()  # customer sentences already read as a step's answer
     far = beyond_reach(call, load_rules()[0].get("answer_reach", 0))
     for k, s in enumerate(call):
-        if is_asking(s):
+        if is_asking(s) or (s.role == REP and s.cue("scheduling") is not None):
             found, yes = ask_flags(call, k)
             flags += found
             if yes is not None:

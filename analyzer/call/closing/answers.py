@@ -103,9 +103,9 @@ def sentence_flag(s: Sentence, label: str, subtype: str, rule: str, span: str) -
 
 
 def ask_flags(call: Sequence[Sentence], k: int) -> tuple[list[Flag], Sentence | None]:
-    """The flags of the ask at sentence k: the ``ask`` itself when healthy (subtype: the
-    answer) and the customer's ``answer``; and the answering sentence when it is a bare yes
-    (which becomes a commitment)."""
+    """The flags of the ask (or the time of a step already agreed: ``scheduling``) at sentence
+    k: the ``ask`` itself when healthy (subtype: the answer) and the customer's ``answer``;
+    and the answering sentence when it is a bare yes (which becomes a commitment)."""
     s = call[k]
     outcome, reply = answer_to(call, k)
     ask = s.cue("ask")
@@ -113,7 +113,8 @@ def ask_flags(call: Sequence[Sentence], k: int) -> tuple[list[Flag], Sentence | 
     flags = [sentence_flag(s, "ask", outcome, ask.rule, ask.span)] if ask and healthy else []
     if reply is None:
         return flags, None
-    flags.append(_answer(reply, outcome, "ask" if healthy else "pushy_close"))
+    kind = "ask" if healthy else "pushy_close" if is_asking(s) else "scheduling"
+    flags.append(_answer(reply, outcome, kind))
     bare_yes = outcome == "agreed" and reply.cue("commitment") is None
     return flags, reply if bare_yes else None
 

@@ -5,7 +5,7 @@ call as ``Sentence``s in order, with the labeler's labels on them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -36,6 +36,8 @@ class ClosingRule:
     negated_label: str = ""
     unless: tuple[str, ...] = ()
     max_words: int = 0
+    requires: tuple[str, ...] = ()
+    otherwise: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ def load_rules() -> tuple[dict[str, Any], tuple[ClosingRule, ...]]:
     raw = read_json(RULES_PATH)
     rules = tuple(ClosingRule(r["id"], r["label"], r.get("subtype", ""), tuple(r["roles"]),
                               r.get("negatable", False), r.get("negated_label", ""),
-                              tuple(r.get("unless", ())), r.get("max_words", 0))
+                              tuple(r.get("unless", ())), r.get("max_words", 0),
+                              tuple(r.get("requires", ())), r.get("otherwise", ""))
                   for r in raw["rules"])
     return raw, rules
 
@@ -117,7 +120,7 @@ def doc_hits(doc: Any, nlp: Any) -> list[tuple[str, int, int]]:
 def sentence_cues(doc: Any, sent: Any, role: str, hits: Sequence[tuple[str, int, int]]
                   ) -> tuple[Cue, ...]:
     """The cues of one sentence said by role (from its utterance's ``doc_hits``), after
-    negation, ``unless`` and ``max_words``."""
+    negation, ``unless``, ``requires`` and ``max_words``."""
     _, rules = load_rules()
     by_id = {r.id: r for r in rules}
     found: dict[str, Cue] = {}
@@ -132,9 +135,21 @@ def sentence_cues(doc: Any, sent: Any, role: str, hits: Sequence[tuple[str, int,
             label = rule.negated_label
         if label and label not in found:
             found[label] = Cue(label, rule.subtype, rule.id, doc[start:end].text)
-    # A negated match keeps its negated label whatever else the sentence says.
-    return tuple(c for c in found.values() if c.label != by_id[c.rule].label
-                 or not any(u in found for u in by_id[c.rule].unless))
+    cues = (_in_context(c, by_id[c.rule], found) for c in found.values())
+    return tuple(c for c in cues if c is not None)
+
+
+def _in_context(cue: Cue, rule: ClosingRule, found: dict[str, Cue]) -> Cue | None:
+    """The cue as the rest of the sentence leaves it: None when a label of the rule's
+    ``unless`` is there; when none of its ``requires`` is, its ``otherwise`` label (or None).
+    A negated match keeps its negated label whatever else the sentence says."""
+    if cue.label != rule.label:
+        return cue
+    if any(u in found for u in rule.unless):
+        return None
+    if rule.requires and not any(r in found for r in rule.requires):
+        return replace(cue, label=rule.otherwise) if rule.otherwise else None
+    return cue
 
 
 def call_sentences(utterances: Sequence[Utterance], docs: Sequence[Any], flags: Sequence[Flag],
