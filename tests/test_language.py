@@ -156,6 +156,17 @@ def test_language_every_rule_is_documented_and_its_examples_fire(labeler: Labele
             assert rule.id in fired, f"{rule.id} does not fire on {example!r}"
 
 
+def test_language_no_rule_fires_on_its_not_examples(labeler: Labeler) -> None:
+    """Sentences read on real calls that a rule once took wrongly (``not_examples``)."""
+    for path in sorted(RULES_DIR.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            raw = json.loads(line) if line.strip() else {}
+            for example in raw.get("not_examples", []):
+                sentences = labeler.label_doc(labeler.nlp(example))
+                fired = {e.rule for s in sentences for e in s.evidence}
+                assert raw["id"] not in fired, f"{raw['id']} fires on {example!r}"
+
+
 def test_language_bad_rule_file_names_file_and_line(tmp_path: Path) -> None:
     for name in RULES_DIR.glob("*.json*"):
         (tmp_path / name.name).write_text(name.read_text(encoding="utf-8"), encoding="utf-8")
