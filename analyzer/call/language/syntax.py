@@ -23,6 +23,11 @@ OWN_POSSESSIVES = frozenset({"our", "my"})
 LITOTES = frozenset({"problem", "doubt", "hesitation", "issue", "worry", "qualm"})
 NOUN_MODIFIER_DEPS = frozenset({"poss", "compound", "nmod", "amod"})
 MARKED = "cc_marked"  # a doc's user_data key: its cc_* attributes are set
+# English's auxiliaries and copula (a closed class of the grammar, with spaCy's lemmas of the
+# contractions): only they invert with a subject to ask a question.
+AUXILIARIES = frozenset({"be", "do", "have", "can", "could", "will", "would", "shall",
+                         "should", "may", "might", "must", "ought", "need", "dare", "'ve", "'d",
+                         "'s", "'re", "'m", "'ll"})
 ATTRIBUTES = ("cc_open", "cc_first", "cc_end", "cc_main", "cc_inverted", "cc_ours", "cc_name",
               "cc_filler")
 
@@ -140,8 +145,9 @@ def _in_main_clause(token: Any) -> bool:
 
 
 def _is_inverted(token: Any) -> bool:
-    # The parser sometimes makes "did" in "how did the kids like it" the main verb.
-    if token.pos_ != "AUX" and token.tag_ != "MD" and token.lemma_ not in ("be", "do", "have"):
+    # The parser sometimes makes "did" in "how did the kids like it" the main verb, and
+    # sometimes tags a main verb as an auxiliary ("keep" in "Well, keep you posted.").
+    if token.lemma_.lower() not in AUXILIARIES and token.tag_ != "MD":
         return False
     if _restarted(token) or _leans_on_subject(token):
         return False
