@@ -759,6 +759,17 @@ def test_closing_scheduling_an_agreed_step_is_no_ask(session_labeler, asked):
     assert flags_of(result, "commitment")  # the customer's time is still taken
 
 
+@pytest.mark.parametrize("said, objection", [
+    ("I mean, we don't need to go terribly far back with any of these documents.", False),
+    ("I don't need to do anything else according to what they told me.", False),
+    ("We don't need that.", True), ("I don't need to donate.", True)])
+def test_closing_a_task_that_need_not_be_done_is_no_objection(session_labeler, said,
+                                                              objection):
+    result = call_of(session_labeler, ("Rep", "How far back should we migrate the records?"),
+                     ("Cust", said))
+    assert bool(flags_of(result, "objection")) == objection
+
+
 def test_closing_paperwork_after_ready_to_move_forward_is_no_pressure(session_labeler):
     result = call_of(session_labeler,
                      ("Rep", "And if implementation takes six months, there's a cost too."),
