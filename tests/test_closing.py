@@ -923,9 +923,9 @@ def test_closing_pages_say_how_far_the_labels_hold_on_real_sales_calls(tmp_path,
                        ("Cust", "Yes, let's do it."))], [], tmp_path)
     call_html = next((tmp_path / "call-pages").glob("*.html")).read_text(encoding="utf-8")
     rep_html = next((tmp_path / "reps").glob("*.html")).read_text(encoding="utf-8")
-    assert "on real recorded sales calls nobody on the team read" in call_html
-    assert "pressure about four times in ten" in call_html
-    assert "five or six on real recorded sales calls" in rep_html
+    assert "on real recorded sales calls of other sellers" in call_html
+    assert "pressure 6 times in 20 on 57 real calls" in call_html
+    assert "four to six on real recorded sales calls" in rep_html
 
 
 @pytest.mark.parametrize("said, pushy", [
