@@ -760,6 +760,18 @@ def test_closing_scheduling_an_agreed_step_is_no_ask(session_labeler, asked):
 
 
 @pytest.mark.parametrize("said, objection", [
+    ("I suppose, kind of financially, you'd like to be rewarded for the work you're doing.",
+     False),
+    ("I saw cash flow forecasting on your website.", False),
+    ("Cashflow isn't exactly fat right now.", True),
+    ("I am not financially stable now.", True)])
+def test_closing_money_words_are_an_objection_only_of_a_strain(session_labeler, said,
+                                                               objection):
+    result = call_of(session_labeler, ("Rep", "It comes to $400 a month."), ("Cust", said))
+    assert bool(flags_of(result, "objection")) == objection
+
+
+@pytest.mark.parametrize("said, objection", [
     ("I mean, we don't need to go terribly far back with any of these documents.", False),
     ("I don't need to do anything else according to what they told me.", False),
     ("We don't need that.", True), ("I don't need to donate.", True)])
