@@ -426,6 +426,24 @@ def test_language_knowledge_checks_rhetoric_weather_and_offers_are_not_about_the
     assert "customer_question" not in labels_of(labeler, text)
 
 
+# Stop 35 (real13, the read sets): settling when to meet, a request to repeat, and a verb the
+# tagger took for an auxiliary; and a look-alike that asks about the customer.
+@pytest.mark.parametrize("text, about_them", [
+    ("What time do you have your internal call tomorrow?", False),
+    ("Is this Friday too early for you guys?", False),
+    ("And you're on central time obviously, correct?", False),
+    ("Do you mind repeating the last like minute?", False),
+    ("What time do you usually start your day?", True)])
+def test_language_the_calendar_is_not_a_question_about_the_customer(
+        labeler: Labeler, text: str, about_them: bool) -> None:
+    assert ("customer_question" in labels_of(labeler, text)) is about_them
+
+
+def test_language_a_verb_tagged_auxiliary_makes_no_question(labeler: Labeler) -> None:
+    assert labels_of(labeler, "Well, keep you posted.") == set()
+    assert "question" in labels_of(labeler, "Need I say more?")
+
+
 @pytest.mark.parametrize("text", [
     "Do you know about your options?",  # theirs, not a name we pitch
     "Do your crews use the all-weather mats on every job?",  # no talk of the weather

@@ -350,6 +350,29 @@ def test_roles_this_is_without_a_name_opens_nothing(text: str) -> None:
     assert not [h for h in hits if "naming self" in h.why]
 
 
+# Stop 35: a consultant's discovery walkthrough (real14), the customer explaining his firm.
+
+@pytest.mark.parametrize("text, why", [
+    ("So this is an issue with rates for the team.", "introduces self and company"),
+    ("I set up a, let me see. I have a little key here.", "acts on the customer's behalf"),
+    ("I'd like to understand the flow of a project.", "asks for something"),
+    ("I want to understand how the invoices come in.", "asks for something")])
+def test_roles_walkthrough_words_are_no_cues(text: str, why: str) -> None:
+    transcript = call(("Rachel", "Hey Chris, how are you?"), ("Chris", text))
+    hits = [h for h in cue_hits(transcript, load_cues()) if h.speaker == "Chris"]
+    assert not [h for h in hits if h.why == why]
+
+
+@pytest.mark.parametrize("text, why", [
+    ("Hi, this is Mike from Acme.", "introduces self and company"),
+    ("Let me see if I can move that for you.", "acts on the customer's behalf"),
+    ("I'd like to get a quote for ten seats.", "asks for something")])
+def test_roles_the_narrowed_cues_still_hear_their_words(text: str, why: str) -> None:
+    transcript = call(("Rachel", "Hey Chris, how are you?"), ("Chris", text))
+    hits = [h for h in cue_hits(transcript, load_cues()) if h.speaker == "Chris"]
+    assert [h for h in hits if h.why == why]
+
+
 def test_roles_evaluation_scores_a_folder_of_sales_transcripts(tmp_path: Path, capsys) -> None:
     """``python -m analyzer.evaluate.roles --sales DIR`` (its cue-scale sweep once failed on
     a stale import)."""
