@@ -502,6 +502,23 @@ def test_closing_every_rule_is_documented_and_its_examples_fire(session_labeler)
                 rule["id"], example)
 
 
+def test_closing_no_rule_gives_its_label_on_its_not_examples(session_labeler):
+    """Sentences read on real calls that a rule once took wrongly (``not_examples``)."""
+    from analyzer.call.closing import RULES_PATH, compiled, doc_hits, sentence_cues
+    from analyzer.call.language import sentences
+    from analyzer.settings import read_json
+
+    nlp = session_labeler.nlp
+    compiled(nlp)
+    for rule in read_json(RULES_PATH)["rules"]:
+        for example in rule.get("not_examples", []):
+            doc = nlp(example)
+            hits = doc_hits(doc, nlp)
+            cues = {c.label for s in sentences(doc) for role in rule["roles"]
+                    for c in sentence_cues(doc, s, role, hits)}
+            assert rule["label"] not in cues, (rule["id"], example)
+
+
 def test_closing_call_page_highlights_the_close_in_the_transcript(session_labeler, tmp_path):
     from conftest import write_run
 
