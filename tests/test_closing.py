@@ -1000,3 +1000,31 @@ def test_closing_a_business_sellers_ask_for_the_follow_up(session_labeler, said:
     result = call_of(session_labeler, ("Cust", "That all sounds interesting for our team."),
                      ("Rep", said))
     assert bool(flags_of(result, "ask")) is asks
+
+
+# Stop 36, read on the real calls: the agenda, a request for information and an offer of
+# material ask for nothing.
+
+@pytest.mark.parametrize("asked", [
+    "Anything else you want to go over before I let you go here?",
+    "Kevin, did you want to start by just kind of asking any questions you might have?",
+    "Would you mind giving me a very, very high level description of the use case?",
+    "Would you like me to send you an email?"])
+def test_closing_agenda_information_and_material_are_no_ask(session_labeler, asked):
+    result = call_of(session_labeler, ("Cust", "We handle about 40 jobs a week."),
+                     ("Rep", asked))
+    assert flags_of(result, "ask") == []
+
+
+@pytest.mark.parametrize("said, objection", [
+    ("Yeah, I'm moving to Portugal next year.", False),
+    ("They can't have new initiatives now because they're too busy.", False),
+    ("She's not interested, like, she's just not bothered at all.", False),
+    ("I have a job, I don't really need to… go much further with this.", False),
+    ("Probably in the next year or two.", True), ("I'm not interested.", True),
+    ("We're really busy right now.", True)])
+def test_closing_others_plans_and_others_interest_are_no_objection(session_labeler, said,
+                                                                   objection):
+    result = call_of(session_labeler, ("Rep", "So when would you like to get started?"),
+                     ("Cust", said))
+    assert bool(flags_of(result, "objection")) == objection
