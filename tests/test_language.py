@@ -330,6 +330,39 @@ def test_language_bragging_missed_on_sales_dialogues(labeler: Labeler, text: str
     assert labels_of(labeler, text) == {"self_promotion"}
 
 
+# Stop 36, read on the boasts missed in the sales and real sets: clients' results with a
+# figure, what we helped clients reach, what sets us apart, an intensified quality of the
+# offer, many people using us, the results the customer can expect.
+@pytest.mark.parametrize("text", [
+    "After about 90 days, most customers see forecast accuracy improve by 25 to 40 percent.",
+    "One of our clients, Leah, went from two sales a month to eleven in sixty days.",
+    "I've helped some people to hit that 10K when they've wanted it.",
+    "Our solution is fundamentally different.", "So our mocks are pretty accurate.",
+    "A lot of people use us, you know, in variety of ways.",
+    "You can expect 15 to 30% more qualified leads handed to sales."])
+def test_language_boasts_read_on_real_calls(labeler: Labeler, text: str) -> None:
+    assert labels_of(labeler, text) == {"self_promotion"}
+
+
+@pytest.mark.parametrize("text", [
+    "That just enables us to move really, really fast.", "Your team is very experienced.",
+    "Most customers see the invoice on the first of the month.",
+    "And then you'll get about 40 to 50% of people, their business email.",
+    "You can save 10% if you sign today."])
+def test_language_no_boast_in_plain_description(labeler: Labeler, text: str) -> None:
+    assert "self_promotion" not in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text, about_customer", [
+    ("So, are we willing to actually start doing things differently?", True),
+    ("Is that something we feel like we can do?", True), ("So what are we targeting?", True),
+    ("What do we want to cover today?", False), ("Are we looking at Tuesday then?", False),
+    ("Should we send over the proposal?", False)])
+def test_language_a_coachs_inclusive_we(labeler: Labeler, text: str,
+                                        about_customer: bool) -> None:
+    assert ("customer_question" in labels_of(labeler, text)) == about_customer
+
+
 @pytest.mark.parametrize("text", ["you going to rent it again", "you ever seen the starter bread",
                                   "is uh the network small enough",
                                   # stop 29: a restart at the start is still a question
