@@ -111,6 +111,19 @@ def test_connection_a_pronoun_in_a_contraction_points_back(session_labeler):
         ("follow_up.points_back", "it")]
 
 
+def test_connection_this_points_at_the_reps_own_things(session_labeler):
+    # Stop 36: "this" was right 11 times in 30 as the only tie to the customer's words.
+    for question in ("Have you looked at any solutions for this?",
+                     "Did you get this, the agreement as well?"):
+        result = analyze([("Dana", "We moved the whole team to the new office."),
+                          ("Rep", question)], session_labeler)
+        assert flags_of(result, "follow_up_question") == []
+    result = analyze([("Dana", "We moved the whole team to the new office."),
+                      ("Rep", "Is that working out for the team?")], session_labeler)
+    assert [(f.rule, f.span) for f in flags_of(result, "follow_up_question")] == [
+        ("follow_up.points_back", "that")]
+
+
 def test_connection_acknowledgements_by_kind_and_not_a_bare_backchannel(session_labeler):
     result = analyze(CONNECTOR + [("Dana", "Yes."), ("Rep", "Great.")], session_labeler)
     kinds = {f.text: f.subtype for f in flags_of(result, "acknowledgement")}
