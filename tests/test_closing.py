@@ -484,39 +484,41 @@ def test_closing_pushy_close_marked_wrong_leaves_the_healthy_ask_share(session_l
     assert call_of(session_labeler, *lines, corrections=(wrong,)).metrics.healthy_ask_share == 1.0
 
 
-def test_closing_every_rule_is_documented_and_its_examples_fire(session_labeler):
-    from analyzer.call.closing import RULES_PATH, compiled, doc_hits, sentence_cues
+def rule_hits(nlp, text: str, roles) -> tuple[set[str], set[str]]:
+    """The closing rules that match ``text`` and the labels its sentences get, said by any
+    of ``roles``."""
+    from analyzer.call.closing import compiled, doc_hits, sentence_cues
     from analyzer.call.language import sentences
+
+    compiled(nlp)
+    doc = nlp(text)
+    hits = doc_hits(doc, nlp)
+    labels = {c.label for s in sentences(doc) for role in roles
+              for c in sentence_cues(doc, s, role, hits)}
+    return {h[0] for h in hits}, labels
+
+
+def closing_rules() -> list[dict]:
+    from analyzer.call.closing import RULES_PATH
     from analyzer.settings import read_json
 
-    nlp = session_labeler.nlp
-    compiled(nlp)
-    for rule in read_json(RULES_PATH)["rules"]:
+    return list(read_json(RULES_PATH)["rules"])
+
+
+def test_closing_every_rule_is_documented_and_its_examples_fire(session_labeler):
+    for rule in closing_rules():
         assert rule["description"] and rule["examples"], rule["id"]
         for example in rule["examples"]:
-            doc = nlp(example)
-            hits = doc_hits(doc, nlp)
-            cues = {c.label for s in sentences(doc) for role in rule["roles"]
-                    for c in sentence_cues(doc, s, role, hits)}
-            assert rule["id"] in {h[0] for h in hits} and rule["label"] in cues, (
-                rule["id"], example)
+            ids, labels = rule_hits(session_labeler.nlp, example, rule["roles"])
+            assert rule["id"] in ids and rule["label"] in labels, (rule["id"], example)
 
 
 def test_closing_no_rule_gives_its_label_on_its_not_examples(session_labeler):
     """Sentences read on real calls that a rule once took wrongly (``not_examples``)."""
-    from analyzer.call.closing import RULES_PATH, compiled, doc_hits, sentence_cues
-    from analyzer.call.language import sentences
-    from analyzer.settings import read_json
-
-    nlp = session_labeler.nlp
-    compiled(nlp)
-    for rule in read_json(RULES_PATH)["rules"]:
+    for rule in closing_rules():
         for example in rule.get("not_examples", []):
-            doc = nlp(example)
-            hits = doc_hits(doc, nlp)
-            cues = {c.label for s in sentences(doc) for role in rule["roles"]
-                    for c in sentence_cues(doc, s, role, hits)}
-            assert rule["label"] not in cues, (rule["id"], example)
+            _, labels = rule_hits(session_labeler.nlp, example, rule["roles"])
+            assert rule["label"] not in labels, (rule["id"], example)
 
 
 def test_closing_call_page_highlights_the_close_in_the_transcript(session_labeler, tmp_path):

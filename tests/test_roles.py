@@ -342,12 +342,16 @@ def test_roles_outbound_caller_giving_a_reason_is_the_seller() -> None:
     assert assign_by_cues(transcript).rep_speakers == ("CALLER",)
 
 
+def cues_heard(text: str) -> list[str]:
+    """Why each cue fires on ``text`` said by Chris, answering Rachel's greeting."""
+    transcript = call(("Rachel", "Hey Chris, how are you?"), ("Chris", text))
+    return [h.why for h in cue_hits(transcript, load_cues()) if h.speaker == "Chris"]
+
+
 @pytest.mark.parametrize("text", ["And this is included in the pricing we discussed.",
                                   "This is exactly what I've been looking for."])
 def test_roles_this_is_without_a_name_opens_nothing(text: str) -> None:
-    transcript = call(("Rachel", "Hey Chris, how are you?"), ("Chris", text))
-    hits = [h for h in cue_hits(transcript, load_cues()) if h.speaker == "Chris"]
-    assert not [h for h in hits if "naming self" in h.why]
+    assert not [why for why in cues_heard(text) if "naming self" in why]
 
 
 # Stop 35: a consultant's discovery walkthrough (real14), the customer explaining his firm.
@@ -358,9 +362,7 @@ def test_roles_this_is_without_a_name_opens_nothing(text: str) -> None:
     ("I'd like to understand the flow of a project.", "asks for something"),
     ("I want to understand how the invoices come in.", "asks for something")])
 def test_roles_walkthrough_words_are_no_cues(text: str, why: str) -> None:
-    transcript = call(("Rachel", "Hey Chris, how are you?"), ("Chris", text))
-    hits = [h for h in cue_hits(transcript, load_cues()) if h.speaker == "Chris"]
-    assert not [h for h in hits if h.why == why]
+    assert why not in cues_heard(text)
 
 
 @pytest.mark.parametrize("text, why", [
@@ -368,9 +370,7 @@ def test_roles_walkthrough_words_are_no_cues(text: str, why: str) -> None:
     ("Let me see if I can move that for you.", "acts on the customer's behalf"),
     ("I'd like to get a quote for ten seats.", "asks for something")])
 def test_roles_the_narrowed_cues_still_hear_their_words(text: str, why: str) -> None:
-    transcript = call(("Rachel", "Hey Chris, how are you?"), ("Chris", text))
-    hits = [h for h in cue_hits(transcript, load_cues()) if h.speaker == "Chris"]
-    assert [h for h in hits if h.why == why]
+    assert why in cues_heard(text)
 
 
 def test_roles_evaluation_scores_a_folder_of_sales_transcripts(tmp_path: Path, capsys) -> None:
