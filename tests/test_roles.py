@@ -359,6 +359,8 @@ def test_roles_this_is_without_a_name_opens_nothing(text: str) -> None:
 @pytest.mark.parametrize("text, why", [
     ("So this is an issue with rates for the team.", "introduces self and company"),
     ("I set up a, let me see. I have a little key here.", "acts on the customer's behalf"),
+    ("We get some time, let me see, what do I, yeah, we get requests.",
+     "acts on the customer's behalf"),
     ("I'd like to understand the flow of a project.", "asks for something"),
     ("I want to understand how the invoices come in.", "asks for something")])
 def test_roles_walkthrough_words_are_no_cues(text: str, why: str) -> None:
@@ -368,6 +370,7 @@ def test_roles_walkthrough_words_are_no_cues(text: str, why: str) -> None:
 @pytest.mark.parametrize("text, why", [
     ("Hi, this is Mike from Acme.", "introduces self and company"),
     ("Let me see if I can move that for you.", "acts on the customer's behalf"),
+    ("Let me see what I can do on the price.", "acts on the customer's behalf"),
     ("I'd like to get a quote for ten seats.", "asks for something")])
 def test_roles_the_narrowed_cues_still_hear_their_words(text: str, why: str) -> None:
     assert why in cues_heard(text)
