@@ -446,3 +446,16 @@ def test_connection_helped_and_sorry_said_on_real_calls(text, acknowledged):
     from analyzer.call.connection import acknowledgement
 
     assert (acknowledgement(text) is not None) is acknowledged
+
+
+# Stop 37: a check that the rep understood, read on the sales and real sets (none of the
+# eleven such questions flagged was a follow-up to the readers).
+
+@pytest.mark.parametrize("asked", ["Is that right?", "Does that sound right?",
+                                   "Did I get that right?", "Is that accurate?", "Correct?"])
+def test_connection_a_check_that_the_rep_understood_is_no_follow_up(session_labeler, asked):
+    """The rep checks their own summary; they ask for nothing more of the customer's words."""
+    result = analyze([("Dana", "So the handover from sales to support takes two weeks."),
+                      ("Rep", "Two weeks from the signature to the first call."), ("Rep", asked)],
+                     session_labeler)
+    assert flags_of(result, "follow_up_question") == []

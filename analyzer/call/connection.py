@@ -72,6 +72,7 @@ class FollowUpRules:
     restate_min_words: int = 1
     greetings: tuple[re.Pattern[str], ...] = ()
     offers: tuple[re.Pattern[str], ...] = ()
+    confirmations: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ def load_follow_up_rules(path: Path = CONNECTION_DIR / "follow_up.json") -> Foll
                          frozenset(d["anaphor_words"]), int(d["anaphor_max_words"]),
                          patterns("asks"), patterns("not_anaphor"), int(d["fragment_max_words"]),
                          patterns("checklist"), patterns("restate"), patterns("restate_not"),
-                         int(d["restate_min_words"]), patterns("greetings"), patterns("offers"))
+                         int(d["restate_min_words"]), patterns("greetings"), patterns("offers"),
+                         patterns("confirmations"))
 
 
 @lru_cache(maxsize=4)
@@ -222,7 +224,8 @@ def follow_up(sent: Any, position: int, context: _Context) -> tuple[str, str, st
     """
     rules = load_follow_up_rules()
     lower = sent.text.lower().strip()
-    vetoes = (*rules.mirror, *rules.asks, *rules.checklist, *rules.greetings, *rules.offers)
+    vetoes = (*rules.mirror, *rules.asks, *rules.checklist, *rules.greetings, *rules.offers,
+              *rules.confirmations)
     if not context.customer or any(p.search(lower) for p in vetoes) or _only_backchannel(
             lower, set(load_turn_options().backchannels)):  # "Is it?": a reaction
         return None
