@@ -288,6 +288,7 @@ class CallMetrics:
     longest_monologue_start_s: float = NAN
     longest_customer_story_start_s: float = NAN
     redacted: bool = False
+    not_english: int = 0
 
     @classmethod
     def numeric_columns(cls) -> tuple[str, ...]:

@@ -172,6 +172,20 @@ def test_bad_input_call_under_one_second(archive, out, cli_fake_stt):
                   "too short to analyze (0.60 s")
 
 
+def test_bad_input_a_call_mostly_not_in_english(archive, out, cli_fake_stt):
+    """A Dutch call (stop 37: one in a real set got 20 questions and 5 follow-ups from the
+    English rules): an error row, so that no verdict rests on words nobody read."""
+    dutch = archive / "bob" / "leadline.txt"
+    dutch.write_text("Lukas: Hallo Broes, hoe gaat het met je vandaag?\n"
+                     "Broes: Goed, dank je. Het is wel druk hier.\n"
+                     "Lukas: Ik ga een korte voorstelling doen, als dat goed is.\n"
+                     "Broes: Het is op onze site, maar ik denk dat het beter kan.\n"
+                     "Lukas: Oké, maar eigenlijk worden er geen offertes gemaakt, klopt dat?\n"
+                     "Broes: Ja, thanks.\n", encoding="utf-8")
+    assert_failed(analyze(archive, out=out), out, dutch,
+                  "not in English: 5 of 6 utterances (CallCoach reads English only)")
+
+
 def resampled(path: Path, rate: int) -> list[np.ndarray]:
     """A recording's two channels decoded at ``rate`` by FFmpeg (through PyAV)."""
     import av

@@ -78,3 +78,26 @@ def test_evaluate_sales_check_says_whether_a_rebuilt_folder_lines_up(tmp_path: P
     assert "2 turns, sources.csv says 3" in out
     (folder / "a.txt").unlink()
     assert main(args) == 1 and "missing" in capsys.readouterr().out
+
+
+def test_evaluate_sales_leaves_out_a_call_mostly_not_in_english(tmp_path: Path, capsys) -> None:
+    """`real9` holds a Dutch call nobody labelled: the product refuses it, the scoring says so
+    and scores the rest."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Dana: What does your team use for invoicing today?\n"
+                                  "Sam: Spreadsheets.\n", encoding="utf-8")
+    (folder / "nl.txt").write_text("Lukas: Ik ga een korte voorstelling doen, als dat goed is.\n"
+                                   "Broes: Het is op onze site, maar ik denk dat het beter kan.\n",
+                                   encoding="utf-8")
+    (folder / "manifest.csv").write_text("file,rep_speaker\na.txt,Dana\nnl.txt,Lukas\n",
+                                         encoding="utf-8")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("set,file,n,role,labels\nmine,a.txt,0,rep,customer_question\n"
+                      "mine,a.txt,1,customer,\n", encoding="utf-8")
+    assert main([str(folder), "--labels", str(labels)]) == 0
+    captured = capsys.readouterr()
+    assert "left out " in captured.err and "nl.txt: not in English: 2 of 2" in captured.err
+    rows = {line.split()[0]: line.split()[1:] for line in captured.out.splitlines()
+            if len(line.split()) == 7}
+    assert rows["customer_question"][:2] == ["1.000", "1.000"]

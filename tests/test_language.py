@@ -729,3 +729,45 @@ def test_language_said_on_a_real_call_and_not_what_the_rule_claimed_stop_31(
 def test_language_what_the_stop_31_exceptions_leave_alone(labeler: Labeler, text: str,
                                                           label: str) -> None:
     assert label in labels_of(labeler, text)
+
+
+# Stop 37: a Dutch call of a real set got questions about the customer and follow-ups from an
+# English model reading Dutch words ("... geen offertes gemaakt zonder werkbezoek, klopt dat?").
+
+DUTCH_CALL = (
+    "Lukas: Hi Broes, thanks for taking the time today. How is your week going?\n"
+    "Broes: Good, busy. We are in the middle of a move.\n"
+    "Lukas: Ik ga een korte voorstelling doen. Mijn naam is Lukas van LeadLine.\n"
+    "Broes: Het is op onze site. Ik denk dat het daar wel nog wat ruimte is om dat te "
+    "verbeteren.\n"
+    "Lukas: Oké, maar eigenlijk worden er geen offertes gemaakt zonder werkbezoek, klopt dat?\n"
+    "Broes: Ja.\n"
+    "Lukas: Great. So what does your team use for quotes today?\n")
+
+
+def test_language_utterances_not_in_english_carry_no_label(tmp_path: Path, cli_fake_stt) -> None:
+    """Through the command line: the Dutch utterances of a call mostly in English get no
+    flag, the call counts them and its page says so; the English ones are still read (a
+    call mostly not in English is an error row: tests/test_bad_input.py)."""
+    import csv
+
+    from click.testing import CliRunner
+
+    from analyzer.cli import cli
+
+    calls = tmp_path / "calls" / "alice"
+    calls.mkdir(parents=True)
+    (calls / "leadline.txt").write_text(DUTCH_CALL, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "calls"), "--rep-name", "Lukas",
+                                      "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    with (out / "calls.csv").open(encoding="utf-8-sig") as f:
+        row = next(csv.DictReader(f))
+    assert row["not_english"] == "3"
+    with (out / "flags.csv").open(encoding="utf-8-sig") as f:
+        flagged = [r["text"] for r in csv.DictReader(f)]
+    assert not any("offertes" in s or "voorstelling" in s for s in flagged), flagged
+    assert any("How is your week going?" in s for s in flagged)  # English is still read
+    page = next((out / "call-pages").rglob("*.html")).read_text(encoding="utf-8")
+    assert "<b>3 of 7</b> utterances are not in English" in page

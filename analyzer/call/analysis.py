@@ -28,6 +28,7 @@ from analyzer.call.connection import connection_flags
 from analyzer.call.corrections import apply_corrections
 from analyzer.call.doubt import Veto, doubted_flags, doubted_sentences, load_veto
 from analyzer.call.language import call_flags
+from analyzer.call.language.foreign import english_texts
 from analyzer.call.metrics import measure
 from analyzer.call.phases import phase_flags, phase_metrics, utterance_phases
 from analyzer.call.redact import People, redact_speakers
@@ -72,7 +73,7 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
     """Every stage of one call's analysis, from its transcript to its result; ``corrections``
     are a coach's verdicts on this call's labels.
 
-    Raises InputError when the transcript holds not one word.
+    Raises InputError when the transcript holds not one word, or is mostly not in English.
     """
     if not has_words(transcript):
         raise InputError(call.path, "no speech found: not one word in the call "
@@ -86,7 +87,9 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
         call = replace(call, rep_speaker=call.rep if call.rep_speaker else "")
     utterances = utterances_of(transcript, roles)
     turns = build_turns(utterances)
-    docs = models.labeler.parse([u.text for u in utterances])  # parsed once for every stage
+    # Parsed once for every stage; an utterance not in English is read as empty: no label.
+    english = english_texts([u.text for u in utterances], call.path)
+    docs = models.labeler.parse(english)
     labels = models.labeler.label_parsed(docs, [u.role for u in utterances])
     # The closing labels' corrections are applied in the close, before the answers are read.
     others = tuple(c for c in corrections if c.label not in FLAG_LABELS)
@@ -100,7 +103,9 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
     # Corrections once more, for the labels of the later stages; in the utterances' order.
     flags = tuple(sorted(apply_corrections(utterances, flags, others),
                          key=lambda f: f.utterance))
-    metrics = measure(transcript, roles, utterances, turns, flags, redacted, closing)
+    not_english = sum(1 for u, t in zip(utterances, english, strict=True) if t != u.text)
+    metrics = measure(transcript, roles, utterances, turns, flags, redacted,
+                      {**closing, "not_english": not_english})
     return CallResult(call, roles, utterances, metrics, flags)
 
 

@@ -25,6 +25,7 @@ says whether each file, copied again from its source, reads as the turns that we
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +34,7 @@ from analyzer.call.analysis import Models, analyze_call
 from analyzer.call.doubt import NO_VETO, Veto
 from analyzer.call.language import Labeler
 from analyzer.call.roles import RoleEvidence
+from analyzer.errors import InputError
 from analyzer.evaluate.language import Score
 from analyzer.evaluate.language_real import read_rows
 from analyzer.settings import EVAL_DIR
@@ -86,7 +88,8 @@ def flagged_turns(folder: Path, labeler: Labeler, veto: Veto | None = None
                   ) -> dict[Turn, set[str]]:
     """Every flag label (and ``objection:<kind>``) on each turn of each conversation of the
     folder's manifest, through the production path (``veto``: None for the production veto,
-    ``NO_VETO`` for the rules alone)."""
+    ``NO_VETO`` for the rules alone). A conversation the product refuses (mostly not in
+    English) is left out, with a line on stderr, as a run leaves it out."""
     from analyzer.run.transcript_files import read_transcript
 
     out: dict[Turn, set[str]] = defaultdict(set)
@@ -94,8 +97,13 @@ def flagged_turns(folder: Path, labeler: Labeler, veto: Veto | None = None
         transcript = read_transcript(folder / row["file"])
         source = CallSource(row["file"], "rep", str(folder / row["file"]),
                             rep_speaker=row["rep_speaker"])
-        result = analyze_call(source, transcript, RoleEvidence(rep_speaker=row["rep_speaker"]),
-                              Models(labeler, veto=veto))
+        try:
+            result = analyze_call(source, transcript,
+                                  RoleEvidence(rep_speaker=row["rep_speaker"]),
+                                  Models(labeler, veto=veto))
+        except InputError as exc:
+            print(f"left out {exc}", file=sys.stderr)
+            continue
         for flag in result.flags:
             if flag.utterance >= 0 and flag.coach != "wrong":
                 turn = out[(row["file"], flag.utterance)]

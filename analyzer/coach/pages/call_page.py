@@ -65,7 +65,8 @@ def call_page(call: Mapping[str, Any], utterances: Sequence[Utterance], flags: S
     corrected = [f for f in flags if f.coach == "wrong"]
     shown = [f for f in flags if f.label in TRANSCRIPT_LABELS and f.coach != "wrong"]
     fix = Corrector(call_id)
-    parts = [low_confidence_banner(call), _heading(call), next_step_line(call),
+    parts = [low_confidence_banner(call), not_english_banner(call, len(utterances)),
+             _heading(call), next_step_line(call),
              _audio_player(str(call.get("audio_path", "") or ""), out),
              "<div class='cards'>", *(card(v, call.get(v.metric), _card_note(v, call))
                                       for v in load_views() if v.card), "</div>",
@@ -110,6 +111,17 @@ def low_confidence_banner(call: Mapping[str, Any]) -> str:
     return (f"<div class='banner'>&#9888; The rep was found by <b>{method}</b> with confidence "
             f"<b>{confidence:.2f}</b> (under {LOW_CONFIDENCE}): the rep may be the other "
             f"speaker.{why} Check the transcript before coaching from this call.</div>")
+
+
+def not_english_banner(call: Mapping[str, Any], utterances: int) -> str:
+    """The warning at the top of a call some of whose utterances are not in English ("" when
+    all are, or in results older than the ``not_english`` column)."""
+    count = number(call.get("not_english"))
+    if math.isnan(count) or count <= 0:
+        return ""
+    return (f"<div class='banner'>&#9888; <b>{count:.0f} of {utterances}</b> utterances are "
+            "not in English. CallCoach reads English only: they carry no label, and the "
+            "counts and coaching points of this call cover only its English part.</div>")
 
 
 def role_reason(call: Mapping[str, Any]) -> str:
