@@ -459,3 +459,15 @@ def test_connection_a_check_that_the_rep_understood_is_no_follow_up(session_labe
                       ("Rep", "Two weeks from the signature to the first call."), ("Rep", asked)],
                      session_labeler)
     assert flags_of(result, "follow_up_question") == []
+
+
+# Stop 37: "show", "drive", "home" are personal topics only as nouns (read on the wrong relating
+# flags: "I'll show you the EG MAD course modules." after the customer's family talk).
+
+@pytest.mark.parametrize("said, relates", [("I'll show you the course modules now.", False),
+                                           ("We watched a great show about Denver last night.",
+                                            True)])
+def test_connection_a_topic_word_as_a_verb_is_no_personal_talk(session_labeler, said, relates):
+    result = analyze([("Dana", "My daughter just started school this week."), ("Rep", said)],
+                     session_labeler)
+    assert bool(flags_of(result, "relating")) is relates

@@ -43,6 +43,7 @@ class Topics:
     kinds: tuple[Topic, ...]
     not_business: frozenset[str]
     opening_kind: str
+    nouns_only: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ def load_topics(path: Path = CONNECTION_DIR / "topics.json") -> Topics:
                         tuple(re.compile(p) for p in spec.get("phrases", ())))
                   for name, spec in data["kinds"].items())
     personal = data["kinds"].get("personal", {})
-    return Topics(kinds, frozenset(personal.get("not_business", ())), data["opening_kind"])
+    return Topics(kinds, frozenset(personal.get("not_business", ())), data["opening_kind"],
+                  frozenset(data.get("nouns_only", ())))
 
 
 def sentence_kind(sent: Any, topics: Topics | None = None) -> Kind | None:
@@ -73,7 +75,9 @@ def sentence_kind(sent: Any, topics: Topics | None = None) -> Kind | None:
     """
     topics = topics or load_topics()
     lower = sent.text.lower()
-    lemmas = [(t.lemma_.lower(), t.text) for t in sent if not t.is_punct]
+    # A word that is a topic only as a noun ("a show", not "I'll show you") counts only so.
+    lemmas = [(t.lemma_.lower(), t.text) for t in sent if not t.is_punct and (
+        t.pos_ in ("NOUN", "PROPN") or t.lemma_.lower() not in topics.nouns_only)]
     found: dict[str, list[str]] = {}
     for topic in topics.kinds:
         words = [text for lemma, text in lemmas
