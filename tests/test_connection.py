@@ -449,7 +449,7 @@ def test_connection_helped_and_sorry_said_on_real_calls(text, acknowledged):
 
 
 # Stop 37: a check that the rep understood, read on the sales and real sets (none of the
-# eleven such questions flagged was a follow-up to the readers).
+# seven such questions flagged was a follow-up to the readers).
 
 @pytest.mark.parametrize("asked", ["Is that right?", "Does that sound right?",
                                    "Did I get that right?", "Is that accurate?", "Correct?"])
