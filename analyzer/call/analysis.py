@@ -88,7 +88,7 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
     utterances = utterances_of(transcript, roles)
     turns = build_turns(utterances)
     # Parsed once for every stage; an utterance not in English is read as empty: no label.
-    english = english_texts([u.text for u in utterances], call.path)
+    english, not_english = english_texts([u.text for u in utterances], call.path)
     docs = models.labeler.parse(english)
     labels = models.labeler.label_parsed(docs, [u.role for u in utterances])
     # The closing labels' corrections are applied in the close, before the answers are read.
@@ -103,7 +103,6 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
     # Corrections once more, for the labels of the later stages; in the utterances' order.
     flags = tuple(sorted(apply_corrections(utterances, flags, others),
                          key=lambda f: f.utterance))
-    not_english = sum(1 for u, t in zip(utterances, english, strict=True) if t != u.text)
     metrics = measure(transcript, roles, utterances, turns, flags, redacted,
                       {**closing, "not_english": not_english})
     return CallResult(call, roles, utterances, metrics, flags)

@@ -25,7 +25,7 @@ class ForeignWords:
     min_words: int
     min_foreign: int
     ratio: float
-    max_share: float = 0.5
+    max_share: float
 
 
 @lru_cache(maxsize=4)
@@ -47,8 +47,9 @@ def is_english(text: str, words: ForeignWords | None = None) -> bool:
                 and foreign > words.ratio * english)
 
 
-def english_texts(texts: Sequence[str], path: str = "") -> list[str]:
-    """The texts as the labels read them: one not in English is read as empty.
+def english_texts(texts: Sequence[str], path: str = "") -> tuple[list[str], int]:
+    """The texts as the labels read them (one not in English is read as empty), and how many
+    were not in English.
 
     Raises InputError naming ``path`` when more than ``max_share`` of them are not in English:
     no verdict should rest on words nobody read.
@@ -59,4 +60,4 @@ def english_texts(texts: Sequence[str], path: str = "") -> list[str]:
     if texts and foreign > words.max_share * len(texts):
         raise InputError(path, f"not in English: {foreign} of {len(texts)} utterances "
                                "(CallCoach reads English only)")
-    return english
+    return english, foreign
