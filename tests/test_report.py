@@ -182,6 +182,15 @@ def test_report_call_page_low_confidence_banner_comes_first(tmp_path):
     assert "confidence <b>0.55</b>" in page
 
 
+@pytest.mark.parametrize("confidence, warned", [(0.82, True), (0.93, False)])
+def test_report_call_page_warns_under_0_9(tmp_path, confidence, warned):
+    """Stop 37: on the sales and real sets half the decisions between 0.7 and 0.9 were wrong,
+    and none was warned about under the old 0.7 threshold."""
+    write_run([rich_result("c1", "ann", 0.5, confidence=confidence)], [], tmp_path)
+    page = (tmp_path / "call-pages" / "c1.html").read_text()
+    assert ("the rep may be the other speaker" in page) is warned
+
+
 def test_report_rep_page_cards_compare_rep_team_and_benchmark(tmp_path):
     write_run([rich_result("c1", "bob", 0.8), rich_result("c2", "bob", 0.7),
                    rich_result("c3", "ann", 0.4)], [], tmp_path)
