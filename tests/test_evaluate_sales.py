@@ -33,6 +33,31 @@ def test_evaluate_sales_scores_a_folder_turn_by_turn(tmp_path: Path, capsys) -> 
     assert "objection kind right where both found one: 1/1" in out
 
 
+def test_evaluate_sales_scores_each_calls_agreed_next_step(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Dana: Would Thursday at 2pm work for a follow-up call with your CFO?\n"
+        "Sam: Yes, Thursday at 2pm works.\n", encoding="utf-8")
+    (folder / "b.txt").write_text("Dana: What does your team use for invoicing today?\n"
+                                  "Sam: Spreadsheets.\n", encoding="utf-8")
+    (folder / "manifest.csv").write_text("file,rep_speaker\na.txt,Dana\nb.txt,Dana\n",
+                                         encoding="utf-8")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("set,file,n,role,labels\nmine,a.txt,0,rep,ask\n", encoding="utf-8")
+    steps = tmp_path / "next_steps.csv"
+    # The reader says b.txt ended agreed too (on its turn 1): one call right, one missed.
+    steps.write_text("set,file,split,next_step_agreed,has_time,step_turn,agree_turn\n"
+                     "mine,a.txt,test,yes,yes,0,1\nmine,b.txt,test,yes,no,1,1\n",
+                     encoding="utf-8")
+    assert main([str(folder), "--labels", str(labels), "--next-steps", str(steps),
+                 "--errors"]) == 0
+    out = capsys.readouterr().out
+    assert ("next step agreed right (test): 1/2 calls (2 agreed by hand); said agreed wrongly 0,"
+            " missed 1; the step shown on the readers' turn 1/1, within 2 turns 1/1") in out, out
+    assert "next step mine/b.txt: hand yes (turns 1), found -1: ''" in out
+
+
 def test_evaluate_sales_skips_a_folder_without_labels(tmp_path: Path, capsys) -> None:
     (tmp_path / "manifest.csv").write_text("file,rep_speaker\n", encoding="utf-8")
     assert main([str(tmp_path)]) == 0

@@ -25,6 +25,7 @@ from analyzer.evaluate.sales import (
     CONNECTION_PATH,
     FLAGS,
     LABELS_PATH,
+    analyzed_calls,
     flagged_turns,
     read_labels,
     with_connection,
@@ -100,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{folder}: no manifest.csv, skipped")
         labeler = Labeler.load()
         flags = {(f.name, *turn): v for f in folders
-                 for turn, v in flagged_turns(f, labeler).items()}
+                 for turn, v in flagged_turns(analyzed_calls(f, labeler)).items()}
         read = {x for x in read if x[0] in {f.name for f in folders}}
     sets = sorted({name for name, _ in read})
     print(f"Two blind readings of {', '.join(sets)}, turn by turn; P / R of the second reader "

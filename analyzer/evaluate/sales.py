@@ -35,10 +35,11 @@ from analyzer.call.doubt import NO_VETO, Veto
 from analyzer.call.language import Labeler
 from analyzer.call.roles import RoleEvidence
 from analyzer.errors import InputError
+from analyzer.evaluate import next_steps
 from analyzer.evaluate.language import Score
 from analyzer.evaluate.language_real import read_rows
 from analyzer.settings import EVAL_DIR
-from analyzer.types import CUSTOMER, REP, CallSource
+from analyzer.types import CUSTOMER, REP, CallResult, CallSource
 
 LABELS_PATH = EVAL_DIR / "sales" / "labels.csv"
 # Where each labelled conversation comes from, its rep and its number of turns.
@@ -84,34 +85,41 @@ def with_connection(labels: dict[str, dict[Turn, set[str]]], path: Path
     return labels, labelled
 
 
-def flagged_turns(folder: Path, labeler: Labeler, veto: Veto | None = None
-                  ) -> dict[Turn, set[str]]:
-    """Every flag label (and ``objection:<kind>``) on each turn of each conversation of the
-    folder's manifest, through the production path (``veto``: None for the production veto,
-    ``NO_VETO`` for the rules alone). A conversation the product refuses (mostly not in
-    English) is left out, with a line on stderr, as a run leaves it out."""
+def analyzed_calls(folder: Path, labeler: Labeler, veto: Veto | None = None
+                   ) -> list[tuple[str, CallResult]]:
+    """Each conversation of the folder's manifest analyzed through the production path
+    (``veto``: None for the production veto, ``NO_VETO`` for the rules alone), with its file
+    name. A conversation the product refuses (mostly not in English) is left out, with a line
+    on stderr, as a run leaves it out."""
     from analyzer.run.transcript_files import read_transcript
 
-    out: dict[Turn, set[str]] = defaultdict(set)
+    out = []
     for row in read_rows(folder / "manifest.csv"):
         transcript = read_transcript(folder / row["file"])
         source = CallSource(row["file"], "rep", str(folder / row["file"]),
                             rep_speaker=row["rep_speaker"])
         try:
-            result = analyze_call(source, transcript,
-                                  RoleEvidence(rep_speaker=row["rep_speaker"]),
-                                  Models(labeler, veto=veto))
+            out.append((row["file"], analyze_call(source, transcript,
+                                                  RoleEvidence(rep_speaker=row["rep_speaker"]),
+                                                  Models(labeler, veto=veto))))
         except InputError as exc:
             print(f"left out {exc}", file=sys.stderr)
-            continue
+    return out
+
+
+def flagged_turns(results: Sequence[tuple[str, CallResult]]) -> dict[Turn, set[str]]:
+    """Every flag label (and ``objection:<kind>``) and the role (``role:<role>``) on each turn
+    of each analyzed conversation; a flag a coach marked wrong does not count."""
+    out: dict[Turn, set[str]] = defaultdict(set)
+    for file, result in results:
         for flag in result.flags:
             if flag.utterance >= 0 and flag.coach != "wrong":
-                turn = out[(row["file"], flag.utterance)]
+                turn = out[(file, flag.utterance)]
                 turn.add(flag.label)
                 if flag.label == "objection":
                     turn.add(f"objection:{flag.subtype}")
         for index, utterance in enumerate(result.utterances):
-            out[(row["file"], index)].add(f"role:{utterance.role}")
+            out[(file, index)].add(f"role:{utterance.role}")
     return out
 
 
@@ -201,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, default=LABELS_PATH, help="the hand labels")
     parser.add_argument("--connection", type=Path, default=CONNECTION_PATH,
                         help="the connection labels (follow-ups, acknowledgements, relating)")
+    parser.add_argument("--next-steps", type=Path, default=next_steps.NEXT_STEPS_PATH,
+                        help="each call's agreed next step, by hand")
     parser.add_argument("--check", action="store_true",
                         help="check folders rebuilt from sources.csv against the labels")
     parser.add_argument("--sources", type=Path, default=SOURCES_PATH,
@@ -209,13 +219,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         return check(args.folders, args.sources, args.labels)
     labels, labelled = with_connection(read_labels(args.labels), args.connection)
+    steps = next_steps.read_references(args.next_steps)
     labeler = None
     for folder in args.folders:
         if not (folder / "manifest.csv").is_file() or folder.name not in labels:
             print(f"{folder}: no manifest.csv or no labels for set {folder.name!r}, skipped")
             continue
         labeler = labeler or Labeler.load()
-        found = flagged_turns(folder, labeler, NO_VETO if args.no_veto else None)
+        results = analyzed_calls(folder, labeler, NO_VETO if args.no_veto else None)
+        found = flagged_turns(results)
         # A folder may hold part of a set (a tune or a test half): its files only.
         files = {f for f, _ in found}
         gold = {t: v for t, v in labels[folder.name].items() if t[0] in files}
@@ -226,6 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{s.fp:>5}{s.fn:>5}")
         right, both = kinds_right(gold, found)
         print(f"objection kind right where both found one: {right}/{both}")
+        next_steps.report(folder.name, next_steps.verdicts(folder.name, results, steps),
+                          args.errors)
         if args.errors:
             errors(gold, found, folder, labelled[folder.name])
     if not args.folders:

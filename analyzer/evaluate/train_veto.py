@@ -199,11 +199,12 @@ def _pr(cell: Sequence[int]) -> str:
 def rules_alone(folders: Iterable[Path]) -> dict[Key, set[str]]:
     """The flags of every turn of the folders with no veto, through ``analyze_call``."""
     from analyzer.call.language import Labeler
-    from analyzer.evaluate.sales import flagged_turns
+    from analyzer.evaluate.sales import analyzed_calls, flagged_turns
 
     labeler = Labeler.load()
     return {(folder.name, file, n): labels for folder in folders
-            for (file, n), labels in flagged_turns(folder, labeler, NO_VETO).items()}
+            for (file, n), labels
+            in flagged_turns(analyzed_calls(folder, labeler, NO_VETO)).items()}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
