@@ -59,6 +59,37 @@ def test_closing_next_step_is_the_dated_one_not_a_later_undated_promise(session_
     assert {f.label for f in result.flags if f.role == "customer"} >= {"commitment"}
 
 
+def test_closing_next_step_is_the_last_one_agreed_not_an_early_dated_one(session_labeler):
+    # Readers of real calls chose the step the call ends on (models/eval/sales/next_steps.csv,
+    # stop 38): an early "I'll send you the deck today." is no longer the call's next step
+    # once the customer commits to the pilot, and a question of what the customer does now
+    # ("How do you run onboarding now?") names no step at all.
+    result = call_of(session_labeler,
+                     ("Rep", "I'll send you the deck today."),
+                     ("Cust", "Sure."),
+                     ("Rep", "How do you run onboarding now?"),
+                     ("Cust", "Mostly by hand, with spreadsheets."),
+                     ("Rep", "That is where most teams lose time."),
+                     ("Cust", "Yes, it is."),
+                     ("Rep", "What would a good first month look like?"),
+                     ("Cust", "Fewer manual steps."),
+                     ("Rep", "Would it make sense to set up a pilot?"),
+                     ("Cust", "Yes. We'll start the pilot on the first."))
+    m = result.metrics
+    assert m.next_step_agreed and m.next_step_text == "We'll start the pilot on the first."
+    assert [f.utterance for f in flags_of(result, "next_step")] == [0]
+
+
+@pytest.mark.parametrize("said", [
+    "Good morning Sarah, thank you for taking the time to meet with us today.",
+    "So you can just share your screen right now.",
+    "Um you do get a lower month or hourly price for that."])
+def test_closing_a_greeting_a_chore_or_a_price_is_no_agreed_next_step(session_labeler, said):
+    # Three calls of the tune part said to end agreed on such a sentence (stop 38).
+    result = call_of(session_labeler, ("Rep", said), ("Cust", "Sure."))
+    assert not result.metrics.next_step_agreed and not flags_of(result, "next_step")
+
+
 def test_closing_rep_dated_step_agreed_with_a_yes_is_the_next_step(session_labeler):
     # The issue's own example: a next step the rep proposes, agreed by the customer.
     result = call_of(session_labeler,

@@ -245,17 +245,23 @@ def _fits(label: str, role: str) -> bool:
 
 
 def agreed_next_step(flags: Sequence[Flag]) -> Flag | None:
-    """The call's agreed next step: the last dated next step agreed (the customer's own, or
-    the rep's that the customer then agreed to: who does what by when), else the customer's
-    last commitment (a concrete one before a bare "yes"); None when the call ends without
-    one."""
+    """The call's agreed next step: the last concrete step agreed (the customer's own
+    commitment or next step, or the rep's dated step that the customer then agreed to: who
+    does what by when), else the customer's last bare "yes" to an ask; None when the call
+    ends without one. A dated step a few utterances before an undated last one (``step_near``
+    in ``models/closing/rules.json``) says more of the same step: it is shown instead."""
     agreed = [f for f in flags if f.role == CUSTOMER and f.label in ("commitment", "next_step")]
     steps = [f for f in flags if f.role == REP and f.label == "next_step"]
     answers = [f for f in flags if f.label == "answer" and f.subtype == "agreed"]
     agreed += [s for s in steps if any(a.utterance > s.utterance for a in answers)]
-    # A step with a time says more than an action or an amount, which say more than a "yes".
-    return max(agreed, key=lambda f: (f.label == "next_step", f.subtype != "yes", f.utterance,
-                                      f.start)) if agreed else None
+    if not agreed:
+        return None
+    last = max(agreed, key=lambda f: (f.subtype != "yes", f.utterance, f.start))
+    near = load_rules()[0]["step_near"]
+    dated = [f for f in agreed if f.label == "next_step"
+             and last.utterance - near <= f.utterance <= last.utterance]
+    return last if last.label == "next_step" or not dated else max(
+        dated, key=lambda f: (f.utterance, f.start))
 
 
 def closing_metrics(flags: Sequence[Flag]) -> dict[str, Any]:
