@@ -79,3 +79,24 @@ def test_evaluate_readers_shipped_second_reading_lines_up_with_the_first(capsys)
     rows = _rows(capsys.readouterr().out)
     # 559 rep turns read twice, for the sales labels and apart for the connection ones.
     assert "559 items" in rows["ask"] and "559 items" in rows["acknowledgement"]
+
+
+def test_evaluate_readers_two_readings_of_the_next_step(tmp_path: Path, capsys) -> None:
+    # Three calls read twice: the readings agree that a.txt and c.txt end agreed (their steps
+    # one turn apart in a.txt, five in c.txt) and disagree on b.txt. Agreement 2 of 3, yes 2
+    # and 3 of 3: chance (2*3 + 1*0) / 9, kappa 0.00.
+    head = "set,file,split,next_step_agreed,has_time,step_turn,agree_turn\n"
+    first = tmp_path / "steps.csv"
+    first.write_text(head + "mine,a.txt,tune,yes,yes,8,9\nmine,b.txt,test,no,no,,\n"
+                     "mine,c.txt,test,yes,no,20,\n", encoding="utf-8")
+    second = tmp_path / "second_steps.csv"
+    second.write_text(head + "mine,a.txt,tune,yes,yes,10,10\nmine,b.txt,test,yes,no,4,5\n"
+                      "mine,c.txt,test,yes,no,25,25\n", encoding="utf-8")
+    none = str(tmp_path / "absent.csv")
+    labels = _write(tmp_path / "first.csv", "mine,a.txt,0,rep,\n")
+    assert main(["--first", labels, none, "--second", labels, none,
+                 "--next-steps", str(first), str(second)]) == 0
+    out = capsys.readouterr().out
+    assert "next step agreed, two readings (all): 3 items, yes 2 / 3, both 2, kappa 0.00" in out
+    assert "next step agreed, two readings (test): 2 items, yes 1 / 2, both 1" in out
+    assert "where both say agreed, their steps within 2 turns: 1/2" in out

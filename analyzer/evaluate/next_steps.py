@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.call.closing import agreed_next_step
-from analyzer.evaluate.language_real import read_rows
+from analyzer.evaluate.language_real import agreement, read_rows
 from analyzer.settings import EVAL_DIR
 from analyzer.types import CallResult
 
 NEXT_STEPS_PATH = EVAL_DIR / "sales" / "next_steps.csv"
+# The same calls read again by other readers, blind, from the same brief.
+SECOND_NEXT_STEPS_PATH = EVAL_DIR / "sales" / "second_next_steps.csv"
 NEAR = 2  # turns either side of the readers' step that are still the same exchange
 
 
@@ -98,3 +100,25 @@ def report(name: str, found: Sequence[Verdict], errors: bool = False) -> None:
             turns = ",".join(map(str, sorted(v.reference.turns))) or "-"
             print(f"  next step {name}/{v.file}: hand {'yes' if v.reference.agreed else 'no'} "
                   f"(turns {turns}), found {v.turn}: {v.text[:120]!r}")
+
+
+def readers_agreement(first: Path = NEXT_STEPS_PATH, second: Path = SECOND_NEXT_STEPS_PATH
+                      ) -> list[str]:
+    """How far two readings agree per call, as lines: agreed or not (Cohen's kappa), per
+    split and in all, and where both say agreed, how often their steps lie within ``NEAR``
+    turns of each other. Empty when either file is absent."""
+    if not (first.is_file() and second.is_file()):
+        return []
+    one, two = read_references(first), read_references(second)
+    calls = sorted(set(one) & set(two))
+    lines = []
+    for part in ("tune", "test", "all"):
+        mine = [c for c in calls if part in ("all", one[c].split)]
+        if mine:
+            lines.append(f"next step agreed, two readings ({part}): "
+                         + agreement([(one[c].agreed, two[c].agreed) for c in mine]))
+    both = [c for c in calls if one[c].agreed and two[c].agreed]
+    near = sum(any(abs(a - b) <= NEAR for a in one[c].turns for b in two[c].turns)
+               for c in both)
+    lines.append(f"where both say agreed, their steps within {NEAR} turns: {near}/{len(both)}")
+    return lines

@@ -10,6 +10,8 @@ The second reader's precision and recall against the first say how far careful p
 on a label, and so how far any labeler can be scored against one of them. With the sets'
 folders (their text is not in the repository: ``models/eval/sales/README.md``) the flags are
 scored the same way against the first reader, the second, and on the turns both agree on.
+Each call's agreed next step was read twice too (``next_steps.csv``, ``second_next_steps.csv``):
+their agreement per call follows the table.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analyzer.call.language import Labeler
+from analyzer.evaluate import next_steps
 from analyzer.evaluate.language import Score
 from analyzer.evaluate.language_real import agreement, count, read_rows
 from analyzer.evaluate.sales import (
@@ -91,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         metavar=("LABELS", "CONNECTION"), help="the first reading")
     parser.add_argument("--second", type=Path, nargs=2, metavar=("LABELS", "CONNECTION"),
                         default=[SECOND_LABELS, SECOND_CONNECTION], help="the second reading")
+    parser.add_argument("--next-steps", type=Path, nargs=2, metavar=("FIRST", "SECOND"),
+                        default=[next_steps.NEXT_STEPS_PATH, next_steps.SECOND_NEXT_STEPS_PATH],
+                        help="two readings of each call's agreed next step")
     args = parser.parse_args(argv)
     first, sides, _ = reading(*args.first)
     second, _, read = reading(*args.second)
@@ -112,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         header += f"{'flags v 1st':>14}{'flags v 2nd':>14}{'flags, agreed':>14}"
     print(header)
     print("\n".join(readers_table(first, second, sides, read, flags)))
+    print("\n".join(next_steps.readers_agreement(*args.next_steps)))
     return 0
 
 
