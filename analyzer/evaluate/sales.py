@@ -12,7 +12,8 @@ conversation is analyzed as a call (``analyze_call``, the rep named by the manif
 flags on each turn are compared with the hand labels of ``models/eval/sales/labels.csv``
 (``set, file, n, role, labels``) and, for the rep's follow-up questions, acknowledgements
 and relating, of ``connection.csv`` (same columns), written by readers who never saw the
-rules or their output.
+rules or their output; and for each call whether it ends with an agreed next step, against
+``next_steps.csv`` (``analyzer.evaluate.next_steps``).
 A label counts on a turn when one of its flags sits in that turn. The sales veto
 (``models/language/veto/``) was trained on these same turns, so with it the figures are
 in-sample: ``--no-veto`` gives the rules alone, ``make eval-veto`` the veto held out by source.
