@@ -404,6 +404,7 @@ def test_closing_pages_show_next_step_asks_objections_phases_and_card(tmp_path,
     write_run([result], [], tmp_path)
     call_html = next((tmp_path / "call-pages").glob("*.html")).read_text(encoding="utf-8")
     assert "Next step" in call_html and "We will start the pilot on Monday." in call_html
+    assert "<b>Next step</b> <a href='#' data-t=" in call_html  # the time, before the words
     assert call_html.index("Next step") < call_html.index("Transcript")
     assert "<span class='badge good'>acknowledged</span>" in call_html
     assert "<span class='badge good'>agreed</span>" in call_html
@@ -423,6 +424,8 @@ def test_closing_page_says_when_no_next_step_was_agreed(tmp_path, session_labele
     call_html = next((tmp_path / "call-pages").glob("*.html")).read_text(encoding="utf-8")
     assert "No agreed next step" in call_html
     assert "<span class='badge bad'>declined</span>" in call_html
+    # The banner says how far to trust it, with the figures measured on real calls (stop 38).
+    assert "ended agreed on 20 (two readers agree on 146 of 149 calls)" in call_html
 
 
 def test_closing_not_decided_and_send_me_information_is_no_agreed_next_step(session_labeler):
@@ -1061,3 +1064,11 @@ def test_closing_others_plans_and_others_interest_are_no_objection(session_label
     result = call_of(session_labeler, ("Rep", "So when would you like to get started?"),
                      ("Cust", said))
     assert bool(flags_of(result, "objection")) == objection
+
+
+def test_closing_next_step_banner_of_an_untimed_call_has_no_stray_space():
+    from analyzer.coach.pages.closing_view import next_step_line
+
+    html = next_step_line({"next_step_agreed": True, "next_step_text": "I'll sign today.",
+                           "next_step_s": float("nan")})
+    assert "<b>Next step</b>: I&#x27;ll sign today.</div>" in html
