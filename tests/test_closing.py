@@ -405,6 +405,9 @@ def test_closing_pages_show_next_step_asks_objections_phases_and_card(tmp_path,
     call_html = next((tmp_path / "call-pages").glob("*.html")).read_text(encoding="utf-8")
     assert "Next step" in call_html and "We will start the pilot on Monday." in call_html
     assert "<b>Next step</b> <a href='#' data-t=" in call_html  # the time, before the words
+    # What the customer agreed to: the rep's ask just before (stop 38).
+    assert ("We will start the pilot on Monday. <span class='muted'>(after the rep said "
+            "&ldquo;Would it make sense to set up a pilot with your team?&rdquo;)") in call_html
     assert call_html.index("Next step") < call_html.index("Transcript")
     assert "<span class='badge good'>acknowledged</span>" in call_html
     assert "<span class='badge good'>agreed</span>" in call_html
@@ -1072,3 +1075,19 @@ def test_closing_next_step_banner_of_an_untimed_call_has_no_stray_space():
     html = next_step_line({"next_step_agreed": True, "next_step_text": "I'll sign today.",
                            "next_step_s": float("nan")})
     assert "<b>Next step</b>: I&#x27;ll sign today.</div>" in html
+
+
+def test_closing_next_step_banner_shows_the_reps_last_words_before_a_bare_yes(tmp_path,
+                                                                                session_labeler):
+    # "Yeah, let's do that." says little alone; no ask was flagged before it, so the banner
+    # shows the rep's last sentence (a real call of the tune part, stop 38).
+    from conftest import write_run
+
+    result = call_of(session_labeler,
+                     ("Rep", "We built our own platform over time. I'm happy to walk you all "
+                             "through it with your content lead."),
+                     ("Cust", "Yeah, let's do that."))
+    write_run([result], [], tmp_path)
+    call_html = next((tmp_path / "call-pages").glob("*.html")).read_text(encoding="utf-8")
+    assert ("let&#x27;s do that. <span class='muted'>(after the rep said &ldquo;I&#x27;m happy "
+            "to walk you all through it with your content lead.&rdquo;)") in call_html, call_html

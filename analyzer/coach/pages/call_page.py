@@ -66,7 +66,7 @@ def call_page(call: Mapping[str, Any], utterances: Sequence[Utterance], flags: S
     shown = [f for f in flags if f.label in TRANSCRIPT_LABELS and f.coach != "wrong"]
     fix = Corrector(call_id)
     parts = [low_confidence_banner(call), not_english_banner(call, len(utterances)),
-             _heading(call), next_step_line(call),
+             _heading(call), next_step_line(call, flags, utterances),
              _audio_player(str(call.get("audio_path", "") or ""), out),
              "<div class='cards'>", *(card(v, call.get(v.metric), _card_note(v, call))
                                       for v in load_views() if v.card), "</div>",

@@ -6,11 +6,12 @@ recomputed."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from analyzer.coach.pages.html import clock, e, is_missing, number, table
-from analyzer.types import Flag
+from analyzer.types import Flag, Utterance
 
 OUTCOME_CLASS = {"agreed": "good", "deferred": "watch", "declined": "bad"}
 Fix = Callable[[Flag], str]  # the "not right?" control of a flag (call_page.Corrector.wrong)
@@ -45,20 +46,53 @@ STEP_TRUST = ("<p class='help'>How far to trust this line: on 27 real sales call
               "whose calls were not read to write the rules, it said rightly whether the call "
               "ended agreed on 20 (two readers agree on 146 of 149 calls); it misses steps said "
               "in words the rules do not know, and the sentence shown is often the same step "
-              "said again a little later, or a yes whose step is the sentence before it. "
+              "said again a little later, or a yes to what the rep said before it. "
               "<code>models/closing/README.md</code>.</p>")
 
 
-def next_step_line(call: Mapping[str, Any]) -> str:
-    """The call's agreed next step and when it was said, or a warning that there is none;
-    then how far to trust either (``STEP_TRUST``)."""
+def next_step_line(call: Mapping[str, Any], flags: Sequence[Flag] = (),
+                   utterances: Sequence[Utterance] = ()) -> str:
+    """The call's agreed next step and when it was said (after what the rep said just before
+    it, ``_answered``), or a warning that there is none; then how far to trust either
+    (``STEP_TRUST``)."""
     agreed = not is_missing(call.get("next_step_agreed")) and bool(call["next_step_agreed"])
     if not agreed:
         return ("<div class='banner nextstep none'>&#9888; <b>No agreed next step</b>: the call "
                 "ended without the customer committing to a concrete action.</div>" + STEP_TRUST)
     at = _at(number(call.get("next_step_s")))  # empty when the call has no times
+    text = str(call.get("next_step_text", ""))
+    asked = _answered(flags, utterances, text)
+    said = f" <span class='muted'>(after the rep said &ldquo;{e(asked)}&rdquo;)</span>" \
+        if asked else ""
     return (f"<div class='banner nextstep'>&#10003; <b>Next step</b>{' ' + at if at else ''}: "
-            f"{e(call.get('next_step_text', ''))}</div>" + STEP_TRUST)
+            f"{e(text)}{said}</div>" + STEP_TRUST)
+
+
+def _answered(flags: Sequence[Flag], utterances: Sequence[Utterance], text: str,
+              back: int = 2) -> str:
+    """What the rep said just before the customer's next step (``text``), in the ``back``
+    utterances before it: the last ask or dated step flagged there, else the rep's last
+    sentence ("Yeah, let's do that." says little without "I'm happy to walk you all
+    through."); "" when the step is the rep's own."""
+    step = next((f for f in reversed(flags) if f.role == "customer" and f.text == text
+                 and f.label in ("commitment", "next_step")), None)
+    if step is None:
+        return ""
+    before = range(max(0, step.utterance - back), step.utterance)
+    asked = [f for f in flags if f.role == "rep" and f.label in ("ask", "next_step")
+             and f.utterance in before and f.coach != "wrong"]
+    if asked:
+        return asked[-1].text
+    said = [utterances[i].text for i in before if i < len(utterances)
+            and utterances[i].role == "rep"]
+    return _last_sentence(said[-1]) if said else ""
+
+
+def _last_sentence(text: str, most: int = 160) -> str:
+    """The last sentence of a text (split at . ? or ! before a space), cut to ``most``
+    characters from its end."""
+    last = re.split(r"(?<=[.?!])\s+", text.strip())[-1]
+    return last if len(last) <= most else "..." + last[-most:].lstrip()
 
 
 def _answers_in_order(flags: Sequence[Flag], prefix: str) -> list[Flag]:
