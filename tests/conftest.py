@@ -221,6 +221,18 @@ def talk_channels(seconds: float, seed: int = 0, rate: int = 16000) -> list[np.n
     return channels
 
 
+def write_sales_folder(folder: Path, calls: dict[str, tuple[str, str]]) -> Path:
+    """A labelled set's folder as ``analyzer.evaluate.sales`` reads it: each conversation's
+    ``Speaker: text`` lines and a ``manifest.csv`` naming its rep (``calls``: file -> (rep,
+    text))."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (_, text) in calls.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    rows = "".join(f"{name},{rep}\n" for name, (rep, _) in calls.items())
+    (folder / "manifest.csv").write_text("file,rep_speaker\n" + rows, encoding="utf-8")
+    return folder
+
+
 def write_run(results, errors, out, split_by_rep: bool = False):
     """Write a run's tables and pages from hand-built results, the way a run does: streamed
     from its outcomes (errors first, in the order found) by ``coach.publish``."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import write_sales_folder
+
 from analyzer.evaluate.readers import main
 
 HEADER = "set,file,n,role,labels\n"
@@ -41,12 +43,9 @@ def test_evaluate_readers_second_reader_scored_against_the_first(tmp_path: Path,
 
 
 def test_evaluate_readers_flags_against_each_reader(tmp_path: Path, capsys) -> None:
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    (folder / "a.txt").write_text(
+    folder = write_sales_folder(tmp_path / "mine", {"a.txt": ("Dana", (
         "Dana: What does your team use for invoicing today?\nSam: Spreadsheets.\n"
-        "Dana: Does Thursday at 2pm work for a demo?\nSam: Sure.\n", encoding="utf-8")
-    (folder / "manifest.csv").write_text("file,rep_speaker\na.txt,Dana\n", encoding="utf-8")
+        "Dana: Does Thursday at 2pm work for a demo?\nSam: Sure.\n"))})
     first = _write(tmp_path / "first.csv", "mine,a.txt,0,rep,customer_question\n"
                    "mine,a.txt,1,customer,\nmine,a.txt,2,rep,\nmine,a.txt,3,customer,\n")
     # The second reader also counts the scheduling question: the readers disagree on turn 2,

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import write_sales_folder
+
 from analyzer.evaluate.sales import main
+
+# A conversation of two turns: one question of the rep's, the customer's short answer.
+INVOICING = "Dana: What does your team use for invoicing today?\nSam: Spreadsheets.\n"
 
 
 def test_evaluate_sales_scores_a_folder_turn_by_turn(tmp_path: Path, capsys) -> None:
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    (folder / "a.txt").write_text(
+    folder = write_sales_folder(tmp_path / "mine", {"a.txt": ("Dana", (
         "Dana: Thanks for jumping on. What does your team use for invoicing today?\n"
         "Sam: Spreadsheets. Honestly, $900 a month is above what we were expecting.\n"
         "Dana: Would Thursday at 2pm work for a follow-up call?\n"
-        "Sam: Friday at 10 works.\n", encoding="utf-8")
-    (folder / "manifest.csv").write_text("file,rep_speaker\na.txt,Dana\n", encoding="utf-8")
+        "Sam: Friday at 10 works.\n"))})
     labels = tmp_path / "labels.csv"
     labels.write_text("set,file,n,role,labels\nmine,a.txt,0,rep,customer_question\n"
                       "mine,a.txt,1,customer,objection:price\nmine,a.txt,2,rep,ask\n"
@@ -34,15 +36,10 @@ def test_evaluate_sales_scores_a_folder_turn_by_turn(tmp_path: Path, capsys) -> 
 
 
 def test_evaluate_sales_scores_each_calls_agreed_next_step(tmp_path: Path, capsys) -> None:
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    (folder / "a.txt").write_text(
-        "Dana: Would Thursday at 2pm work for a follow-up call with your CFO?\n"
-        "Sam: Yes, Thursday at 2pm works.\n", encoding="utf-8")
-    (folder / "b.txt").write_text("Dana: What does your team use for invoicing today?\n"
-                                  "Sam: Spreadsheets.\n", encoding="utf-8")
-    (folder / "manifest.csv").write_text("file,rep_speaker\na.txt,Dana\nb.txt,Dana\n",
-                                         encoding="utf-8")
+    folder = write_sales_folder(tmp_path / "mine", {
+        "a.txt": ("Dana", "Dana: Would Thursday at 2pm work for a follow-up call with your CFO?\n"
+                          "Sam: Yes, Thursday at 2pm works.\n"),
+        "b.txt": ("Dana", INVOICING)})
     labels = tmp_path / "labels.csv"
     labels.write_text("set,file,n,role,labels\nmine,a.txt,0,rep,ask\n", encoding="utf-8")
     steps = tmp_path / "next_steps.csv"
@@ -65,11 +62,7 @@ def test_evaluate_sales_skips_a_folder_without_labels(tmp_path: Path, capsys) ->
 
 
 def test_evaluate_sales_no_veto_scores_the_rules_alone(tmp_path: Path, capsys) -> None:
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    (folder / "a.txt").write_text("Dana: What does your team use for invoicing today?\n"
-                                  "Sam: Spreadsheets.\n", encoding="utf-8")
-    (folder / "manifest.csv").write_text("file,rep_speaker\na.txt,Dana\n", encoding="utf-8")
+    folder = write_sales_folder(tmp_path / "mine", {"a.txt": ("Dana", INVOICING)})
     labels = tmp_path / "labels.csv"
     labels.write_text("set,file,n,role,labels\nmine,a.txt,0,rep,customer_question\n"
                       "mine,a.txt,1,customer,\n", encoding="utf-8")
@@ -108,15 +101,10 @@ def test_evaluate_sales_check_says_whether_a_rebuilt_folder_lines_up(tmp_path: P
 def test_evaluate_sales_leaves_out_a_call_mostly_not_in_english(tmp_path: Path, capsys) -> None:
     """`real9` holds a Dutch call nobody labelled: the product refuses it, the scoring says so
     and scores the rest."""
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    (folder / "a.txt").write_text("Dana: What does your team use for invoicing today?\n"
-                                  "Sam: Spreadsheets.\n", encoding="utf-8")
-    (folder / "nl.txt").write_text("Lukas: Ik ga een korte voorstelling doen, als dat goed is.\n"
-                                   "Broes: Het is op onze site, maar ik denk dat het beter kan.\n",
-                                   encoding="utf-8")
-    (folder / "manifest.csv").write_text("file,rep_speaker\na.txt,Dana\nnl.txt,Lukas\n",
-                                         encoding="utf-8")
+    folder = write_sales_folder(tmp_path / "mine", {
+        "a.txt": ("Dana", INVOICING),
+        "nl.txt": ("Lukas", "Lukas: Ik ga een korte voorstelling doen, als dat goed is.\n"
+                            "Broes: Het is op onze site, maar ik denk dat het beter kan.\n")})
     labels = tmp_path / "labels.csv"
     labels.write_text("set,file,n,role,labels\nmine,a.txt,0,rep,customer_question\n"
                       "mine,a.txt,1,customer,\n", encoding="utf-8")
