@@ -99,3 +99,18 @@ def test_evaluate_readers_two_readings_of_the_next_step(tmp_path: Path, capsys) 
     assert "next step agreed, two readings (all): 3 items, yes 2 / 3, both 2, kappa 0.00" in out
     assert "next step agreed, two readings (test): 2 items, yes 1 / 2, both 1" in out
     assert "where both say agreed, their steps within 2 turns: 1/2" in out
+
+
+def test_evaluate_readers_two_readings_of_the_phases(tmp_path: Path, capsys) -> None:
+    # A shipped call of 20 turns (its length from sources.csv): the readings differ on turns 2
+    # and 3 only. 18 of 20 the same; chance (4*2 + 11*13 + 5*5) / 400 = 0.44: kappa 0.82.
+    row = "sales1,01_tribeai_cold-call-success.txt,tune,"
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(f"set,file,split,turn,phase\n{row}0,opening\n{row}4,discovery\n"
+                     f"{row}15,next_steps\n", encoding="utf-8")
+    second.write_text(f"set,file,split,turn,phase\n{row}0,opening\n{row}2,discovery\n"
+                      f"{row}15,next_steps\n", encoding="utf-8")
+    assert main(["--phases", str(first), str(second)]) == 0
+    out = capsys.readouterr().out
+    assert "phases, two readings (tune): 18/20 turns the same (0.90), kappa 0.82" in out, out
+    assert "phases, two readings (all): 18/20" in out and "(test)" not in out.split("phases,")[-1]

@@ -114,3 +114,26 @@ def test_evaluate_sales_leaves_out_a_call_mostly_not_in_english(tmp_path: Path, 
     rows = {line.split()[0]: line.split()[1:] for line in captured.out.splitlines()
             if len(line.split()) == 7}
     assert rows["customer_question"][:2] == ["1.000", "1.000"]
+
+
+def test_evaluate_sales_scores_each_utterances_phase(tmp_path: Path, capsys) -> None:
+    folder = write_sales_folder(tmp_path / "mine", {"a.txt": ("Dana", (
+        "Dana: Hi Sam, how are you?\nSam: Good, thanks.\n"
+        "Dana: What does your team use for invoicing today?\nSam: Spreadsheets.\n"
+        "Dana: Would Thursday at 2pm work for a follow-up call?\nSam: Thursday works.\n"))})
+    labels = tmp_path / "labels.csv"
+    labels.write_text("set,file,n,role,labels\nmine,a.txt,0,rep,\n", encoding="utf-8")
+    # The reader hears the customer's answer as presentation: five of six turns agree.
+    phases = tmp_path / "phases.csv"
+    phases.write_text("set,file,split,turn,phase\nmine,a.txt,test,0,opening\n"
+                      "mine,a.txt,test,2,discovery\nmine,a.txt,test,3,presentation\n"
+                      "mine,a.txt,test,4,next_steps\n", encoding="utf-8")
+    assert main([str(folder), "--labels", str(labels), "--phases", str(phases),
+                 "--errors"]) == 0
+    out = capsys.readouterr().out
+    assert "utterances in the right phase (test): 5/6 = 0.833 (target 0.80)" in out, out
+    assert ("per phase (precision, recall): discovery 0.50/1.00 (n=1), next_steps 1.00/1.00 "
+            "(n=2), opening 1.00/1.00 (n=2), presentation 0.00/0.00 (n=1)") in out
+    assert "readers -> found (commonest mistakes): presentation->discovery 1" in out
+    assert ("phases mine/a.txt: 5/6; readers opening@0 discovery@2 presentation@3 "
+            "next_steps@4; found opening@0 discovery@2 next_steps@4") in out

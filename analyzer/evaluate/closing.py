@@ -32,6 +32,7 @@ from analyzer.call.roles import RoleEvidence
 from analyzer.call.words import one_space
 from analyzer.evaluate.language import Score
 from analyzer.evaluate.language_real import agreement, read_rows
+from analyzer.evaluate.sales_phases import phases_of
 from analyzer.settings import EVAL_DIR, REPO_DIR
 from analyzer.types import CallResult, CallSource, Flag, Segment, Transcript
 
@@ -204,16 +205,6 @@ def reference_scores(results: dict[str, CallResult], split: str, errors: bool = 
     confusion = Counter((r["phase"], got[r["dialogue"]][int(r["utterance"])]) for r in phases)
     print("  gold -> found (most common mistakes):",
           ", ".join(f"{a}->{b} {n}" for (a, b), n in confusion.most_common(20) if a != b)[:400])
-
-
-def phases_of(result: CallResult) -> list[str]:
-    """The phase of each utterance, read back from the call's phase flags."""
-    out = [""] * len(result.utterances)
-    stretches = [f for f in result.flags if f.label == "phase"]
-    for f, after in zip(stretches, [*stretches[1:], None]):
-        end = after.utterance if after else len(out)
-        out[f.utterance:end] = [f.subtype] * (end - f.utterance)
-    return out
 
 
 def mrda_lines(folder: Path) -> list[tuple[str, str]]:

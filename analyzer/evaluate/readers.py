@@ -21,13 +21,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analyzer.call.language import Labeler
-from analyzer.evaluate import next_steps
+from analyzer.evaluate import next_steps, sales_phases
 from analyzer.evaluate.language import Score
 from analyzer.evaluate.language_real import agreement, count, read_rows
 from analyzer.evaluate.sales import (
     CONNECTION_PATH,
     FLAGS,
     LABELS_PATH,
+    SOURCES_PATH,
     analyzed_calls,
     flagged_turns,
     read_labels,
@@ -97,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--next-steps", type=Path, nargs=2, metavar=("FIRST", "SECOND"),
                         default=[next_steps.NEXT_STEPS_PATH, next_steps.SECOND_NEXT_STEPS_PATH],
                         help="two readings of each call's agreed next step")
+    parser.add_argument("--phases", type=Path, nargs=2, metavar=("FIRST", "SECOND"),
+                        default=[sales_phases.PHASES_PATH, sales_phases.SECOND_PHASES_PATH],
+                        help="two readings of each call's phases")
     args = parser.parse_args(argv)
     first, sides, _ = reading(*args.first)
     second, _, read = reading(*args.second)
@@ -119,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(header)
     print("\n".join(readers_table(first, second, sides, read, flags)))
     print("\n".join(next_steps.readers_agreement(*args.next_steps)))
+    turns = {(r["set"], r["file"]): int(r["turns"]) for r in read_rows(SOURCES_PATH)}
+    print("\n".join(sales_phases.readers_agreement(turns, *args.phases)))
     return 0
 
 

@@ -13,7 +13,8 @@ flags on each turn are compared with the hand labels of ``models/eval/sales/labe
 (``set, file, n, role, labels``) and, for the rep's follow-up questions, acknowledgements
 and relating, of ``connection.csv`` (same columns), written by readers who never saw the
 rules or their output; and for each call whether it ends with an agreed next step, against
-``next_steps.csv`` (``analyzer.evaluate.next_steps``).
+``next_steps.csv`` (``analyzer.evaluate.next_steps``); and each utterance's phase, against
+``phases.csv`` (``analyzer.evaluate.sales_phases``).
 A label counts on a turn when one of its flags sits in that turn. The sales veto
 (``models/language/veto/``) was trained on these same turns, so with it the figures are
 in-sample: ``--no-veto`` gives the rules alone, ``make eval-veto`` the veto held out by source.
@@ -36,7 +37,7 @@ from analyzer.call.doubt import NO_VETO, Veto
 from analyzer.call.language import Labeler
 from analyzer.call.roles import RoleEvidence
 from analyzer.errors import InputError
-from analyzer.evaluate import next_steps
+from analyzer.evaluate import next_steps, sales_phases
 from analyzer.evaluate.language import Score
 from analyzer.evaluate.language_real import read_rows
 from analyzer.settings import EVAL_DIR
@@ -212,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="the connection labels (follow-ups, acknowledgements, relating)")
     parser.add_argument("--next-steps", type=Path, default=next_steps.NEXT_STEPS_PATH,
                         help="each call's agreed next step, by hand")
+    parser.add_argument("--phases", type=Path, default=sales_phases.PHASES_PATH,
+                        help="each call cut into phases, by hand")
     parser.add_argument("--check", action="store_true",
                         help="check folders rebuilt from sources.csv against the labels")
     parser.add_argument("--sources", type=Path, default=SOURCES_PATH,
@@ -221,6 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return check(args.folders, args.sources, args.labels)
     labels, labelled = with_connection(read_labels(args.labels), args.connection)
     steps = next_steps.read_references(args.next_steps)
+    phases = sales_phases.read_references(args.phases) if args.phases.is_file() else {}
     labeler = None
     for folder in args.folders:
         if not (folder / "manifest.csv").is_file() or folder.name not in labels:
@@ -241,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"objection kind right where both found one: {right}/{both}")
         next_steps.report(folder.name, next_steps.verdicts(folder.name, results, steps),
                           args.errors)
+        sales_phases.report(folder.name, sales_phases.verdicts(folder.name, results, phases),
+                            args.errors)
         if args.errors:
             errors(gold, found, folder, labelled[folder.name])
     if not args.folders:
