@@ -9,7 +9,7 @@ DIARIZATION := $(VENV)/.diarization
 DEMO_OUT ?= demo-out
 
 .PHONY: install install-base install-diarization demo test test-fast lint eval \
-	eval-closing eval-sales eval-connection eval-pitch eval-bare-model eval-diarization eval-redaction eval-roles eval-roles-words train-roles eval-veto train-veto train-textcat bench demo-audio \
+	eval-closing eval-sales eval-connection eval-pitch eval-bare-model eval-diarization eval-redaction eval-roles eval-roles-words train-roles eval-veto train-veto train-phases eval-phases train-textcat bench demo-audio \
 	redaction-audio clean \
 	chromium
 
@@ -111,6 +111,17 @@ train-veto: $(STAMP)
 # set of calls decided by models trained without it (and with the chats; about ten minutes).
 eval-veto: $(STAMP)
 	$(BIN)/python -m analyzer.evaluate.train_veto --held-out $(foreach d,$(SALES),--sales $(d))
+
+# Retrains the phase word model (models/closing/phase_model/model.json) from the tune part of
+# the SALES folders cut into phases (models/eval/sales/phases.csv) and the donation chats'
+# tune half in ../shared/realdata/persuasion (deterministic, about three minutes).
+train-phases: $(STAMP)
+	$(BIN)/python -m analyzer.evaluate.train_phases $(foreach d,$(SALES),--sales $(d))
+
+# The phase word model held out: each tune set of SALES (and the chats) decided by a model
+# trained without it (about four minutes).
+eval-phases: $(STAMP)
+	$(BIN)/python -m analyzer.evaluate.train_phases --held-out $(foreach d,$(SALES),--sales $(d))
 
 # Retrains the roles word model (models/roles/words.json) from the transcripts of
 # ../shared/realdata and the SALES folders (deterministic, about ten seconds).

@@ -1,23 +1,93 @@
 """The call's phases: opening, discovery, presentation, pricing, objection, next steps.
 
-Each utterance gets the first phase of ``order`` (``models/closing/phases.json``) that one of
-its flags or cue phrases names; an utterance with none continues the phase before it, except a
-long rep statement, which is presentation. The phases become one ``phase`` flag per stretch
-(the band on the call page's timeline) and the seconds in each per call.
+Each utterance gets a score for each phase: the log-probability a word model gives it
+(``models/closing/phase_model/``: a logistic regression over the tf-idf of its words, its
+speaker's role, where it falls in the call, its length and its flags, trained on sales calls
+that readers cut into phases), plus a bonus for each phase that one of its flags or cue phrases
+names (``models/closing/phases.json``). The call's phases are the sequence with the best total
+score when each change of phase costs a penalty, and the opening, once left, never comes back
+(the Viterbi algorithm). The phases become one ``phase`` flag per stretch (the band on the call
+page's timeline) and the seconds in each per call.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from analyzer.call.linear import TextModel, contributions, plain_text
 from analyzer.settings import MODELS_DIR, read_json
 from analyzer.types import REP, Flag, Utterance
 
 PHASES_PATH = MODELS_DIR / "closing" / "phases.json"
+PHASE_MODEL_DIR = MODELS_DIR / "closing" / "phase_model"
 PHASES = ("opening", "discovery", "presentation", "pricing", "objection", "next_steps")
+
+
+@dataclass(frozen=True)
+class PhaseModel:
+    """The fitted word model of the phases and how its scores are decoded.
+
+    Attributes:
+        models: Each phase's scores over an utterance's terms (one multinomial regression:
+            the scores' softmax is the phase's probability).
+        config: ``phase_model/config.json``: the features (``position_bins``,
+            ``length_bins``, ``flag_labels``), ``cue_weight`` and ``switch_penalty``.
+        tfidf: The terms and their idf with every weight 1: its ``contributions`` are an
+            utterance's tf-idf vector, which every phase's weights then score.
+    """
+
+    models: Mapping[str, TextModel]
+    config: Mapping[str, Any]
+    tfidf: TextModel
+
+
+@lru_cache(maxsize=1)
+def load_phase_model() -> PhaseModel:
+    """The phase word model of ``models/closing/phase_model/``."""
+    config = dict(read_json(PHASE_MODEL_DIR / "config.json"))
+    return phase_model(dict(read_json(PHASE_MODEL_DIR / "model.json")), config)
+
+
+def phase_model(data: Mapping[str, Any], config: Mapping[str, Any]) -> PhaseModel:
+    """The model of stored data: the terms and their idf, each phase's weights."""
+    idf = dict(zip(data["terms"], data["idf"], strict=True))
+    pattern, max_n = re.compile(config["token_pattern"]), int(config["max_n"])
+    return PhaseModel({phase: TextModel(pattern, max_n, idf, dict(zip(
+        data["terms"], data["phases"][phase]["weight"], strict=True)),
+        float(data["phases"][phase]["intercept"])) for phase in PHASES}, config,
+        TextModel(pattern, max_n, idf, dict.fromkeys(idf, 1.0), 0.0))
+
+
+def phase_text(utterance: Utterance, index: int, count: int, labels: set[str],
+               config: Mapping[str, Any]) -> str:
+    """What the word model reads of an utterance: its plain words, each again marked with its
+    speaker's role (``r_price``, ``c_price``), its tenth of the call (``pos3``), its length
+    (``r_len2``: the number of ``length_bins`` its word count reaches) and its flags
+    (``flag_ask``)."""
+    words = plain_text(utterance.text).split()
+    side = "r" if utterance.role == REP else "c"
+    position = min(int(index / max(count, 1) * config["position_bins"]),
+                   config["position_bins"] - 1)
+    length = sum(len(words) >= n for n in config["length_bins"])
+    flags = [f"flag_{label}" for label in sorted(labels & set(config["flag_labels"]))]
+    return " ".join([*words, *(f"{side}_{w}" for w in words), f"pos{position}",
+                     f"{side}_len{length}", *flags])
+
+
+def phase_scores(model: PhaseModel, text: str) -> list[float]:
+    """Each phase's log-probability (in ``PHASES`` order) for an utterance's ``phase_text``."""
+    # The phases share their terms and idf: the text's tf-idf vector is computed once.
+    vector = contributions(model.tfidf, text)
+    raw = [m.intercept + sum(v * m.weight[t] for t, v in vector.items())
+           for m in (model.models[p] for p in PHASES)]
+    top = max(raw)
+    total = top + math.log(sum(math.exp(r - top) for r in raw))
+    return [r - total for r in raw]
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +113,7 @@ def phrase_matcher(nlp: Any) -> Any:
 
 def cue_phases(utterance: Utterance, doc: Any, flags: Sequence[Flag], nlp: Any) -> set[str]:
     """The phases an utterance's flags and cue phrases point to ("long": a long rep
-    statement, presentation unless the call has reached its next steps)."""
+    statement, a cue of presentation)."""
     settings = load_phases()
     by_rule = {rule: phase for phase, rules in settings["rules"].items() for rule in rules}
     labels = {f.label for f in flags if f.rule not in by_rule}
@@ -68,30 +138,67 @@ def cue_phases(utterance: Utterance, doc: Any, flags: Sequence[Flag], nlp: Any) 
 def utterance_phases(utterances: Sequence[Utterance], docs: Sequence[Any],
                      flags: Sequence[Flag], nlp: Any) -> tuple[str, ...]:
     """The phase of each utterance of a call."""
-    order = load_phases()["order"]
+    model = load_phase_model()
+    return decode(model, phase_inputs(utterances, docs, flags, nlp, model.config))
+
+
+def phase_inputs(utterances: Sequence[Utterance], docs: Sequence[Any], flags: Sequence[Flag],
+                 nlp: Any, config: Mapping[str, Any]) -> list[tuple[str, set[str]]]:
+    """What the phases are decided from, per utterance: the text the word model reads and
+    the phases its flags and cue phrases name."""
     by_utterance: dict[int, list[Flag]] = {}
     for f in flags:
         # The statistical backstop's guesses are too loose to move the call to another phase.
-        if not f.rule.startswith("textcat:"):
+        if not f.rule.startswith("textcat:") and f.label != "phase":
             by_utterance.setdefault(f.utterance, []).append(f)
-    phases: list[str] = []
-    current = before = "opening"
+    out = []
     for index, (utterance, doc) in enumerate(zip(utterances, docs, strict=True)):
-        found = cue_phases(utterance, doc, by_utterance.get(index, ()), nlp)
-        # A greeting keeps the call in its opening; after it, "hi" is no longer an opening.
-        if current == "opening" and "opening" in found:
-            found = {"opening"}
-        found.discard("opening")
-        if current == "next_steps" and utterance.role == REP:
-            found.discard("long")
-        found = {"presentation" if p == "long" else p for p in found}
-        if current != "objection":
-            before = current
-        # An objection lasts while it is raised and answered; then the call goes back.
-        fallback = before if current == "objection" else current
-        current = next((p for p in order if p in found), fallback)
-        phases.append(current)
-    return tuple(phases)
+        mine = by_utterance.get(index, [])
+        text = phase_text(utterance, index, len(utterances), {f.label for f in mine}, config)
+        out.append((text, {"presentation" if p == "long" else p
+                           for p in cue_phases(utterance, doc, mine, nlp)}))
+    return out
+
+
+def decode(model: PhaseModel, inputs: Sequence[tuple[str, set[str]]]) -> tuple[str, ...]:
+    """The phases of a call's utterances from their ``phase_inputs``: the word model's
+    log-probabilities plus ``cue_weight`` for each phase a cue names, decoded by
+    ``best_phases``."""
+    weight = float(model.config["cue_weight"])
+    evidence = [[s + weight * (p in cues) for s, p in zip(phase_scores(model, text), PHASES)]
+                for text, cues in inputs]
+    return best_phases(evidence, float(model.config["switch_penalty"]))
+
+
+def best_phases(evidence: Sequence[Sequence[float]], switch: float) -> tuple[str, ...]:
+    """The phases (one per row of ``evidence``, each row a score per phase in ``PHASES``
+    order) with the highest total score, each change of phase costing ``switch``; the opening
+    can start the call but never come back (the Viterbi algorithm)."""
+    if not evidence:
+        return ()
+    opening = PHASES.index("opening")
+    totals = list(evidence[0])
+    back: list[list[int]] = []
+    for row in evidence[1:]:
+        came = [_best_before(totals, b, switch, opening) for b in range(len(PHASES))]
+        totals = [_step(totals, a, b, switch, opening) + row[b] for b, a in enumerate(came)]
+        back.append(came)
+    path = [max(range(len(PHASES)), key=lambda b: totals[b])]
+    for came in reversed(back):
+        path.append(came[path[-1]])
+    return tuple(PHASES[b] for b in reversed(path))
+
+
+def _best_before(totals: Sequence[float], b: int, switch: float, opening: int) -> int:
+    """The phase the best path into phase ``b`` comes from."""
+    return max(range(len(PHASES)), key=lambda a: _step(totals, a, b, switch, opening))
+
+
+def _step(totals: Sequence[float], a: int, b: int, switch: float, opening: int) -> float:
+    """The best total of a path that ends in phase ``a`` and moves on to phase ``b``."""
+    if a == b:
+        return totals[a]
+    return -math.inf if b == opening else totals[a] - switch
 
 
 def _stretch_ends(utterances: Sequence[Utterance]) -> list[float]:
