@@ -445,6 +445,8 @@ def test_closing_pages_show_next_step_asks_objections_phases_and_card(tmp_path,
     assert "<span class='badge good'>agreed</span>" in call_html
     # The phases are a row of the timeline, on its time axis (the next steps from 16 s).
     assert '"name":"next steps","y":["phase"],"base":[16.0]' in call_html
+    # Under it, how far the phase row holds on real calls (stop 39).
+    assert "How far to trust the phase row: on 27 real sales calls" in call_html
     rep_html = next((tmp_path / "reps").glob("*.html")).read_text(encoding="utf-8")
     assert "Closing" in rep_html and "1 of 1" in rep_html
 
