@@ -74,3 +74,18 @@ def test_phases_shipped_model_never_saw_the_test_part() -> None:
     tune = {key[0] for key, ref in read_references().items() if ref.split == "tune"}
     test = {key[0] for key, ref in read_references().items() if ref.split == "test"}
     assert set(trained_on) <= tune | {"persuasion"} and not set(trained_on) & test
+
+
+def test_phases_objection_cues_weigh_more() -> None:
+    # No word model (every phase equally likely): the cues decide. Three objection lines
+    # amid discovery: staying scores 2 + 0 + 3 = 5; an objection stretch 2 + 3 * w + 3 - 2 * 2
+    # (ending in it, 2 + 3 * w - 2), which beats it only when an objection cue weighs w = 2.
+    config = {**read_json(PHASE_MODEL_DIR / "config.json"), "cue_weight": 1.0}
+    empty = {"terms": [], "idf": [], "phases": {p: {"intercept": 0.0, "weight": []}
+                                                for p in PHASES}}
+    cues = [{"discovery"}] * 2 + [{"objection"}] * 3 + [{"discovery"}] * 3
+    inputs = [("", c) for c in cues]
+    weighed = phase_model(empty, {**config, "cue_weights": {"objection": 2.0}})
+    flat = phase_model(empty, {**config, "cue_weights": {}})
+    assert decode(weighed, inputs) == ("discovery",) * 2 + ("objection",) * 3 + ("discovery",) * 3
+    assert decode(flat, inputs) == ("discovery",) * 8

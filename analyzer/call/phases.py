@@ -36,7 +36,8 @@ class PhaseModel:
         models: Each phase's scores over an utterance's terms (one multinomial regression:
             the scores' softmax is the phase's probability).
         config: ``phase_model/config.json``: the features (``position_bins``,
-            ``length_bins``, ``flag_labels``), ``cue_weight`` and ``switch_penalty``.
+            ``length_bins``, ``flag_labels``), ``cue_weight``, ``cue_weights`` and
+            ``switch_penalty``.
         tfidf: The terms and their idf with every weight 1: its ``contributions`` are an
             utterance's tf-idf vector, which every phase's weights then score.
     """
@@ -162,10 +163,12 @@ def phase_inputs(utterances: Sequence[Utterance], docs: Sequence[Any], flags: Se
 
 def decode(model: PhaseModel, inputs: Sequence[tuple[str, set[str]]]) -> tuple[str, ...]:
     """The phases of a call's utterances from their ``phase_inputs``: the word model's
-    log-probabilities plus ``cue_weight`` for each phase a cue names, decoded by
-    ``best_phases``."""
-    weight = float(model.config["cue_weight"])
-    evidence = [[s + weight * (p in cues) for s, p in zip(phase_scores(model, text), PHASES)]
+    log-probabilities plus, for each phase a cue names, its weight in ``cue_weights`` (else
+    ``cue_weight``), decoded by ``best_phases``."""
+    weights = [float(model.config["cue_weights"].get(p, model.config["cue_weight"]))
+               for p in PHASES]
+    evidence = [[s + w * (p in cues) for s, w, p in zip(phase_scores(model, text), weights,
+                                                         PHASES)]
                 for text, cues in inputs]
     return best_phases(evidence, float(model.config["switch_penalty"]))
 
