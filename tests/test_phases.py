@@ -16,7 +16,7 @@ from analyzer.call.phases import (
 from analyzer.evaluate.sales_phases import read_references
 from analyzer.evaluate.train_phases import CutCall, fit
 from analyzer.settings import read_json
-from analyzer.types import REP, Utterance
+from analyzer.types import CUSTOMER, REP
 
 LOW = -5.0  # a phase the utterance plainly is not
 
@@ -44,11 +44,13 @@ def test_phases_the_opening_never_comes_back() -> None:
 
 def test_phases_what_the_word_model_reads() -> None:
     config = read_json(PHASE_MODEL_DIR / "config.json")
-    rep = Utterance("Dana", REP, 0.0, 1.0, "What's the price?")
     # Three words (under the first length bin), the fourth tenth of ten utterances, its flags
     # among those the model reads (a phase flag is not).
-    assert phase_text(rep, 3, 10, {"customer_question", "phase"}, config) == (
-        "what's the price r_what's r_the r_price pos3 r_len0 flag_customer_question")
+    assert phase_text("What's the price?", REP, 3, 10, {"customer_question", "phase"},
+                      config) == ("what's the price r_what's r_the r_price pos3 r_len0 "
+                                  "flag_customer_question")
+    # An utterance not in English is read as empty (analyze_call): its place and side only.
+    assert phase_text("", CUSTOMER, 9, 10, set(), config) == "pos9 c_len0"
 
 
 def test_phases_trained_model_decodes_a_call_like_its_training() -> None:

@@ -64,14 +64,14 @@ def phase_model(data: Mapping[str, Any], config: Mapping[str, Any]) -> PhaseMode
         TextModel(pattern, max_n, idf, dict.fromkeys(idf, 1.0), 0.0))
 
 
-def phase_text(utterance: Utterance, index: int, count: int, labels: set[str],
+def phase_text(text: str, role: str, index: int, count: int, labels: set[str],
                config: Mapping[str, Any]) -> str:
-    """What the word model reads of an utterance: its plain words, each again marked with its
-    speaker's role (``r_price``, ``c_price``), its tenth of the call (``pos3``), its length
-    (``r_len2``: the number of ``length_bins`` its word count reaches) and its flags
-    (``flag_ask``)."""
-    words = plain_text(utterance.text).split()
-    side = "r" if utterance.role == REP else "c"
+    """What the word model reads of an utterance (``text``: as the labels read it, empty when
+    not in English): its plain words, each again marked with its speaker's role
+    (``r_price``, ``c_price``), its tenth of the call (``pos3``), its length (``r_len2``: the
+    number of ``length_bins`` its word count reaches) and its flags (``flag_ask``)."""
+    words = plain_text(text).split()
+    side = "r" if role == REP else "c"
     position = min(int(index / max(count, 1) * config["position_bins"]),
                    config["position_bins"] - 1)
     length = sum(len(words) >= n for n in config["length_bins"])
@@ -138,15 +138,21 @@ def cue_phases(utterance: Utterance, doc: Any, flags: Sequence[Flag], nlp: Any) 
 
 def utterance_phases(utterances: Sequence[Utterance], docs: Sequence[Any],
                      flags: Sequence[Flag], nlp: Any) -> tuple[str, ...]:
-    """The phase of each utterance of a call."""
+    """The phase of each utterance of a call; one not in English (an empty doc) keeps the
+    phase before it, as nobody read its words."""
     model = load_phase_model()
-    return decode(model, phase_inputs(utterances, docs, flags, nlp, model.config))
+    phases = list(decode(model, phase_inputs(utterances, docs, flags, nlp, model.config)))
+    for index in range(1, len(phases)):
+        if not docs[index].text:
+            phases[index] = phases[index - 1]
+    return tuple(phases)
 
 
 def phase_inputs(utterances: Sequence[Utterance], docs: Sequence[Any], flags: Sequence[Flag],
                  nlp: Any, config: Mapping[str, Any]) -> list[tuple[str, set[str]]]:
     """What the phases are decided from, per utterance: the text the word model reads and
-    the phases its flags and cue phrases name."""
+    the phases its flags and cue phrases name (``docs``: as the labels parsed them, an
+    utterance not in English empty)."""
     by_utterance: dict[int, list[Flag]] = {}
     for f in flags:
         # The statistical backstop's guesses are too loose to move the call to another phase.
@@ -155,7 +161,8 @@ def phase_inputs(utterances: Sequence[Utterance], docs: Sequence[Any], flags: Se
     out = []
     for index, (utterance, doc) in enumerate(zip(utterances, docs, strict=True)):
         mine = by_utterance.get(index, [])
-        text = phase_text(utterance, index, len(utterances), {f.label for f in mine}, config)
+        text = phase_text(doc.text, utterance.role, index, len(utterances),
+                          {f.label for f in mine}, config)
         out.append((text, {"presentation" if p == "long" else p
                            for p in cue_phases(utterance, doc, mine, nlp)}))
     return out

@@ -25,11 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.call.language import Labeler
+from analyzer.call.language.foreign import english_texts
 from analyzer.call.phases import PHASE_MODEL_DIR, PHASES, decode, phase_inputs, phase_model
 from analyzer.evaluate import sales_phases
 from analyzer.evaluate.sales import analyzed_calls
 from analyzer.evaluate.train_roles import trainer_parser
 from analyzer.settings import read_json
+from analyzer.types import CallResult
 
 # The written sets; the others are recorded calls (and e-GMAT's real chats).
 WRITTEN = ("sales1", "sales2", "sales3", "sales4")
@@ -58,12 +60,18 @@ def cut_calls(folders: Iterable[Path], config: dict[str, Any]) -> list[CutCall]:
             reference = references.get((folder.name, file))
             if reference is None or reference.split != "tune":
                 continue
-            docs = list(labeler.nlp.pipe([u.text for u in result.utterances]))
+            docs = english_docs(labeler, result)
             flags = [f for f in result.flags if f.coach != "wrong"]
             inputs = phase_inputs(result.utterances, docs, flags, labeler.nlp, config)
             out.append(CutCall(folder.name, tuple((t, frozenset(c)) for t, c in inputs),
                                tuple(reference.phases(len(inputs)))))
     return out
+
+
+def english_docs(labeler: Labeler, result: CallResult) -> list[Any]:
+    """A call's utterances parsed as ``analyze_call`` parses them (one not in English empty)."""
+    english, _ = english_texts([u.text for u in result.utterances])
+    return list(labeler.nlp.pipe(english))
 
 
 def donation_calls(config: dict[str, Any]) -> list[CutCall]:
@@ -83,7 +91,7 @@ def donation_calls(config: dict[str, Any]) -> list[CutCall]:
     out = []
     for dialogue, phases in sorted(gold.items()):
         result = analyze(labeler, dialogue, dialogues[dialogue])
-        docs = list(labeler.nlp.pipe([u.text for u in result.utterances]))
+        docs = english_docs(labeler, result)
         inputs = phase_inputs(result.utterances, docs, list(result.flags), labeler.nlp, config)
         out.append(CutCall("persuasion", tuple((t, frozenset(c)) for t, c in inputs),
                            tuple(phases[i] for i in range(len(inputs)))))
