@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -168,7 +169,8 @@ def phase_inputs(utterances: Sequence[Utterance], docs: Sequence[Any], flags: Se
     return out
 
 
-def decode(model: PhaseModel, inputs: Sequence[tuple[str, set[str]]]) -> tuple[str, ...]:
+def decode(model: PhaseModel, inputs: Sequence[tuple[str, AbstractSet[str]]]
+           ) -> tuple[str, ...]:
     """The phases of a call's utterances from their ``phase_inputs``: the word model's
     log-probabilities plus, for each phase a cue names, its weight in ``cue_weights`` (else
     ``cue_weight``), decoded by ``best_phases``."""

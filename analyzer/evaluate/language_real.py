@@ -32,7 +32,7 @@ import csv
 import string
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -277,11 +277,17 @@ def agreement(pairs: Sequence[tuple[bool, bool]]) -> str:
     """Agreement of two labellers on a yes/no label, as a line: the counts and Cohen's kappa."""
     n = len(pairs)
     first, second = sum(a for a, _ in pairs), sum(b for _, b in pairs)
-    observed = sum(a == b for a, b in pairs) / n
-    expected = (first * second + (n - first) * (n - second)) / n ** 2
-    kappa = (observed - expected) / (1 - expected) if expected < 1 else 1.0
     return (f"{n} items, yes {first} / {second}, both {sum(a and b for a, b in pairs)}, "
-            f"kappa {kappa:.2f}")
+            f"kappa {kappa(pairs):.2f}")
+
+
+def kappa(pairs: Sequence[tuple[Hashable, Hashable]]) -> float:
+    """Cohen's kappa of two readings over any number of classes."""
+    n = len(pairs)
+    observed = sum(a == b for a, b in pairs) / n
+    first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    expected = sum(first[k] * second[k] for k in first) / n ** 2
+    return (observed - expected) / (1 - expected) if expected < 1 else 1.0
 
 
 def run(labeler: Labeler, root: Path = REALDATA, tune: bool = False,

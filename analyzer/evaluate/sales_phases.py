@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.evaluate.language_real import read_rows
+from analyzer.evaluate.language_real import kappa, read_rows
 from analyzer.settings import EVAL_DIR
 from analyzer.types import CallResult
 
@@ -135,11 +135,3 @@ def readers_agreement(turns: dict[tuple[str, str], int], first: Path = PHASES_PA
                          f"({same / len(pairs):.2f}), kappa {kappa(pairs):.2f}")
     return lines
 
-
-def kappa(pairs: Sequence[tuple[str, str]]) -> float:
-    """Cohen's kappa of two readings over any number of classes."""
-    n = len(pairs)
-    observed = sum(a == b for a, b in pairs) / n
-    first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
-    expected = sum(first[k] * second[k] for k in first) / n ** 2
-    return (observed - expected) / (1 - expected) if expected < 1 else 1.0

@@ -50,10 +50,10 @@ class CutCall:
     gold: tuple[str, ...]
 
 
-def cut_calls(folders: Iterable[Path], config: dict[str, Any]) -> list[CutCall]:
+def cut_calls(folders: Iterable[Path], labeler: Labeler, config: dict[str, Any]
+              ) -> list[CutCall]:
     """The tune part's calls of the folders, analyzed."""
     references = sales_phases.read_references()
-    labeler = Labeler.load()
     out = []
     for folder in folders:
         for file, result in analyzed_calls(folder, labeler):
@@ -74,7 +74,7 @@ def english_docs(labeler: Labeler, result: CallResult) -> list[Any]:
     return list(labeler.nlp.pipe(english))
 
 
-def donation_calls(config: dict[str, Any]) -> list[CutCall]:
+def donation_calls(labeler: Labeler, config: dict[str, Any]) -> list[CutCall]:
     """The tune half of the donation chats cut into phases by hand
     (``models/eval/closing/persuasion_phases.csv``), analyzed as ``make eval-closing`` does;
     none when ``../shared/realdata/persuasion`` is absent."""
@@ -82,7 +82,6 @@ def donation_calls(config: dict[str, Any]) -> list[CutCall]:
 
     if not PERSUASION.is_file():
         return []
-    labeler = Labeler.load()
     dialogues = read_dialogues()
     gold: dict[str, dict[int, str]] = {}
     for row in read_reference("persuasion_phases.csv"):
@@ -137,7 +136,7 @@ def held_out(calls: Sequence[CutCall], config: dict[str, Any]) -> list[str]:
     for name in sorted({c.name for c in calls}):
         model = phase_model(fit([c for c in calls if c.name != name], config), config)
         for call in (c for c in calls if c.name == name):
-            found = decode(model, [(t, set(cues)) for t, cues in call.inputs])
+            found = decode(model, call.inputs)
             cell = hits.setdefault(name, [0, 0])
             cell[0] += sum(a == b for a, b in zip(found, call.gold))
             cell[1] += len(call.gold)
@@ -156,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     figures."""
     args = trainer_parser("python -m analyzer.evaluate.train_phases", __doc__).parse_args(argv)
     config = dict(read_json(PHASE_MODEL_DIR / "config.json"))
-    calls = cut_calls(args.sales, config) + donation_calls(config)
+    labeler = Labeler.load()
+    calls = cut_calls(args.sales, labeler, config) + donation_calls(labeler, config)
     if not calls:
         raise SystemExit("no call of the tune part of models/eval/sales/phases.csv in the "
                          "folders given (--sales DIR)")
