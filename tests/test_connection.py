@@ -471,3 +471,37 @@ def test_connection_a_topic_word_as_a_verb_is_no_personal_talk(session_labeler, 
     result = analyze([("Dana", "My daughter just started school this week."), ("Rep", said)],
                      session_labeler)
     assert bool(flags_of(result, "relating")) is relates
+
+
+# Stop 41: read on the wrong follow-ups of the sales and real sets' tune part.
+
+@pytest.mark.parametrize("asked", ["Tuesday or Thursday better?", "Any live entertainment?",
+                                   "What about weekends?",
+                                   "Does the migration call next Tuesday at two work?",
+                                   "May I have the shipping address for the migration kit?",
+                                   "Is there anything specific you'd like to know about the "
+                                   "migration?"])
+def test_connection_choices_lists_times_and_offers_are_no_follow_up(session_labeler, asked):
+    """A fragment offering a choice or going down a list, a check that a time works, a request
+    for an address and an offer to tell more follow nothing up, whatever word of the
+    customer's they repeat ("migration")."""
+    result = analyze([("Dana", "Good, good. We are in the middle of the migration."),
+                      ("Rep", asked)], session_labeler)
+    assert flags_of(result, "follow_up_question") == []
+
+
+@pytest.mark.parametrize("said, rule", [
+    ("Yeah, no, that makes, that makes total sense to me.", "ack.appreciation.good_noun"),
+    ("I mean, that's, that's a huge jump.", "ack.appreciation.sizeable"),
+    ("Those are significant pain points.", "ack.appreciation.sizeable"),
+    ("That's not a big deal.", None),
+    ("Yeah, I get it.", "ack.sympathy.get_it"),
+    ("I'll get it to you tomorrow.", None),
+    ("Just so I understand, the migration blocks your billing team.",
+     "ack.reformulation.saying"),
+    ("Oh no, no.", None)])  # a disagreement, not a restart of "oh no"
+def test_connection_acknowledgements_said_with_restarts_on_real_calls(session_labeler, said,
+                                                                      rule):
+    result = analyze([("Dana", "Honestly, the migration went from two to fourteen weeks."),
+                      ("Rep", said)], session_labeler)
+    assert [f.rule for f in flags_of(result, "acknowledgement")] == ([rule] if rule else [])

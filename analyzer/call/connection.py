@@ -38,6 +38,8 @@ RELATING = "relating"
 # Typed chat and bare ASR text drop apostrophes ("thats great", "im", "youre"); the rules are
 # written with them. Not "is", which is "i" + "s" but no contraction.
 UNPUNCTUATED = re.compile(r"\b(that|it|what)(s)\b|\b(i)(m)\b|\b(you)(re)\b")
+# Speech restarts: "that makes, that makes total sense", "I, I hear you", "that, that is".
+RESTART = re.compile(r"\b(?!no\b)(\w+(?:'\w+)?(?: \w+(?:'\w+)?)?)(?: \1\b)+")
 FIRST_PERSON = frozenset({"i", "my", "me", "mine", "myself", "we", "our", "us"})
 
 
@@ -73,6 +75,7 @@ class FollowUpRules:
     greetings: tuple[re.Pattern[str], ...] = ()
     offers: tuple[re.Pattern[str], ...] = ()
     confirmations: tuple[re.Pattern[str], ...] = ()
+    fragment_not: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def load_follow_up_rules(path: Path = CONNECTION_DIR / "follow_up.json") -> Foll
                          patterns("asks"), patterns("not_anaphor"), int(d["fragment_max_words"]),
                          patterns("checklist"), patterns("restate"), patterns("restate_not"),
                          int(d["restate_min_words"]), patterns("greetings"), patterns("offers"),
-                         patterns("confirmations"))
+                         patterns("confirmations"), patterns("fragment_not"))
 
 
 @lru_cache(maxsize=4)
@@ -256,7 +259,8 @@ def follow_up(sent: Any, position: int, context: _Context) -> tuple[str, str, st
 def _fragment(sent: Any, words: Sequence[str], rules: FollowUpRules) -> bool:
     """A short question without a subject or a finite verb ("the other half of the
     channel?") that holds a content word: it completes or echoes the customer's words."""
-    if not sent.text.rstrip().endswith("?") or len(words) > rules.fragment_max_words:
+    if not sent.text.rstrip().endswith("?") or len(words) > rules.fragment_max_words or any(
+            p.search(sent.text.lower()) for p in rules.fragment_not):  # "Tuesday or Thursday?"
         return False
     if any(t.dep_ in ("nsubj", "nsubjpass", "expl") or t.tag_ in ("VBD", "VBZ", "VBP", "MD")
            for t in sent):
@@ -295,6 +299,7 @@ def acknowledgement(text: str) -> tuple[AckRule, str] | None:
     lower = " ".join(text.lower().replace("’", "'").replace(",", " ").split())
     lower = re.sub(r" +([.!?])", r"\1", lower)  # "i admire that !" is "i admire that!"
     lower = UNPUNCTUATED.sub(lambda m: "'".join(g for g in m.groups() if g), lower)
+    lower = RESTART.sub(r"\1", lower)
     if _only_backchannel(lower, set(load_turn_options().backchannels)):
         return None
     for rule in load_ack_rules():
