@@ -499,7 +499,9 @@ def test_connection_choices_lists_times_and_offers_are_no_follow_up(session_labe
     ("I'll get it to you tomorrow.", None),
     ("Just so I understand, the migration blocks your billing team.",
      "ack.reformulation.saying"),
-    ("Oh no, no.", None)])  # a disagreement, not a restart of "oh no"
+    ("Oh no, no.", None),  # a disagreement, not a restart of "oh no"
+    ("Yeah, that's perfect.", None),  # a plan accepted
+    ("It was good.", None)])  # the rep's own past
 def test_connection_acknowledgements_said_with_restarts_on_real_calls(session_labeler, said,
                                                                       rule):
     result = analyze([("Dana", "Honestly, the migration went from two to fourteen weeks."),
