@@ -137,3 +137,9 @@ def test_evaluate_sales_scores_each_utterances_phase(tmp_path: Path, capsys) -> 
     assert "readers -> found (commonest mistakes): presentation->discovery 1" in out
     assert ("phases mine/a.txt: 5/6; readers opening@0 discovery@2 presentation@3 "
             "next_steps@4; found opening@0 discovery@2 next_steps@4") in out
+    # Discovery came first for both; words per turn 5, 2, 8, 1, 9, 2 (27 in all).
+    assert ("presented before discovery: right on 1/1 calls (readers say yes on 0, found yes "
+            "on 0, 0 of them right)") in out
+    assert ("share of the words in each phase (readers/found): opening 0.26/0.26, discovery "
+            "0.30/0.33, presentation 0.04/0.00, pricing 0.00/0.00, objection 0.00/0.00, "
+            "next_steps 0.41/0.41") in out

@@ -66,6 +66,20 @@ def test_report_coaching_min_fraction_of_calls():
     assert apply_rule(rule, calls[:2], {}) is not None
 
 
+def test_report_coaching_pitching_first_takes_a_pattern_not_one_call():
+    """A call's phases are right about presenting first 3 times in 6 on real calls (stop 41):
+    the point needs two calls and half the rep's calls."""
+    rules, _ = load_rules()
+    rule = next(r for r in rules if r.id == "pitched_before_discovery")
+    calls = [call(name, presented_before_discovery=False) for name in ("a", "b", "c", "d")]
+    calls[0]["presented_before_discovery"] = True
+    assert apply_rule(rule, calls, {}) is None
+    calls[1]["presented_before_discovery"] = True
+    point = apply_rule(rule, calls, {})
+    assert point is not None and point.text.startswith(
+        "You presented before asking about the customer in 2 of 4 calls")
+
+
 @pytest.mark.parametrize("share, questions, promo, pushy", [(0.82, 0, 3, 3), (0.44, 4, 0, 0)])
 def test_report_coaching_default_rules_give_three_to_six_points(share, questions, promo, pushy):
     calls = [call(name, rep_talk_share=share + i / 100, customer_focused_questions=questions,

@@ -244,6 +244,12 @@ def phase_metrics(utterances: Sequence[Utterance], phases: Sequence[str]) -> dic
     if timed:
         for utterance, end, phase in zip(utterances, ends, phases):
             seconds[phase] += end - utterance.start
+    return {**{f"{p}_s": seconds[p] for p in PHASES},
+            "presented_before_discovery": presented_first(phases)}
+
+
+def presented_first(phases: Sequence[str]) -> bool:
+    """Whether the rep pitched before asking: a presentation stretch before the first
+    discovery one, or presentation and no discovery at all."""
     first = {p: phases.index(p) for p in reversed(PHASES) if p in phases}
-    before = "presentation" in first and first["presentation"] < first.get("discovery", 10**9)
-    return {**{f"{p}_s": seconds[p] for p in PHASES}, "presented_before_discovery": before}
+    return "presentation" in first and first["presentation"] < first.get("discovery", 10**9)

@@ -6,7 +6,9 @@ of the call that lasts until the next row of the same call (the last to the call
 readers who never saw the rules or their output (``models/eval/sales/phase_brief.md``).
 
 Per split: the utterances whose phase (``analyzer.call.phases``) is the readers', each phase's
-precision and recall over utterances, and the commonest confusions.
+precision and recall over utterances, the commonest confusions, the calls whose
+``presented_before_discovery`` is the readers' and the share of the calls' words in each phase
+(the transcripts are untimed: words stand for the seconds of the ``*_s`` columns).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from analyzer.call.phases import PHASES, presented_first
+from analyzer.call.words import words_in
 from analyzer.evaluate.language_real import kappa, read_rows
 from analyzer.settings import EVAL_DIR
 from analyzer.types import CallResult
@@ -48,6 +52,7 @@ class Verdict:
     split: str
     gold: tuple[str, ...]
     found: tuple[str, ...]
+    words: tuple[int, ...] = ()  # each utterance's words, for the time in each phase
 
 
 def read_references(path: Path = PHASES_PATH) -> dict[tuple[str, str], Reference]:
@@ -79,7 +84,8 @@ def verdicts(name: str, results: Sequence[tuple[str, CallResult]],
             reference = references[(name, file)]
             found = phases_of(result)
             out.append(Verdict(file, reference.split, tuple(reference.phases(len(found))),
-                               tuple(found)))
+                               tuple(found),
+                               tuple(len(words_in(u.text)) for u in result.utterances)))
     return out
 
 
@@ -94,10 +100,34 @@ def report(name: str, found: Sequence[Verdict], errors: bool = False) -> None:
         confusion = Counter(p for p in pairs if p[0] != p[1])
         print("  readers -> found (commonest mistakes): "
               + ", ".join(f"{g}->{f} {n}" for (g, f), n in confusion.most_common(8)))
+        calls = [v for v in found if v.split == split]
+        print("  " + pitched_first(calls))
+        print("  " + word_shares(calls))
     for v in found if errors else ():
         right = sum(g == f for g, f in zip(v.gold, v.found))
         print(f"  phases {name}/{v.file}: {right}/{len(v.gold)}; readers "
               f"{_runs(v.gold)}; found {_runs(v.found)}")
+
+
+def pitched_first(calls: Sequence[Verdict]) -> str:
+    """How many calls' ``presented_before_discovery`` is the readers' (from the same function
+    the product uses, on the readers' phases)."""
+    said = [(presented_first(v.gold), presented_first(v.found)) for v in calls]
+    right = sum(g == f for g, f in said)
+    return (f"presented before discovery: right on {right}/{len(said)} calls (readers say yes "
+            f"on {sum(g for g, _ in said)}, found yes on {sum(f for _, f in said)}, "
+            f"{sum(g and f for g, f in said)} of them right)")
+
+
+def word_shares(calls: Sequence[Verdict]) -> str:
+    """The share of the calls' words in each phase, the readers' against the product's."""
+    total = max(sum(sum(v.words) for v in calls), 1)
+
+    def share(phase: str, which: str) -> float:
+        return sum(n for v in calls for n, p in zip(v.words, getattr(v, which))
+                   if p == phase) / total
+    return "share of the words in each phase (readers/found): " + ", ".join(
+        f"{p} {share(p, 'gold'):.2f}/{share(p, 'found'):.2f}" for p in PHASES)
 
 
 def per_phase(pairs: Sequence[tuple[str, str]]) -> str:

@@ -93,7 +93,7 @@ def _card(metric: str, summary: Call, team: Sequence[Call], rep: str) -> str:
 
 # Measured on real dialogues nobody on the team wrote (models/connection/README.md).
 CONNECTION_TRUST = ("<p class='help'>Acknowledgements flagged are right four to ten times "
-                    "in ten depending on the material (four to six on real recorded sales "
+                    "in ten depending on the material (five to seven on real recorded sales "
                     "calls, 1 of 9 on four calls of other sellers), and most are not found. "
                     "Follow-up questions flagged are right "
                     "nearly every time in real meetings and about six times in ten on sales "
