@@ -91,3 +91,20 @@ def test_phases_objection_cues_weigh_more() -> None:
     flat = phase_model(empty, {**config, "cue_weights": {}})
     assert decode(weighed, inputs) == ("discovery",) * 2 + ("objection",) * 3 + ("discovery",) * 3
     assert decode(flat, inputs) == ("discovery",) * 8
+
+
+def test_phases_score_bias_makes_presentation_win_less_often() -> None:
+    # No word model, no cues but one: four utterances the model calls presentation a little
+    # more than discovery (intercepts 0.2 and 0). Unbiased, presentation wins every one; with
+    # presentation's log-probability 0.3 lower, discovery does.
+    config = {**read_json(PHASE_MODEL_DIR / "config.json"), "cue_weights": {}}
+    leaning = {"terms": [], "idf": [], "phases": {
+        p: {"intercept": {"presentation": 0.2, "discovery": 0.0}.get(p, -9.0), "weight": []}
+        for p in PHASES}}
+    inputs = [("", set())] * 4
+    assert decode(phase_model(leaning, {**config, "score_bias": {}}), inputs) == (
+        "presentation",) * 4
+    assert decode(phase_model(leaning, {**config, "score_bias": {"presentation": 0.3}}),
+                  inputs) == ("discovery",) * 4
+    shipped = read_json(PHASE_MODEL_DIR / "config.json")["score_bias"]
+    assert shipped == {"presentation": 0.3}

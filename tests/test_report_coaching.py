@@ -67,7 +67,7 @@ def test_report_coaching_min_fraction_of_calls():
 
 
 def test_report_coaching_pitching_first_takes_a_pattern_not_one_call():
-    """A call's phases are right about presenting first 3 times in 6 on real calls (stop 41):
+    """A call's phases are right about presenting first 3 times in 5 on real calls (stop 41):
     the point needs two calls and half the rep's calls."""
     rules, _ = load_rules()
     rule = next(r for r in rules if r.id == "pitched_before_discovery")

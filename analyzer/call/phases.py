@@ -37,8 +37,8 @@ class PhaseModel:
         models: Each phase's scores over an utterance's terms (one multinomial regression:
             the scores' softmax is the phase's probability).
         config: ``phase_model/config.json``: the features (``position_bins``,
-            ``length_bins``, ``flag_labels``), ``cue_weight``, ``cue_weights`` and
-            ``switch_penalty``.
+            ``length_bins``, ``flag_labels``), ``score_bias``, ``cue_weight``,
+            ``cue_weights`` and ``switch_penalty``.
         tfidf: The terms and their idf with every weight 1: its ``contributions`` are an
             utterance's tf-idf vector, which every phase's weights then score.
     """
@@ -172,12 +172,13 @@ def phase_inputs(utterances: Sequence[Utterance], docs: Sequence[Any], flags: Se
 def decode(model: PhaseModel, inputs: Sequence[tuple[str, AbstractSet[str]]]
            ) -> tuple[str, ...]:
     """The phases of a call's utterances from their ``phase_inputs``: the word model's
-    log-probabilities plus, for each phase a cue names, its weight in ``cue_weights`` (else
-    ``cue_weight``), decoded by ``best_phases``."""
+    log-probabilities less each phase's ``score_bias`` plus, for each phase a cue names, its
+    weight in ``cue_weights`` (else ``cue_weight``), decoded by ``best_phases``."""
     weights = [float(model.config["cue_weights"].get(p, model.config["cue_weight"]))
                for p in PHASES]
-    evidence = [[s + w * (p in cues) for s, w, p in zip(phase_scores(model, text), weights,
-                                                         PHASES)]
+    bias = [float(model.config.get("score_bias", {}).get(p, 0.0)) for p in PHASES]
+    evidence = [[s - b + w * (p in cues)
+                 for s, b, w, p in zip(phase_scores(model, text), bias, weights, PHASES)]
                 for text, cues in inputs]
     return best_phases(evidence, float(model.config["switch_penalty"]))
 

@@ -82,9 +82,9 @@ def call_page(call: Mapping[str, Any], utterances: Sequence[Utterance], flags: S
                 f"var STARTS={script_json(starts)};{SEEK_JS}")
 
 
-# Under a timeline with a phase row: how far its phases hold on real calls (stop 39).
+# Under a timeline with a phase row: how far its phases hold on real calls (stop 41).
 PHASE_TRUST = ("<p class='help'>How far to trust the phase row: on 27 real sales calls the "
-               "phase model was not trained on, 0.58 of utterances are in the phase two readers "
+               "phase model was not trained on, 0.63 of utterances are in the phase two readers "
                "chose (the readers agree with each other on 0.96); short pricing and objection "
                "stretches are mostly missed and presentation is said too often. Read it, and the "
                "seconds per phase, as the rough shape of the call. "
