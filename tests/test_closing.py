@@ -398,6 +398,10 @@ def test_closing_columns_through_the_command_line(tmp_path, cli_fake_stt):
         "Alice: This price ends Friday, so you need to sign today.\n"
         "Dana: No, I'm not interested. It's too expensive for us.\n"
         "Alice: What budget did you have in mind?\n")
+    (calls / "promise.txt").write_text(  # typed in a word processor: "We’ll"
+        "Alice: How do you quote jobs today?\nDana: By hand.\n"
+        "Alice: How long does a quote take?\nDana: About a day.\n"
+        "Alice: We\u2019ll put together a quote for you.\nDana: Sounds good, thank you.\n")
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "calls"), "--rep-name", "Alice",
                                       "--out", str(out), "--quiet"])
@@ -413,8 +417,11 @@ def test_closing_columns_through_the_command_line(tmp_path, cli_fake_stt):
     assert (pushy["objections"], pushy["objection_kinds"], pushy["objections_answered_share"]) \
         == (2, "need=1;price=1", 1.0)
     assert (pushy["asks_deferred"], pushy["asks_declined"]) == (0, 0)
+    promise = table.loc["alice/promise"]
+    assert bool(promise["next_step_agreed"])
+    assert promise["next_step_text"] == "We'll put together a quote for you."
     reps = pd.read_csv(out / "reps.csv").set_index("rep")
-    assert reps.loc["alice", "tracker_mentions_mean"] == 0.5
+    assert reps.loc["alice", "tracker_mentions_mean"] == pytest.approx(1 / 3, abs=1e-3)
     for column in ("opening_s", "discovery_s", "presentation_s", "pricing_s", "objection_s",
                    "next_steps_s", "presented_before_discovery", "objections",
                    "objections_answered_share", "healthy_ask_share", "pushy_declined",
@@ -1123,3 +1130,72 @@ def test_closing_next_step_banner_shows_the_reps_last_words_before_a_bare_yes(tm
     call_html = next((tmp_path / "call-pages").glob("*.html")).read_text(encoding="utf-8")
     assert ("let&#x27;s do that. <span class='muted'>(after the rep said &ldquo;I&#x27;m happy "
             "to walk you all through it with your content lead.&rdquo;)") in call_html, call_html
+
+
+DISCOVERY = (("Rep", "How do you quote jobs today?"), ("Cust", "By hand, in spreadsheets."),
+             ("Rep", "How long does a quote take?"), ("Cust", "About a day each."))
+
+
+def test_closing_reps_promise_the_customer_agrees_to_late_in_the_call_is_the_next_step(
+        session_labeler):
+    # Stop 42, real calls of the tune part: "I'll review the transcript ... and follow up"
+    # and "Okay." ended a call the readers said ends agreed; the rules knew no step without a
+    # time.
+    result = call_of(session_labeler, *DISCOVERY,
+                     ("Rep", "We'll put together a quote for you."),
+                     ("Cust", "Sounds good, thank you."))
+    m = result.metrics
+    assert m.next_step_agreed and m.next_step_text == "We'll put together a quote for you."
+    step = flags_of(result, "next_step")[0]
+    assert (step.role, step.subtype, step.rule) == ("rep", "undated", "promise_undated")
+    assert [f.subtype for f in flags_of(result, "answer")] == ["agreed"]
+
+
+@pytest.mark.parametrize("lines", [
+    # put off, unanswered, asked as a question, or said early in the call: no step
+    (*DISCOVERY, ("Rep", "We'll put together a quote for you."),
+     ("Cust", "Let me think about it.")),
+    (*DISCOVERY, ("Rep", "We'll put together a quote for you.")),
+    (*DISCOVERY, ("Rep", "Or are we going to provide both quotes?"), ("Cust", "Yes.")),
+    (("Rep", "I'll send over our deck."), ("Cust", "Okay."), *DISCOVERY),
+    (*DISCOVERY, ("Rep", "If you want, I'll send you a brochure."), ("Cust", "Okay.")),
+])
+def test_closing_a_promise_not_agreed_late_in_the_call_is_no_next_step(session_labeler, lines):
+    result = call_of(session_labeler, *lines)
+    assert not result.metrics.next_step_agreed
+    assert flags_of(result, "next_step") == []
+
+
+def test_closing_a_dated_step_goes_before_a_promise_in_the_same_turn(session_labeler):
+    result = call_of(session_labeler, *DISCOVERY,
+                     ("Rep", "I'll call you Monday to lock it down. I'll send the curriculum."),
+                     ("Cust", "Yeah, that works."))
+    assert result.metrics.next_step_text == "I'll call you Monday to lock it down."
+
+
+def test_closing_the_customer_telling_the_rep_what_to_do_by_when_is_the_next_step(
+        session_labeler):
+    result = call_of(session_labeler, *DISCOVERY,
+                     ("Rep", "I can have the proposal ready this week."),
+                     ("Cust", "Okay. Send me that proposal by Thursday."),
+                     ("Rep", "Will do."))
+    m = result.metrics
+    assert m.next_step_agreed and m.next_step_text == "Send me that proposal by Thursday."
+    assert [f.rule for f in flags_of(result, "next_step")] == ["next_step_directive"]
+
+
+def test_closing_typographic_apostrophes_read_as_straight_ones(session_labeler):
+    # Transcripts typed in a word processor write "I’ll" (stop 42: a written call of the tune
+    # part whose order "I’ll take fifty" no rule read).
+    result = call_of(session_labeler, ("Rep", "You get 10 per cent off on orders over fifty."),
+                     ("Cust", "I guess I’ll take fifty then!"))
+    assert [f.rule for f in flags_of(result, "commitment")] == ["commit_lets_do"]
+    assert result.utterances[1].text == "I guess I'll take fifty then!"
+    assert result.metrics.next_step_agreed
+
+
+def test_closing_a_fallback_asked_in_case_is_no_step(session_labeler):
+    result = call_of(session_labeler, ("Rep", "The course runs four months."),
+                     ("Cust", "In case I don't finish the course in 4 months, can you give me "
+                              "one month extra next week?"))
+    assert flags_of(result, "next_step") == [] and not result.metrics.next_step_agreed

@@ -20,6 +20,7 @@ from analyzer.call.closing.answers import (
     insisting,
     is_asking,
     objection_answer,
+    promise_flags,
     sentence_flag,
     step_answer,
 )
@@ -42,6 +43,7 @@ __all__ = ["FLAG_LABELS", "RULES_PATH", "Sentence", "agreed_next_step", "call_se
 
 FLAG_LABELS = ("ask", "commitment", "next_step", "objection")
 OUTCOMES = ("agreed", "deferred", "declined")
+UNDATED = "undated"  # a promise of the rep the customer agreed to (rule promise_undated)
 
 
 def closing_flags(call: Sequence[Sentence]) -> tuple[Flag, ...]:
@@ -64,6 +66,8 @@ def closing_flags(call: Sequence[Sentence]) -> tuple[Flag, ...]:
                 yeses.add(call.index(yes))
         elif s.role == REP and s.cue("next_step") is not None:
             flags += step_answer(call, k, answered)
+        elif s.role == REP and s.cue("promise") is not None:
+            flags += promise_flags(call, k, answered)
         for label in ("commitment", "next_step", "objection"):
             cue = _in_reach(s, label, k in far)
             if cue is not None:
@@ -246,22 +250,24 @@ def _fits(label: str, role: str) -> bool:
 
 def agreed_next_step(flags: Sequence[Flag]) -> Flag | None:
     """The call's agreed next step: the last concrete step agreed (the customer's own
-    commitment or next step, or the rep's dated step that the customer then agreed to: who
-    does what by when), else the customer's last bare "yes" to an ask; None when the call
-    ends without one. A dated step a few utterances before an undated last one (``step_near``
-    in ``models/closing/rules.json``) says more of the same step: it is shown instead."""
+    commitment or next step, or the rep's step, dated or promised, that the customer then
+    agreed to: who does what by when), else the customer's last bare "yes" to an ask; None
+    when the call ends without one. A dated step a few utterances before an undated last one
+    (``step_near`` in ``models/closing/rules.json``) says more of the same step: it is shown
+    instead; a dated step goes before the rep's undated promise (subtype ``undated``)."""
     agreed = [f for f in flags if f.role == CUSTOMER and f.label in ("commitment", "next_step")]
     steps = [f for f in flags if f.role == REP and f.label == "next_step"]
     answers = [f for f in flags if f.label == "answer" and f.subtype == "agreed"]
     agreed += [s for s in steps if any(a.utterance > s.utterance for a in answers)]
     if not agreed:
         return None
-    last = max(agreed, key=lambda f: (f.subtype != "yes", f.utterance, f.start))
+    last = max(agreed, key=lambda f: (f.subtype != "yes", f.utterance, f.subtype != UNDATED,
+                                      f.start))
     near = load_rules()[0]["step_near"]
     dated = [f for f in agreed if f.label == "next_step"
              and last.utterance - near <= f.utterance <= last.utterance]
     return last if last.label == "next_step" or not dated else max(
-        dated, key=lambda f: (f.utterance, f.start))
+        dated, key=lambda f: (f.subtype != UNDATED, f.utterance, f.start))
 
 
 def closing_metrics(flags: Sequence[Flag]) -> dict[str, Any]:

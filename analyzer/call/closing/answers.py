@@ -139,6 +139,25 @@ def step_answer(call: Sequence[Sentence], k: int, answered: set[tuple[int, str]]
     return [_answer(reply, outcome, "next_step")]
 
 
+def promise_flags(call: Sequence[Sentence], k: int, answered: set[tuple[int, str]]
+                  ) -> list[Flag]:
+    """The rep's own step without a time at sentence k (cue ``promise``: "we'll put together
+    a quote for you") as a ``next_step`` flag, subtype ``undated``, with the customer's
+    answer, when the customer agrees to it in their next utterance or two ("Sounds good,
+    thank you."); unanswered, put off or declined it is no step and gets no flag. Only in
+    the call's last part (``promise_from`` in ``models/closing/rules.json``), and no
+    question ("... or are we going to provide both?")."""
+    tried, cue = set(answered), call[k].cue("promise")
+    late = k >= load_rules()[0].get("promise_from", 0) * len(call)
+    if cue is None or not late or _is_question(call[k]):
+        return []
+    found = step_answer(call, k, tried)
+    if not found or found[0].subtype != "agreed":
+        return []
+    answered |= tried
+    return [sentence_flag(call[k], "next_step", cue.subtype, cue.rule, cue.span), *found]
+
+
 def _asks_back(call: Sequence[Sentence], reply: Sentence) -> bool:
     """Whether the utterance holding the reply asks a question."""
     return any(s.utterance == reply.utterance and _is_question(s) for s in call)
