@@ -469,7 +469,7 @@ def test_closing_page_says_when_no_next_step_was_agreed(tmp_path, session_labele
     assert "No agreed next step" in call_html
     assert "<span class='badge bad'>declined</span>" in call_html
     # The banner says how far to trust it, with the figures measured on real calls (stop 38).
-    assert "ended agreed on 20 (two readers agree on 146 of 149 calls)" in call_html
+    assert "ended agreed on 19 (two readers agree on 146 of 149 calls)" in call_html
 
 
 def test_closing_not_decided_and_send_me_information_is_no_agreed_next_step(session_labeler):
@@ -1137,7 +1137,7 @@ DISCOVERY = (("Rep", "How do you quote jobs today?"), ("Cust", "By hand, in spre
 
 
 def test_closing_reps_promise_the_customer_agrees_to_late_in_the_call_is_the_next_step(
-        session_labeler):
+        session_labeler, tmp_path):
     # Stop 42, real calls of the tune part: "I'll review the transcript ... and follow up"
     # and "Okay." ended a call the readers said ends agreed; the rules knew no step without a
     # time.
@@ -1149,6 +1149,12 @@ def test_closing_reps_promise_the_customer_agrees_to_late_in_the_call_is_the_nex
     step = flags_of(result, "next_step")[0]
     assert (step.role, step.subtype, step.rule) == ("rep", "undated", "promise_undated")
     assert [f.subtype for f in flags_of(result, "answer")] == ["agreed"]
+    from conftest import write_run
+
+    write_run([result], [], tmp_path)  # the banner shows the customer's yes to the rep's step
+    page = next((tmp_path / "call-pages").glob("*.html")).read_text(encoding="utf-8")
+    assert ("We&#x27;ll put together a quote for you. <span class='muted'>(the customer "
+            "answered &ldquo;Sounds good, thank you.&rdquo;)</span>") in page
 
 
 @pytest.mark.parametrize("lines", [
