@@ -1205,3 +1205,18 @@ def test_closing_a_fallback_asked_in_case_is_no_step(session_labeler):
                      ("Cust", "In case I don't finish the course in 4 months, can you give me "
                               "one month extra next week?"))
     assert flags_of(result, "next_step") == [] and not result.metrics.next_step_agreed
+
+
+def test_closing_someone_elses_later_puts_nothing_off(session_labeler):
+    # Stop 42, a written call of the tune part: the order read as put off, so the rep's "Let's
+    # make the contract." after it was pushy.
+    result = call_of(session_labeler,
+                     ("Rep", "Number transfer is easy and takes a day or two."),
+                     ("Cust", "I see, sounds easy. I'll take the unlimited plan and my husband "
+                              "can come later to make his own contract."),
+                     ("Rep", "Great! Let's make the contract."))
+    assert [f.rule for f in flags_of(result, "commitment")] == ["commit_lets_do"]
+    assert flags_of(result, "pushy_close") == [] and result.metrics.next_step_agreed
+    result = call_of(session_labeler, ("Rep", "Would you like to sign up today?"),
+                     ("Cust", "I'll do it later."))
+    assert [f.subtype for f in flags_of(result, "answer")] == ["deferred"]

@@ -135,7 +135,11 @@ def sentence_cues(doc: Any, sent: Any, role: str, hits: Sequence[tuple[str, int,
             label = rule.negated_label
         if label and label not in found:
             found[label] = Cue(label, rule.subtype, rule.id, doc[start:end].text)
-    cues = (_in_context(c, by_id[c.rule], found) for c in found.values())
+    # Read twice: a cue its own context takes away ("later" said of someone else: "my husband
+    # can come later") stops no other rule ("I'll take the unlimited plan").
+    first = (_in_context(c, by_id[c.rule], found) for c in found.values())
+    kept = {c.label: c for c in first if c is not None}
+    cues = (_in_context(c, by_id[c.rule], kept) for c in found.values())
     return tuple(c for c in cues if c is not None)
 
 
