@@ -15,7 +15,7 @@ def one_space(text: str) -> str:
     apostrophes straight: how the analysis reads an utterance (spaCy makes a second space a
     token of its own, which breaks every phrase rule across it: "how are  you"; and the rules
     are written with "'": "I’ll take fifty", typed in a word processor, is "I'll take
-    fifty"). The text keeps its length when it has no run of spaces."""
+    fifty")."""
     return " ".join(text.translate(APOSTROPHES).split())
 
 

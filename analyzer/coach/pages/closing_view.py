@@ -54,20 +54,27 @@ STEP_TRUST = ("<p class='help'>How far to trust this line: on 27 real sales call
 def next_step_line(call: Mapping[str, Any], flags: Sequence[Flag] = (),
                    utterances: Sequence[Utterance] = ()) -> str:
     """The call's agreed next step and when it was said (after what the rep said just before
-    it, ``_answered``), or a warning that there is none; then how far to trust either
-    (``STEP_TRUST``)."""
+    it, or with the customer's yes to the rep's: ``_said_around``), or a warning that there is
+    none; then how far to trust either (``STEP_TRUST``)."""
     agreed = not is_missing(call.get("next_step_agreed")) and bool(call["next_step_agreed"])
     if not agreed:
         return ("<div class='banner nextstep none'>&#9888; <b>No agreed next step</b>: the call "
                 "ended without the customer committing to a concrete action.</div>" + STEP_TRUST)
     at = _at(number(call.get("next_step_s")))  # empty when the call has no times
     text = str(call.get("next_step_text", ""))
-    asked, agreed_by = _answered(flags, utterances, text), _agreed_by(flags, text)
-    said = f" <span class='muted'>(after the rep said &ldquo;{e(asked)}&rdquo;)</span>" \
-        if asked else f" <span class='muted'>(the customer answered &ldquo;{e(agreed_by)}" \
-        "&rdquo;)</span>" if agreed_by else ""
     return (f"<div class='banner nextstep'>&#10003; <b>Next step</b>{' ' + at if at else ''}: "
-            f"{e(text)}{said}</div>" + STEP_TRUST)
+            f"{e(text)}{_said_around(flags, utterances, text)}</div>" + STEP_TRUST)
+
+
+def _said_around(flags: Sequence[Flag], utterances: Sequence[Utterance], text: str) -> str:
+    """The other side's words around the step shown: what the rep said before a customer's
+    step (``_answered``), else the customer's yes after a rep's (``_agreed_by``)."""
+    asked = _answered(flags, utterances, text)
+    if asked:
+        return f" <span class='muted'>(after the rep said &ldquo;{e(asked)}&rdquo;)</span>"
+    agreed_by = _agreed_by(flags, text)
+    return (f" <span class='muted'>(the customer answered &ldquo;{e(agreed_by)}&rdquo;)</span>"
+            if agreed_by else "")
 
 
 def _answered(flags: Sequence[Flag], utterances: Sequence[Utterance], text: str,
