@@ -33,6 +33,23 @@ def test_language_customer_questions_without_question_marks(labeler: Labeler, te
     assert labels_of(labeler, text) == {"question", "customer_question"}
 
 
+@pytest.mark.parametrize("text", [
+    # "you guys" is the customer too, even asking after their software (stop 43)
+    "What softwares are you guys using?", "So do you guys use a dashboard currently?",
+    # one more thing of the customer's world (stop 43)
+    "Makes sense. What about the nice-to-haves?", "What about the handoff from SDR to AE?"])
+def test_language_you_guys_and_what_about_ask_about_the_customer(labeler: Labeler,
+                                                                 text: str) -> None:
+    assert "customer_question" in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text", ["What about Tuesday at ten?", "What about our premium plan?",
+                                  "How about I set up a call?"])
+def test_language_what_about_a_time_or_our_side_is_no_customer_question(labeler: Labeler,
+                                                                        text: str) -> None:
+    assert "customer_question" not in labels_of(labeler, text)
+
+
 @pytest.mark.parametrize("text", ["Can you see the dashboard okay?", "does that sound fair",
                                   # whether they know what we pitch, and offers (stop 24)
                                   "Do you know Save the Children?",
