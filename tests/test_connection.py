@@ -490,6 +490,23 @@ def test_connection_choices_lists_times_and_offers_are_no_follow_up(session_labe
     assert flags_of(result, "follow_up_question") == []
 
 
+@pytest.mark.parametrize("asked", [
+    "So you're saying the migration blocks your billing team?",
+    "It sounds like you're talking about the rate discrepancy, right?"])
+def test_connection_a_question_that_says_back_what_was_heard_is_a_reformulation(
+        session_labeler, asked):
+    """A check of what the rep heard, asked as a question, says it back: an acknowledgement
+    (stop 43: 5 such questions on the sales sets' tune part, all 5 acknowledgements for the
+    readers); a question that only asks is none."""
+    result = analyze([("Dana", "Honestly, the migration went from two to fourteen weeks."),
+                      ("Rep", asked)], session_labeler)
+    assert [f.subtype for f in flags_of(result, "acknowledgement")] == ["reformulation"]
+    for only_asks in ("Why was that?", "And just so I understand, is there any reason for that?"):
+        assert flags_of(analyze([("Dana", "Honestly, the migration went from two to fourteen "
+                                          "weeks."), ("Rep", only_asks)], session_labeler),
+                        "acknowledgement") == []
+
+
 @pytest.mark.parametrize("said, rule", [
     ("Yeah, no, that makes, that makes total sense to me.", "ack.appreciation.good_noun"),
     ("I mean, that's, that's a huge jump.", "ack.appreciation.sizeable"),
@@ -501,7 +518,12 @@ def test_connection_choices_lists_times_and_offers_are_no_follow_up(session_labe
      "ack.reformulation.saying"),
     ("Oh no, no.", None),  # a disagreement, not a restart of "oh no"
     ("Yeah, that's perfect.", None),  # a plan accepted
-    ("It was good.", None)])  # the rep's own past
+    ("It was good.", None),  # the rep's own past
+    # fillers set off by commas, and hesitations (stop 43)
+    ("I can, I can definitely understand, you know, the frustration with that.",
+     "ack.sympathy.understand"),
+    ("That is, like, really cool.", "ack.appreciation.that_is_good"),
+    ("Um, that's, uh, a huge jump.", "ack.appreciation.sizeable")])
 def test_connection_acknowledgements_said_with_restarts_on_real_calls(session_labeler, said,
                                                                       rule):
     result = analyze([("Dana", "Honestly, the migration went from two to fourteen weeks."),

@@ -44,8 +44,10 @@ def test_language_you_guys_and_what_about_ask_about_the_customer(labeler: Labele
 
 
 @pytest.mark.parametrize("text", ["What about Tuesday at ten?", "What about our premium plan?",
-                                  "How about I set up a call?"])
-def test_language_what_about_a_time_or_our_side_is_no_customer_question(labeler: Labeler,
+                                  "How about I set up a call?",
+                                  # the meeting, with a tag (stop 43)
+                                  "You're going to join us too, correct?"])
+def test_language_a_time_our_side_or_the_meeting_is_no_customer_question(labeler: Labeler,
                                                                         text: str) -> None:
     assert "customer_question" not in labels_of(labeler, text)
 

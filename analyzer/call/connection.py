@@ -38,6 +38,9 @@ RELATING = "relating"
 # Typed chat and bare ASR text drop apostrophes ("thats great", "im", "youre"); the rules are
 # written with them. Not "is", which is "i" + "s" but no contraction.
 UNPUNCTUATED = re.compile(r"\b(that|it|what)(s)\b|\b(i)(m)\b|\b(you)(re)\b")
+# Fillers set off by commas, and hesitations anywhere: "that's, you know, a great selling
+# point" is "that's a great selling point"; "uh" and "um" say nothing.
+FILLER = re.compile(r",\s*(?:you know|i mean|like)\s*(?=,)|\b(?:uh+|um+|uhm|erm)\b,?")
 # Speech restarts: "that makes, that makes total sense", "I, I hear you", "that, that is".
 RESTART = re.compile(r"\b(?!no\b)(\w+(?:'\w+)?(?: \w+(?:'\w+)?)?)(?: \1\b)+")
 FIRST_PERSON = frozenset({"i", "my", "me", "mine", "myself", "we", "our", "us"})
@@ -204,6 +207,9 @@ def _judge(sent: Any, position: int, question: bool, context: _Context
         follow = follow_up(sent, position, context)
         if follow:
             found.append((FOLLOW_UP, *follow))
+        check = _said_back(sent.text)
+        if check:
+            found.append((ACKNOWLEDGEMENT, check[0].subtype, check[0].id, check[1]))
     else:
         ack = acknowledgement(sent.text)
         if ack:
@@ -292,11 +298,24 @@ def restates(sent: Any, context: _Context) -> str:
     return ", ".join(taken) if len(taken) >= rules.restate_min_words else ""
 
 
+def _said_back(question: str) -> tuple[AckRule, str] | None:
+    """The reformulation a question makes while it checks ("So you're saying the deadline is
+    in April?", "It sounds like you're talking about the rates, right?"): the rep says back
+    what they heard; other acknowledgement rules do not read questions. The words matched
+    name the customer ("you", "your"): "Just so I understand, is there any reason?" only
+    asks."""
+    found = acknowledgement(question.rstrip().rstrip("?") + ".")
+    if not found or found[0].subtype != "reformulation":
+        return None
+    return found if {"you", "your"} & set(re.findall(r"[a-z]+", found[1])) else None
+
+
 def acknowledgement(text: str) -> tuple[AckRule, str] | None:
     """The first acknowledgement rule a sentence matches and the words it matched; None for a
     sentence made only of backchannel words or matching no rule."""
     # Commas carry no meaning for the rules: "yes, that sounds good" is "yes that sounds good".
-    lower = " ".join(text.lower().replace("’", "'").replace(",", " ").split())
+    lower = FILLER.sub("", text.lower().replace("’", "'"))
+    lower = " ".join(lower.replace(",", " ").split())
     lower = re.sub(r" +([.!?])", r"\1", lower)  # "i admire that !" is "i admire that!"
     lower = UNPUNCTUATED.sub(lambda m: "'".join(g for g in m.groups() if g), lower)
     lower = RESTART.sub(r"\1", lower)
