@@ -143,3 +143,20 @@ def test_evaluate_sales_scores_each_utterances_phase(tmp_path: Path, capsys) -> 
     assert ("share of the words in each phase (readers/found): opening 0.26/0.26, discovery "
             "0.30/0.33, presentation 0.04/0.00, pricing 0.00/0.00, objection 0.00/0.00, "
             "next_steps 0.41/0.41") in out
+
+
+def test_evaluate_sales_by_rule_counts_each_rules_right_and_wrong_turns(tmp_path: Path,
+                                                                       capsys) -> None:
+    """The question about the customer is right (labelled); the same rule's flag on a turn
+    labelled otherwise is wrong."""
+    folder = write_sales_folder(tmp_path / "mine", {"a.txt": ("Dana", (
+        "Dana: What does your team use for invoicing today?\nSam: Spreadsheets.\n"
+        "Dana: What do you use for payroll?\nSam: A service.\n"))})
+    labels = tmp_path / "labels.csv"
+    labels.write_text("set,file,n,role,labels\nmine,a.txt,0,rep,customer_question\n"
+                      "mine,a.txt,1,customer,\nmine,a.txt,2,rep,\nmine,a.txt,3,customer,\n",
+                      encoding="utf-8")
+    assert main([str(folder), "--labels", str(labels), "--by-rule"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()
+            if line.startswith("  rule customer_question")]
+    assert [(r[4], r[6]) for r in rows] == [("1", "1")], rows

@@ -2,6 +2,7 @@
 
     python -m analyzer.evaluate.sales DIR [DIR ...]            # make eval-sales SALES="DIR ..."
     python -m analyzer.evaluate.sales DIR --errors             # also list every wrong turn
+    python -m analyzer.evaluate.sales DIR --by-rule            # each rule's right and wrong
     python -m analyzer.evaluate.sales DIR --check              # a rebuilt folder matches?
 
 Each DIR holds two-party transcripts (``Speaker: text`` lines) and a ``manifest.csv`` (columns
@@ -140,6 +141,25 @@ def scores(gold: dict[Turn, set[str]], found: dict[Turn, set[str]],
     return out
 
 
+def rule_counts(gold: dict[Turn, set[str]], results: Sequence[tuple[str, CallResult]],
+                labelled: set[str]) -> dict[tuple[str, str], tuple[int, int]]:
+    """For each (hand label, rule): the turns a flag of that rule sits in whose hand labels
+    include the label (right) and those whose do not (wrong), on the label's side; a flag a
+    coach marked wrong does not count. What to read before changing a rule."""
+    names = {name: label for label, (_, flags) in FLAGS.items() for name in flags}
+    seen: dict[tuple[str, str], set[Turn]] = defaultdict(set)
+    for file, result in results:
+        for flag in result.flags:
+            label = names.get(flag.label)
+            turn = (file, flag.utterance)
+            if (label in labelled and turn in gold and flag.coach != "wrong"
+                    and result.utterances[flag.utterance].role == FLAGS[label][0]):
+                seen[(label, flag.rule)].add(turn)
+    return {key: (sum(key[0] in gold[t] for t in turns),
+                  sum(key[0] not in gold[t] for t in turns))
+            for key, turns in sorted(seen.items())}
+
+
 def check_folder(folder: Path, sources: Path = SOURCES_PATH, labels: Path = LABELS_PATH
                  ) -> list[str]:
     """What keeps a folder rebuilt from ``sources`` from lining up with the labels (nothing
@@ -206,6 +226,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("folders", type=Path, nargs="*", help="transcripts and manifest.csv")
     parser.add_argument("--errors", action="store_true", help="list every wrong turn")
+    parser.add_argument("--by-rule", action="store_true",
+                        help="the turns each rule's flags got right and wrong")
     parser.add_argument("--no-veto", action="store_true",
                         help="the rules alone, without the sales veto (models/language/veto/)")
     parser.add_argument("--labels", type=Path, default=LABELS_PATH, help="the hand labels")
@@ -247,6 +269,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                           args.errors)
         sales_phases.report(folder.name, sales_phases.verdicts(folder.name, results, phases),
                             args.errors)
+        if args.by_rule:
+            for (label, rule), (right, wrong) in rule_counts(
+                    gold, results, labelled[folder.name]).items():
+                print(f"  rule {label:<19}{rule:<42} right {right:>3} wrong {wrong:>3}")
         if args.errors:
             errors(gold, found, folder, labelled[folder.name])
     if not args.folders:
