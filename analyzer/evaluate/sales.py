@@ -153,7 +153,7 @@ def rule_counts(gold: dict[Turn, set[str]], results: Sequence[tuple[str, CallRes
             label = names.get(flag.label)
             turn = (file, flag.utterance)
             if (label in labelled and turn in gold and flag.coach != "wrong"
-                    and result.utterances[flag.utterance].role == FLAGS[label][0]):
+                    and flag.role == FLAGS[label][0]):
                 seen[(label, flag.rule)].add(turn)
     return {key: (sum(key[0] in gold[t] for t in turns),
                   sum(key[0] not in gold[t] for t in turns))
