@@ -52,6 +52,29 @@ def test_language_a_time_our_side_or_the_meeting_is_no_customer_question(labeler
     assert "customer_question" not in labels_of(labeler, text)
 
 
+@pytest.mark.parametrize("text", [
+    # credentials and the competition, read on real calls (stop 44)
+    "So yes, I do SEM. I've been doing Google Ads for 25 years now.",
+    "Yeah, not to say anything, but compared to our competitors, Gerald, we're actually using "
+    "much better sources.",
+    "Most of my clients are through referrals.",
+    "We're lucky enough where we have a license with a data broker.",
+    "We typically see tax savings of 30-40% with proper planning."])
+def test_language_experience_competitors_referrals_and_fortune_are_boasts(labeler: Labeler,
+                                                                          text: str) -> None:
+    assert "self_promotion" in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text", ["I've been working here for two years.",
+                                  "I have been supporting this charity for 15 years.",
+                                  "You have 15 years of experience, right?",
+                                  "Unlike most agencies, they charge by the hour.",
+                                  "We're so fortunate to have someone who is skilled in this.",
+                                  "How many of your clients come through referrals?"])
+def test_language_tenure_loyalty_and_a_welcome_are_no_boast(labeler: Labeler, text: str) -> None:
+    assert "self_promotion" not in labels_of(labeler, text)
+
+
 @pytest.mark.parametrize("text", ["Can you see the dashboard okay?", "does that sound fair",
                                   # whether they know what we pitch, and offers (stop 24)
                                   "Do you know Save the Children?",
