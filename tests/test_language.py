@@ -43,6 +43,15 @@ def test_language_you_guys_and_what_about_ask_about_the_customer(labeler: Labele
     assert "customer_question" in labels_of(labeler, text)
 
 
+@pytest.mark.parametrize("text", [
+    # what the customer needs from our side (stop 44, real calls)
+    "Well, with all that, what do you expect out of us as a recruitment partner?",
+    "So what are you looking for from us?"])
+def test_language_what_the_customer_expects_from_us_is_about_the_customer(labeler: Labeler,
+                                                                          text: str) -> None:
+    assert "customer_question" in labels_of(labeler, text)
+
+
 @pytest.mark.parametrize("text", ["What about Tuesday at ten?", "What about our premium plan?",
                                   "How about I set up a call?",
                                   # the meeting, with a tag (stop 43)
