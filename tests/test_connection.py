@@ -448,6 +448,18 @@ def test_connection_helped_and_sorry_said_on_real_calls(text, acknowledged):
     assert (acknowledgement(text) is not None) is acknowledged
 
 
+@pytest.mark.parametrize("text, acknowledged", [
+    # Real calls (stop 44): the assessment of what the customer does, with 'pretty' or 'super'.
+    ("That's pretty awesome that you guys are doing that.", True),
+    ("It's super cool that you made the switch.", True),
+    ("It's pretty awesome that we built it in a week.", False),
+])
+def test_connection_pretty_awesome_that_you_is_appreciation(text, acknowledged):
+    from analyzer.call.connection import acknowledgement
+
+    assert (acknowledgement(text) is not None) is acknowledged
+
+
 # Stop 37: a check that the rep understood, read on the sales and real sets (none of the
 # seven such questions flagged was a follow-up to the readers).
 
