@@ -111,11 +111,21 @@ def test_closing_rep_dated_step_declined_is_no_next_step(session_labeler):
 
 def test_closing_asking_for_it_today_is_a_healthy_ask_not_pressure(session_labeler):
     # Coaches reading real persuasion dialogues called these plain asks (models/eval/closing/).
-    for line in ("How much do you want to donate today?", "Are you ready to sign today?"):
-        result = call_of(session_labeler, ("Rep", line), ("Cust", "Sure."))
+    for line, answer in (("How much do you want to donate today?", "Sure, $20 is fine."),
+                         ("Are you ready to sign today?", "Sure.")):
+        result = call_of(session_labeler, ("Rep", line), ("Cust", answer))
         assert [f.rule for f in flags_of(result, "ask")] != [], line
         assert flags_of(result, "pushy_close") == [], line
         assert result.metrics.asks_agreed == 1
+
+
+@pytest.mark.parametrize("line", ["How much control do you want to give it access to?",
+                                  "Which plan would you like to start with?"])
+def test_closing_a_bare_yes_answers_no_open_question(session_labeler, line):
+    # Stop 44, real calls: "Yeah." to "How much control ...?" made the call end agreed.
+    result = call_of(session_labeler, ("Rep", line), ("Cust", "Yeah."))
+    assert result.metrics.asks_agreed == 0
+    assert not result.metrics.next_step_agreed
 
 
 def test_closing_asks_put_indirectly_or_as_an_invitation(session_labeler):

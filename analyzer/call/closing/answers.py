@@ -53,15 +53,18 @@ def answer_to(call: Sequence[Sentence], k: int, max_turns: int = 2) -> tuple[str
                 break
             groups.setdefault(s.utterance, []).append(s)
     asked_back = False
+    open_ask = _asks_what(call[k])
     for group in groups.values():
         outcome, sentence = utterance_outcome(group)
         # After a question of theirs, a bare "ok." takes the rep's reply, not the ask; and a
         # bare "that sounds great" with a question of their own ("Before we do that, can I ask
-        # about the cost?") waits for the answer to it, unless it asks for the next step.
+        # about the cost?") waits for the answer to it, unless it asks for the next step. A
+        # bare "yeah" answers no "how much ...?" either.
         bare_yes = sentence is not None and all(c.label == "agreed" for c in sentence.cues)
         asks_now = any(_is_question(s) and s.cue("request") is None and s is not sentence
                        for s in group)
-        if outcome and not ((asked_back or asks_now) and bare_yes):
+        only_yes = sentence is not None and all(c.rule == "agreed_yes" for c in sentence.cues)
+        if outcome and not ((asked_back or asks_now) and bare_yes or open_ask and only_yes):
             return outcome, sentence
         asked_back = asked_back or any(_is_question(s) for s in group)
     return "unanswered", None
@@ -161,6 +164,16 @@ def promise_flags(call: Sequence[Sentence], k: int, answered: set[tuple[int, str
 def _asks_back(call: Sequence[Sentence], reply: Sentence) -> bool:
     """Whether the utterance holding the reply asks a question."""
     return any(s.utterance == reply.utterance and _is_question(s) for s in call)
+
+
+def _asks_what(s: Sentence) -> bool:
+    """An ask put as an open question ("How much control do you want to give it?", "Which
+    plan would you like?"): a question with a wh-word among its first three words ("how
+    about ...?" proposes; "What I'll do is ..." is no question), which a bare yes does not
+    answer."""
+    first = words_in(s.text)[:3]
+    wh = [i for i, w in enumerate(first) if w in load_rules()[0]["lists"]["wh_words"]]
+    return _is_question(s) and bool(wh) and first[wh[0] + 1:wh[0] + 2] != ["about"]
 
 
 def _is_question(s: Sentence) -> bool:
