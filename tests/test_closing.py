@@ -119,6 +119,19 @@ def test_closing_asking_for_it_today_is_a_healthy_ask_not_pressure(session_label
         assert result.metrics.asks_agreed == 1
 
 
+def test_closing_a_yes_much_later_agrees_to_no_earlier_step(session_labeler):
+    # Stop 44 (a door-to-door call): a yes to leaving some info agreed to every earlier step.
+    middle = [("Cust", "We have had ants in the kitchen since spring."),
+              ("Rep", "Where do you see them most?"), ("Cust", "Mostly by the back door."),
+              ("Rep", "That is common here."), ("Cust", "My husband sprays every week."),
+              ("Rep", "How long does it keep them away?"), ("Cust", "A few days at most.")]
+    result = call_of(session_labeler, ("Rep", "I'll send you the proposal on Friday."),
+                     ("Cust", "We get a lot of people knocking."), *middle,
+                     ("Rep", "Would it help if I left some info for you to look over?"),
+                     ("Cust", "Yeah, that'd be great."))
+    assert "proposal" not in result.metrics.next_step_text
+
+
 @pytest.mark.parametrize("line", ["How much control do you want to give it access to?",
                                   "Which plan would you like to start with?"])
 def test_closing_a_bare_yes_answers_no_open_question(session_labeler, line):

@@ -258,7 +258,9 @@ def agreed_next_step(flags: Sequence[Flag]) -> Flag | None:
     agreed = [f for f in flags if f.role == CUSTOMER and f.label in ("commitment", "next_step")]
     steps = [f for f in flags if f.role == REP and f.label == "next_step"]
     answers = [f for f in flags if f.label == "answer" and f.subtype == "agreed"]
-    agreed += [s for s in steps if any(a.utterance > s.utterance for a in answers)]
+    reach = load_rules()[0]["agree_reach"]
+    agreed += [s for s in steps
+               if any(s.utterance < a.utterance <= s.utterance + reach for a in answers)]
     if not agreed:
         return None
     last = max(agreed, key=lambda f: (f.subtype != "yes", f.utterance, f.subtype != UNDATED,
