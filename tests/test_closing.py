@@ -119,6 +119,17 @@ def test_closing_asking_for_it_today_is_a_healthy_ask_not_pressure(session_label
         assert result.metrics.asks_agreed == 1
 
 
+def test_closing_a_yes_that_brings_someone_into_the_step_agrees(session_labeler):
+    # Stop 44 (a discovery call written by others): the question widens the step, it does not
+    # put the yes on hold.
+    result = call_of(session_labeler,
+                     ("Rep", "Would you be interested in seeing a demo of how our platform "
+                             "could address these challenges?"),
+                     ("Cust", "Yes, that would be valuable. Could we include our CISO in that "
+                              "call?"))
+    assert result.metrics.asks_agreed == 1
+
+
 def test_closing_a_yes_much_later_agrees_to_no_earlier_step(session_labeler):
     # Stop 44 (a door-to-door call): a yes to leaving some info agreed to every earlier step.
     middle = [("Cust", "We have had ants in the kitchen since spring."),
