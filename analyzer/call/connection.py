@@ -27,7 +27,7 @@ from typing import Any
 
 from analyzer.call.language import sentence_times, sentences
 from analyzer.call.stretches import CONNECTION_DIR, STRETCH, Kind, sentence_kind, stretch_metrics
-from analyzer.call.turns import load_turn_options
+from analyzer.call.turns import says_only_backchannels
 from analyzer.call.words import words_in
 from analyzer.settings import data_text, read_json
 from analyzer.types import CUSTOMER, REP, Flag, Utterance
@@ -131,11 +131,10 @@ def load_same_case(path: Path = CONNECTION_DIR / "relating.json") -> tuple[re.Pa
 def blocks_of(utterances: Sequence[Utterance]) -> list[Block]:
     """The call as alternating blocks of rep and customer speech (colleagues count as the
     rep's side); a customer utterance made only of backchannel words is left out."""
-    backchannels = set(load_turn_options().backchannels)
     out: list[Block] = []
     for index, u in enumerate(utterances):
         role = CUSTOMER if u.role == CUSTOMER else REP
-        if role == CUSTOMER and _only_backchannel(u.text, backchannels):
+        if role == CUSTOMER and says_only_backchannels(u.text):
             continue
         if out and out[-1].role == role:
             out[-1] = Block(role, out[-1].indices + (index,))
@@ -155,7 +154,6 @@ def connection_flags(utterances: Sequence[Utterance], docs: Sequence[Any],
     asks = {(f.utterance, f.text) for f in flags if f.role == REP and f.label == "pushy_close"}
     out: list[Flag] = []
     blocks = blocks_of(utterances)
-    backchannels = set(load_turn_options().backchannels)
     for number, block in enumerate(blocks):
         if block.role != REP or number == 0:
             continue
@@ -169,7 +167,7 @@ def connection_flags(utterances: Sequence[Utterance], docs: Sequence[Any],
                 found = _judge(sent, position, key in questions and key not in asks, context)
                 out += [_flag(utterances[index], index, sent, *f) for f in found]
                 # "Oh wow. That's great. Why?": a reaction does not move the question away.
-                if not (found or _only_backchannel(sent.text, backchannels)):
+                if not (found or says_only_backchannels(sent.text)):
                     position += 1
     return tuple(out)
 
@@ -235,8 +233,8 @@ def follow_up(sent: Any, position: int, context: _Context) -> tuple[str, str, st
     lower = sent.text.lower().strip()
     vetoes = (*rules.mirror, *rules.asks, *rules.checklist, *rules.greetings, *rules.offers,
               *rules.confirmations)
-    if not context.customer or any(p.search(lower) for p in vetoes) or _only_backchannel(
-            lower, set(load_turn_options().backchannels)):  # "Is it?": a reaction
+    if not context.customer or any(p.search(lower) for p in vetoes) or says_only_backchannels(
+            lower):  # "Is it?": a reaction
         return None
     for pattern in rules.refer_back:
         match = pattern.search(lower)
@@ -319,7 +317,7 @@ def acknowledgement(text: str) -> tuple[AckRule, str] | None:
     lower = re.sub(r" +([.!?])", r"\1", lower)  # "i admire that !" is "i admire that!"
     lower = UNPUNCTUATED.sub(lambda m: "'".join(g for g in m.groups() if g), lower)
     lower = RESTART.sub(r"\1", lower)
-    if _only_backchannel(lower, set(load_turn_options().backchannels)):
+    if says_only_backchannels(lower):
         return None
     for rule in load_ack_rules():
         match = rule.pattern.search(lower)
@@ -349,24 +347,6 @@ def _content(token: Any, rules: FollowUpRules) -> bool:
     lemma = token.lemma_.lower()
     return (token.pos_ in rules.content_pos and not token.is_stop and lemma not in
             rules.generic_words and len(lemma) > 1)
-
-
-def _only_backchannel(text: str, backchannels: set[tuple[str, ...]]) -> bool:
-    words = tuple(words_in(text.lower()))
-    if not words:
-        return True
-    singles = {b[0] for b in backchannels if len(b) == 1}
-    phrases = {b for b in backchannels if len(b) > 1}
-    at = 0
-    while at < len(words):
-        two = words[at:at + 2]
-        if len(two) == 2 and two in phrases:
-            at += 2
-        elif words[at] in singles:
-            at += 1
-        else:
-            return False
-    return True
 
 
 def _flag(utterance: Utterance, index: int, sent: Any, label: str, subtype: str, rule: str,

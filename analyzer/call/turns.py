@@ -180,6 +180,13 @@ def _inside(groups: Sequence[Sequence[_Unit]], group: Sequence[_Unit]) -> bool:
                and max(u.end for u in g) >= end for g in groups)
 
 
+def says_only_backchannels(text: str) -> bool:
+    """Whether a text says nothing but backchannels ("Okay, cool.", "Is it?"; the words and
+    phrases of ``models/metrics/backchannels.txt``), or no word at all."""
+    words = words_in(text)
+    return not words or _only_backchannel_words(words, load_turn_options())
+
+
 def _only_backchannel_words(tokens: list[str], options: TurnOptions) -> bool:
     at = 0
     while at < len(tokens):

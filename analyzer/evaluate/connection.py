@@ -223,10 +223,8 @@ def hand_ack_scores(labeler: Any, part: str, errors: bool) -> list[Count]:
 def persuasion_scores(calls: Sequence[tuple[list[dict[str, str]], CallResult]], part: str,
                       errors: bool) -> list[Count]:
     """Acknowledgement and stretch kinds on the part's dialogues."""
-    from analyzer.call.connection import _only_backchannel
-    from analyzer.call.turns import load_turn_options
+    from analyzer.call.turns import says_only_backchannels
 
-    backchannels = set(load_turn_options().backchannels)
     ack: list[tuple[bool, bool]] = []
     ack_not_bare: list[tuple[bool, bool]] = []
     ack_comment: list[tuple[bool, bool]] = []
@@ -241,7 +239,7 @@ def persuasion_scores(calls: Sequence[tuple[list[dict[str, str]], CallResult]], 
                 truth, said = bool(labels & ACK_PERSUASION), index in acks
                 ack.append((truth, said))
                 ack_comment.append((bool(labels & (ACK_PERSUASION | {"comment-partner"})), said))
-                if not _only_backchannel(row["text"], backchannels):
+                if not says_only_backchannels(row["text"]):
                     ack_not_bare.append((truth, said))
                 _show(errors, "acknowledgement", truth, said, row["text"])
             gold = _gold_kind(labels)
