@@ -152,6 +152,21 @@ def test_closing_a_bare_yes_answers_no_open_question(session_labeler, line):
     assert not result.metrics.next_step_agreed
 
 
+@pytest.mark.parametrize("said, reply, commits", [
+    ("If it makes sense, we can schedule a scoping call with our architect.", "Okay, cool.",
+     False),
+    ("If it makes sense, we can schedule a scoping call with our architect.",
+     "Yes, that would be valuable.", True),
+    ("Would it make sense to schedule a scoping call with our architect?", "Okay, cool.", True)])
+def test_closing_a_bare_okay_to_a_statement_commits_to_nothing(session_labeler, said, reply,
+                                                               commits):
+    # Stop 45, real calls: "Okay, cool." and "Yeah." to a rep's statement were read as
+    # commitments (1 of 7 such right on the tune part); the answer still takes the step.
+    result = call_of(session_labeler, ("Rep", said), ("Cust", reply))
+    assert result.metrics.asks_agreed == 1
+    assert bool(flags_of(result, "commitment")) is commits
+
+
 def test_closing_asks_put_indirectly_or_as_an_invitation(session_labeler):
     lines = {"I was wondering if you'd be open to a pilot next month.": "ask_indirect",
              "I'd like to invite you to join the pilot.": "ask_invite",

@@ -251,8 +251,9 @@ def _fits(label: str, role: str) -> bool:
 def agreed_next_step(flags: Sequence[Flag]) -> Flag | None:
     """The call's agreed next step: the last concrete step agreed (the customer's own
     commitment or next step, or the rep's step, dated or promised, that the customer then
-    agreed to: who does what by when), else the customer's last bare "yes" to an ask; None
-    when the call ends without one. A dated step a few utterances before an undated last one
+    agreed to: who does what by when), else the customer's last bare "yes" to an ask (or their
+    "okay." to a rep's statement the close reads as one); None when the call ends without
+    one. A dated step a few utterances before an undated last one
     (``step_near`` in ``models/closing/rules.json``) says more of the same step: it is shown
     instead; a dated step goes before the rep's undated promise (subtype ``undated``)."""
     agreed = [f for f in flags if f.role == CUSTOMER and f.label in ("commitment", "next_step")]
@@ -261,10 +262,12 @@ def agreed_next_step(flags: Sequence[Flag]) -> Flag | None:
     reach = load_rules()[0]["agree_reach"]
     agreed += [s for s in steps
                if any(s.utterance < a.utterance <= s.utterance + reach for a in answers)]
+    # A bare "okay." to a rep's statement commits to nothing, but it still takes the step.
+    agreed += [a for a in answers if a.rule.split(":")[0] in ("ask", "pushy_close", "scheduling")]
     if not agreed:
         return None
-    last = max(agreed, key=lambda f: (f.subtype != "yes", f.utterance, f.subtype != UNDATED,
-                                      f.start))
+    last = max(agreed, key=lambda f: (f.subtype not in ("yes", "agreed"), f.utterance,
+                                      f.subtype != UNDATED, f.start))
     near = load_rules()[0]["step_near"]
     dated = [f for f in agreed if f.label == "next_step"
              and last.utterance - near <= f.utterance <= last.utterance]

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from analyzer.call.closing.cues import Sentence, load_rules
+from analyzer.call.turns import says_only_backchannels
 from analyzer.call.words import words_in
 from analyzer.types import CUSTOMER, REP, Flag
 
@@ -119,7 +120,10 @@ def ask_flags(call: Sequence[Sentence], k: int) -> tuple[list[Flag], Sentence | 
     kind = "ask" if healthy else "pushy_close" if is_asking(s) else "scheduling"
     flags.append(_answer(reply, outcome, kind))
     bare_yes = outcome == "agreed" and reply.cue("commitment") is None
-    return flags, reply if bare_yes else None
+    # A "yeah" or an "okay." alone after a rep statement (no question) takes the step but
+    # commits the customer to nothing: "We'll see how it's working for your team." "Yeah."
+    listening = "question" not in s.labels and says_only_backchannels(reply.text)
+    return flags, reply if bare_yes and not listening else None
 
 
 def _answer(reply: Sentence, outcome: str, kind: str) -> Flag:
