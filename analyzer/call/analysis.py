@@ -3,8 +3,9 @@ loaded models in, its ``CallResult`` out.
 
 transcript -> roles -> (speaker names redacted) -> utterances -> turns (built once) -> sentence
 labels -> flags (the sales veto withdrawing those it doubts; a coach's corrections) ->
-connection (follow-ups, acknowledgements, relating) and stretches -> the close, trackers and
-phases -> metrics (each status decided once). Nothing here reads a call's files, writes
+connection (follow-ups, acknowledgements, relating) and stretches -> no question asked in a
+monologue, no act in a quote -> the close, trackers and phases -> metrics (each status decided
+once). Nothing here reads a call's files, writes
 anything or changes shared state: the run's per-call job (``run.job``) reads or transcribes
 the call, caches its transcript, learns the rep's voice and writes the bleeped copy of the
 recording around this function.
@@ -31,6 +32,7 @@ from analyzer.call.language import call_flags
 from analyzer.call.language.foreign import english_texts
 from analyzer.call.metrics import measure
 from analyzer.call.phases import phase_flags, phase_metrics, utterance_phases
+from analyzer.call.quoted import unquoted
 from analyzer.call.redact import People, redact_speakers
 from analyzer.call.returned import returned_questions
 from analyzer.call.rhetoric import rhetorical_questions
@@ -98,7 +100,7 @@ def analyze_call(call: CallSource, transcript: Transcript, evidence: RoleEvidenc
     flags = apply_corrections(utterances, doubted_flags(flags, utterances, veto), others)
     kept = tuple(f for f in flags if f.coach != "wrong")  # what a coach marked wrong is not read
     flags += doubted_flags(connection_of(utterances, docs, kept), utterances, veto)
-    flags = rhetorical_questions(flags, utterances, docs)
+    flags = unquoted(rhetorical_questions(flags, utterances, docs))
     flags, closing = the_close(utterances, docs, flags, models.labeler.nlp, corrections, veto)
     # Corrections once more, for the labels of the later stages; in the utterances' order.
     flags = tuple(sorted(apply_corrections(utterances, flags, others),

@@ -17,6 +17,7 @@ from analyzer.call.language import (
     sentences,
 )
 from analyzer.call.language.syntax import MARKED
+from analyzer.call.quoted import in_quote, quote_options
 from analyzer.settings import MODELS_DIR, read_json
 from analyzer.types import Flag, Utterance
 
@@ -128,7 +129,7 @@ def sentence_cues(doc: Any, sent: Any, role: str, hits: Sequence[tuple[str, int,
     for rule_id, start, end in hits:
         rule = by_id[rule_id]
         if start < sent.start or end > sent.end or role not in rule.roles or (
-                rule.max_words and words > rule.max_words):
+                rule.max_words and words > rule.max_words) or quoted(rule, sent, doc[start]):
             continue
         label = rule.label
         if rule.negatable and is_negated(doc, start, end):
@@ -141,6 +142,13 @@ def sentence_cues(doc: Any, sent: Any, role: str, hits: Sequence[tuple[str, int,
     kept = {c.label: c for c in first if c is not None}
     cues = (_in_context(c, by_id[c.rule], kept) for c in found.values())
     return tuple(c for c in cues if c is not None)
+
+
+def quoted(rule: ClosingRule, sent: Any, token: Any) -> bool:
+    """True when a cue of a rep's own act (an ask) starts in words the sentence quotes
+    ("they were like, hey, can we just make them?"): not the rep's ask (``call.quoted``)."""
+    return rule.label in quote_options().labels and in_quote(sent.text,
+                                                             token.idx - sent.start_char)
 
 
 def _in_context(cue: Cue, rule: ClosingRule, found: dict[str, Cue]) -> Cue | None:
