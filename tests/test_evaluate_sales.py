@@ -160,3 +160,42 @@ def test_evaluate_sales_by_rule_counts_each_rules_right_and_wrong_turns(tmp_path
     rows = [line.split() for line in capsys.readouterr().out.splitlines()
             if line.startswith("  rule customer_question")]
     assert [(r[4], r[6]) for r in rows] == [("1", "1")], rows
+
+
+def test_evaluate_sales_veto_held_out_learns_only_from_the_tune_part(tmp_path: Path,
+                                                                       capsys) -> None:
+    """The shipped veto learned from sets that are now the test part; scored with
+    ``--veto-held-out`` the test part is judged by a veto trained on the tune part alone."""
+    tune = write_sales_folder(tmp_path / "early", {"a.txt": ("Dana", EVERY_LABEL)})
+    test = write_sales_folder(tmp_path / "late", {"b.txt": ("Dana", INVOICING)})
+    labels = tmp_path / "labels.csv"
+    labels.write_text("set,file,n,role,labels\n" + "".join(
+        f"early,a.txt,{n},{'rep' if n % 2 == 0 else 'customer'},{said}\n"
+        for n, said in enumerate(("customer_question", "objection:price", "self_promotion",
+                                  "", "pushy", "commitment", "ask", "", "")))
+        + "late,b.txt,0,rep,customer_question\nlate,b.txt,1,customer,\n", encoding="utf-8")
+    connection = tmp_path / "connection.csv"
+    connection.write_text("set,file,n,role,labels\n"
+                          "early,a.txt,8,rep,acknowledgement;follow_up_question\n",
+                          encoding="utf-8")
+    steps = tmp_path / "next_steps.csv"
+    steps.write_text("set,file,split,next_step_agreed,has_time,step_turn,agree_turn\n"
+                     "early,a.txt,tune,no,no,,\nlate,b.txt,test,no,no,,\n", encoding="utf-8")
+    assert main([str(tune), str(test), "--labels", str(labels), "--connection",
+                 str(connection), "--next-steps", str(steps), "--veto-held-out"]) == 0
+    out = capsys.readouterr().out
+    assert "sales veto trained afresh on the tune part: early\n" in out
+    assert "late: 1 conversations, 2 turns" in out
+
+
+# One turn for each label the veto judges, each side's other turns saying none of it.
+EVERY_LABEL = (
+    "Dana: What does your team use for invoicing today?\n"
+    "Sam: Spreadsheets, and the price of new tools is too high for us.\n"
+    "Dana: We are the fastest invoicing platform on the market.\n"
+    "Sam: Okay.\n"
+    "Dana: This price ends Friday, so sign today.\n"
+    "Sam: I will talk to my boss about the price tomorrow.\n"
+    "Dana: Would it make sense to set up a pilot with your team next week?\n"
+    "Sam: Sure.\n"
+    "Dana: That's great to hear, so why was the price too high for your team?\n")

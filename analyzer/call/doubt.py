@@ -67,6 +67,11 @@ def load_veto(folder: Path = VETO_DIR) -> Veto:
         config, model = read_json(folder / "config.json"), read_json(folder / "model.json")
     except FileNotFoundError:
         return NO_VETO
+    return veto_of(config, model)
+
+
+def veto_of(config: Mapping[str, Any], model: Mapping[str, Any]) -> Veto:
+    """The veto of a config (sides, flags, thresholds) and its fitted models."""
     doubts = {}
     for name, label in config["labels"].items():
         fitted = label_model(model, name, label["side"], config)

@@ -1,6 +1,7 @@
 """Score the labels on sales conversations written by others, turn by turn.
 
-    python -m analyzer.evaluate.sales DIR [DIR ...]            # make eval-sales SALES="DIR ..."
+    python -m analyzer.evaluate.sales DIR [DIR ...]            # the shipped veto
+    python -m analyzer.evaluate.sales --veto-held-out DIR ...  # make eval-sales SALES="DIR ..."
     python -m analyzer.evaluate.sales DIR --errors             # also list every wrong turn
     python -m analyzer.evaluate.sales DIR --by-rule            # each rule's right and wrong
     python -m analyzer.evaluate.sales DIR --check              # a rebuilt folder matches?
@@ -16,9 +17,12 @@ and relating, of ``connection.csv`` (same columns), written by readers who never
 rules or their output; and for each call whether it ends with an agreed next step, against
 ``next_steps.csv`` (``analyzer.evaluate.next_steps``); and each utterance's phase, against
 ``phases.csv`` (``analyzer.evaluate.sales_phases``).
-A label counts on a turn when one of its flags sits in that turn. The sales veto
-(``models/language/veto/``) was trained on these same turns, so with it the figures are
-in-sample: ``--no-veto`` gives the rules alone, ``make eval-veto`` the veto held out by source.
+A label counts on a turn when one of its flags sits in that turn. The shipped sales veto
+(``models/language/veto/``) was trained on many of these same turns (six of the test part's
+sets among them), so with it the figures are partly in-sample: ``--veto-held-out`` trains one
+afresh on the tune part's folders given (the sets ``next_steps.csv`` marks ``tune``) and scores
+every folder with it, ``--no-veto`` gives the rules alone, ``make eval-veto`` the veto held out
+by source.
 
 ``--check`` scores nothing: it writes the folder's ``manifest.csv`` from ``sources.csv`` and
 says whether each file, copied again from its source, reads as the turns that were labelled
@@ -41,51 +45,16 @@ from analyzer.errors import InputError
 from analyzer.evaluate import next_steps, sales_phases
 from analyzer.evaluate.language import Score
 from analyzer.evaluate.language_real import read_rows
-from analyzer.settings import EVAL_DIR
-from analyzer.types import CUSTOMER, REP, CallResult, CallSource
-
-LABELS_PATH = EVAL_DIR / "sales" / "labels.csv"
-# Where each labelled conversation comes from, its rep and its number of turns.
-SOURCES_PATH = EVAL_DIR / "sales" / "sources.csv"
-# The rep's connection labels (issue 19), labelled apart, on the same turns.
-CONNECTION_PATH = EVAL_DIR / "sales" / "connection.csv"
-# Hand label -> (the side that says it, the flag labels that should say it).
-FLAGS = {"customer_question": (REP, {"customer_question"}),
-         "self_promotion": (REP, {"self_promotion"}),
-         "pushy": (REP, {"pushy_close"}),
-         "ask": (REP, {"ask"}),
-         "objection": (CUSTOMER, {"objection"}),
-         "commitment": (CUSTOMER, {"commitment", "next_step"}),
-         "follow_up_question": (REP, {"follow_up_question"}),
-         "acknowledgement": (REP, {"acknowledgement"}),
-         "relating": (REP, {"relating"})}
-CONNECTION = ("follow_up_question", "acknowledgement", "relating")
-
-Turn = tuple[str, int]  # (file, turn index)
-
-
-def read_labels(path: Path = LABELS_PATH) -> dict[str, dict[Turn, set[str]]]:
-    """The hand labels by set, then by turn ("objection:price" read as "objection" and its
-    kind "objection:price")."""
-    out: dict[str, dict[Turn, set[str]]] = defaultdict(dict)
-    for row in read_rows(path):
-        labels = {x.strip() for x in row["labels"].split(";") if x.strip()}
-        out[row["set"]][(row["file"], int(row["n"]))] = labels | {x.split(":")[0] for x in labels}
-    return dict(out)
-
-
-def with_connection(labels: dict[str, dict[Turn, set[str]]], path: Path
-                    ) -> tuple[dict[str, dict[Turn, set[str]]], dict[str, set[str]]]:
-    """The labels with the connection labels of ``path`` added to the same turns, and the
-    labels each set was labelled for (the connection ones only where ``path`` covers it)."""
-    labelled = {name: set(FLAGS) - set(CONNECTION) for name in labels}
-    if not path.is_file():
-        return labels, labelled
-    for name, turns in read_labels(path).items():
-        labelled.setdefault(name, set()).update(CONNECTION)
-        for turn, said in turns.items():
-            labels.setdefault(name, {}).setdefault(turn, set()).update(said)
-    return labels, labelled
+from analyzer.evaluate.sales_labels import (
+    CONNECTION_PATH,
+    FLAGS,
+    LABELS_PATH,
+    SOURCES_PATH,
+    Turn,
+    read_labels,
+    with_connection,
+)
+from analyzer.types import REP, CallResult, CallSource
 
 
 def analyzed_calls(folder: Path, labeler: Labeler, veto: Veto | None = None
@@ -230,6 +199,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="the turns each rule's flags got right and wrong")
     parser.add_argument("--no-veto", action="store_true",
                         help="the rules alone, without the sales veto (models/language/veto/)")
+    parser.add_argument("--veto-held-out", action="store_true",
+                        help="the sales veto trained afresh on the tune part's folders given "
+                             "(next_steps.csv's split), so the test part is scored by a veto "
+                             "that never learned from it")
     parser.add_argument("--labels", type=Path, default=LABELS_PATH, help="the hand labels")
     parser.add_argument("--connection", type=Path, default=CONNECTION_PATH,
                         help="the connection labels (follow-ups, acknowledgements, relating)")
@@ -247,13 +220,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     labels, labelled = with_connection(read_labels(args.labels), args.connection)
     steps = next_steps.read_references(args.next_steps)
     phases = sales_phases.read_references(args.phases) if args.phases.is_file() else {}
-    labeler = None
+    labeler, veto = None, chosen_veto(args, steps)
     for folder in args.folders:
         if not (folder / "manifest.csv").is_file() or folder.name not in labels:
             print(f"{folder}: no manifest.csv or no labels for set {folder.name!r}, skipped")
             continue
         labeler = labeler or Labeler.load()
-        results = analyzed_calls(folder, labeler, NO_VETO if args.no_veto else None)
+        results = analyzed_calls(folder, labeler, veto)
         found = flagged_turns(results)
         # A folder may hold part of a set (a tune or a test half): its files only.
         files = {f for f, _ in found}
@@ -278,6 +251,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.folders:
         print("no folder given: python -m analyzer.evaluate.sales DIR (see models/eval/sales/)")
     return 0
+
+
+def chosen_veto(args: argparse.Namespace, steps: dict[tuple[str, str], next_steps.Reference]
+                ) -> Veto | None:
+    """The veto the folders are scored with: none (``--no-veto``), one trained on the tune
+    part's folders given (``--veto-held-out``), else the shipped one (None)."""
+    if args.no_veto:
+        return NO_VETO
+    if not args.veto_held_out:
+        return None
+    from analyzer.evaluate.veto_fit import held_out_veto
+
+    tune = {name for (name, _), ref in steps.items() if ref.split == "tune"}
+    folders = [f for f in args.folders if f.name in tune]
+    print(f"sales veto trained afresh on the tune part: {' '.join(f.name for f in folders)}")
+    return held_out_veto(folders, args.labels, args.connection)
 
 
 def check(folders: Sequence[Path], sources: Path, labels: Path) -> int:
