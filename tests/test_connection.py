@@ -17,7 +17,7 @@ from analyzer.types import CallSource, Correction, Segment, Transcript
 CONNECTOR = [
     ("Rep", "Hi Dana, how are you doing today?"),
     ("Dana", "Good thanks. It's raining like crazy here though."),
-    ("Rep", "Oh no. The weather has been awful here too."),
+    ("Rep", "Oh no, sorry to hear that. The weather has been awful here too."),
     ("Dana", "We just moved to Denver last month, so the kids are still settling in."),
     ("Rep", "Congratulations on the move! How are the kids finding their new school?"),
     ("Dana", "My daughter loves it, she joined the soccer team."),
@@ -127,7 +127,8 @@ def test_connection_this_points_at_the_reps_own_things(session_labeler):
 def test_connection_acknowledgements_by_kind_and_not_a_bare_backchannel(session_labeler):
     result = analyze(CONNECTOR + [("Dana", "Yes."), ("Rep", "Great.")], session_labeler)
     kinds = {f.text: f.subtype for f in flags_of(result, "acknowledgement")}
-    assert kinds == {"Oh no.": "sympathy", "Congratulations on the move!": "appreciation",
+    assert kinds == {"Oh no, sorry to hear that.": "sympathy",
+                     "Congratulations on the move!": "appreciation",
                      "That's great.": "appreciation",
                      "So what you're saying is the handover is the bottleneck.": "reformulation"}
     assert result.metrics.acknowledgements == 4
@@ -529,6 +530,10 @@ def test_connection_a_question_that_says_back_what_was_heard_is_a_reformulation(
     ("Just so I understand, the migration blocks your billing team.",
      "ack.reformulation.saying"),
     ("Oh no, no.", None),  # a disagreement, not a restart of "oh no"
+    # a bare exclamation, like "oh wow" (stop 46: wrong on the real calls and mostly in MRDA)
+    ("Oh no.", None),
+    ("Ouch!", None),
+    ("That's too bad.", "ack.sympathy.too_bad"),
     ("Yeah, that's perfect.", None),  # a plan accepted
     ("It was good.", None),  # the rep's own past
     # fillers set off by commas, and hesitations (stop 43)
