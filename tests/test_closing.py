@@ -1072,16 +1072,18 @@ def test_closing_a_request_for_help_is_a_favour_not_an_ask(session_labeler):
 def test_closing_pages_say_how_far_the_labels_hold_on_real_sales_calls(tmp_path,
                                                                       session_labeler):
     """The trust notes quote the real recorded sales calls (stop 28), not only the donation
-    chats, where nine asks in ten are right."""
+    chats, where nine asks in ten are right; since stop 46 the figures of the test part's 27
+    real calls, scored with a veto that never learned from them."""
     from conftest import write_run
 
     write_run([call_of(session_labeler, ("Rep", "Would it make sense to set up a pilot?"),
                        ("Cust", "Yes, let's do it."))], [], tmp_path)
     call_html = next((tmp_path / "call-pages").glob("*.html")).read_text(encoding="utf-8")
     rep_html = next((tmp_path / "reps").glob("*.html")).read_text(encoding="utf-8")
-    assert "on real recorded sales calls of other sellers" in call_html
-    assert "pressure 6 times in 20 on 57 real calls" in call_html
-    assert "five to seven on real recorded sales calls" in rep_html
+    assert "on 27 real recorded sales calls not read to write the rules" in call_html
+    assert "asks 12 of 18, commitments 21 of 36, objections 17 of 26" in call_html
+    assert "pressure 6 times in 8" in call_html
+    assert "35 of 64 on 27 real recorded sales calls" in rep_html
 
 
 @pytest.mark.parametrize("said, pushy", [
