@@ -162,6 +162,20 @@ def session_labeler():
     return Labeler.load()
 
 
+def analyze_lines(lines: list[tuple[str, str]], labeler):
+    """One call of (speaker, text) lines, five seconds apart, through ``analyze_call``;
+    "Rep" is the rep."""
+    from analyzer.call.analysis import Models, analyze_call
+    from analyzer.call.roles import RoleEvidence
+    from analyzer.types import CallSource, Transcript
+
+    segments = tuple(Segment(s, i * 5.0, i * 5.0 + 4, t) for i, (s, t) in enumerate(lines))
+    transcript = Transcript(segments, tuple(dict.fromkeys(s for s, _ in lines)),
+                            len(lines) * 5.0, "vtt")
+    call = CallSource("c1", "priya", "c1.vtt", rep_speaker="Rep")
+    return analyze_call(call, transcript, RoleEvidence(rep_speaker="Rep"), Models(labeler))
+
+
 @pytest.fixture
 def cli_fake_stt(monkeypatch, fake_stt, session_labeler) -> FakeSTT:
     """The `callcoach` command run in-process (one worker) with the fake transcriber, no

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import analyze_lines
 
-from analyzer.call.analysis import Models, analyze_call
 from analyzer.call.quoted import quote_start
-from analyzer.call.roles import RoleEvidence
-from analyzer.types import REP, CallSource, Segment, Transcript
-
-
-def analyze(lines, labeler):
-    segments = tuple(Segment(s, i * 5.0, i * 5.0 + 4, t) for i, (s, t) in enumerate(lines))
-    transcript = Transcript(segments, tuple(dict.fromkeys(s for s, _ in lines)),
-                            len(lines) * 5.0, "vtt")
-    call = CallSource("c1", "priya", "c1.vtt", rep_speaker="Rep")
-    return analyze_call(call, transcript, RoleEvidence(rep_speaker="Rep"), Models(labeler))
+from analyzer.types import REP
 
 
 def rep_labels(result):
@@ -44,14 +35,14 @@ def test_quoted_words_carry_none_of_the_reps_own_acts(session_labeler, customer,
                                                       labels):
     """Real calls (stop 46): "They say, well, what percentage ...?" and "a message that says,
     hey, we're going to try to close this thing" were flagged as the rep's own."""
-    said = analyze([("Cust", customer), ("Rep", own)], session_labeler)
-    repeated = analyze([("Cust", customer), ("Rep", quoted)], session_labeler)
+    said = analyze_lines([("Cust", customer), ("Rep", own)], session_labeler)
+    repeated = analyze_lines([("Cust", customer), ("Rep", quoted)], session_labeler)
     assert labels <= rep_labels(said)
     assert not labels & rep_labels(repeated)
 
 
 def test_quoted_a_question_stays_a_question(session_labeler):
-    result = analyze([("Cust", QUOTED[0][0]), ("Rep", QUOTED[0][2])], session_labeler)
+    result = analyze_lines([("Cust", QUOTED[0][0]), ("Rep", QUOTED[0][2])], session_labeler)
     assert "question" in rep_labels(result)
 
 

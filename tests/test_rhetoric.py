@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from analyzer.call.analysis import Models, analyze_call
-from analyzer.call.roles import RoleEvidence
-from analyzer.types import CallSource, Segment, Transcript
+from conftest import analyze_lines
 
 EXPLAINING = ("Should you be looking at one month of prep? It depends on your score. "
               "Most students need two months. The first month is verbal. The second is quant. "
               "Then you take a mock.")
-
-
-def analyze(lines, labeler):
-    segments = tuple(Segment(s, i * 5.0, i * 5.0 + 4, t) for i, (s, t) in enumerate(lines))
-    transcript = Transcript(segments, tuple(dict.fromkeys(s for s, _ in lines)),
-                            len(lines) * 5.0, "vtt")
-    call = CallSource("c1", "priya", "c1.vtt", rep_speaker="Rep")
-    return analyze_call(call, transcript, RoleEvidence(rep_speaker="Rep"), Models(labeler))
 
 
 def about_them(result):
@@ -25,7 +15,7 @@ def about_them(result):
 
 def test_rhetoric_a_question_the_rep_goes_on_to_answer_is_no_customer_question(
         session_labeler):
-    result = analyze([("Cust", "I have about two months before my deadline."),
+    result = analyze_lines([("Cust", "I have about two months before my deadline."),
                       ("Rep", EXPLAINING)], session_labeler)
     assert about_them(result) == []
     assert any(f.label == "question" and f.text.startswith("Should you")
@@ -33,7 +23,7 @@ def test_rhetoric_a_question_the_rep_goes_on_to_answer_is_no_customer_question(
 
 
 def test_rhetoric_the_same_question_left_for_the_customer_is_one(session_labeler):
-    result = analyze([("Cust", "I have about two months before my deadline."),
+    result = analyze_lines([("Cust", "I have about two months before my deadline."),
                       ("Rep", "It depends on your score. Should you be looking at one month "
                               "of prep?")], session_labeler)
     assert about_them(result) == ["Should you be looking at one month of prep?"]
@@ -43,7 +33,7 @@ def test_rhetoric_a_customer_backchannel_does_not_end_the_monologue(session_labe
     """"Mm-hmm." does not take the floor: the rep's sentences after it still follow the
     question in the same turn."""
     first, rest = EXPLAINING.split("? ", 1)
-    result = analyze([("Cust", "I have about two months before my deadline."),
+    result = analyze_lines([("Cust", "I have about two months before my deadline."),
                       ("Rep", first + "?"), ("Cust", "Mm-hmm."), ("Rep", rest)],
                      session_labeler)
     assert about_them(result) == []
@@ -53,9 +43,9 @@ def test_rhetoric_a_tag_the_rep_talks_past_is_no_customer_question(session_label
     """Real calls (stop 30): "..., right?" said on the way through a pitch checks the rep's
     own statement; the same tag left for the customer to answer asks them."""
     checked = "But then you're doing one a day or five a day eventually, right?"
-    talked_past = analyze([("Cust", "We publish once a week."),
+    talked_past = analyze_lines([("Cust", "We publish once a week."),
                            ("Rep", checked + " We add screenshots to every post.")],
                           session_labeler)
-    left = analyze([("Cust", "We publish once a week."), ("Rep", checked)], session_labeler)
+    left = analyze_lines([("Cust", "We publish once a week."), ("Rep", checked)], session_labeler)
     assert about_them(talked_past) == []
     assert about_them(left) == [checked]

@@ -5,10 +5,9 @@ transcript -> roles -> (speaker names redacted) -> utterances -> turns (built on
 labels -> flags (the sales veto withdrawing those it doubts; a coach's corrections) ->
 connection (follow-ups, acknowledgements, relating) and stretches -> no question asked in a
 monologue, no act in a quote -> the close, trackers and phases -> metrics (each status decided
-once). Nothing here reads a call's files, writes
-anything or changes shared state: the run's per-call job (``run.job``) reads or transcribes
-the call, caches its transcript, learns the rep's voice and writes the bleeped copy of the
-recording around this function.
+once). Nothing here reads a call's files, writes anything or changes shared state: the run's
+per-call job (``run.job``) reads or transcribes the call, caches its transcript, learns the
+rep's voice and writes the bleeped copy of the recording around this function.
 """
 
 from __future__ import annotations
