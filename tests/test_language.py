@@ -689,7 +689,17 @@ def test_language_boasts_said_on_a_real_call(labeler: Labeler, text: str) -> Non
     ("What's your daughter's name?", True),
     # a choice offered, not their goals
     ("Do you want to try the Apple Pay one?", False), ("Which one do you want to do?", False),
-    ("Do you want to grow the team?", True), ("What do you want to achieve this year?", True)])
+    ("Do you want to grow the team?", True), ("What do you want to achieve this year?", True),
+    # stop 47, the sales sets' tune part: a request, a pleasantry, the meeting's own agenda
+    ("Can you just sign in with your same Google account?", False),
+    ("Could you just confirm that with me real quick?", False),
+    ("Can you confirm how many seats your team needs?", True),
+    ("How has your day been going?", False), ("How's your weekend, man?", False),
+    ("How was your weekend?", False),
+    ("Is there anything else you'd like to discuss before we wrap up?", False),
+    ("How is your day job treating you?", True),
+    ("How was your week with the new system?", True),
+    ("Before we wrap up, how big is your team?", True)])
 def test_language_a_request_to_act_on_the_call_is_no_question_about_them(
         labeler: Labeler, text: str, about_them: bool) -> None:
     assert ("customer_question" in labels_of(labeler, text)) is about_them
