@@ -37,6 +37,18 @@ def test_report_coaching_longest_monologue_names_the_call_in_minutes():
     assert point.time == 61.0
 
 
+def test_report_coaching_no_next_step_says_none_was_found_not_that_none_was_agreed():
+    """On real calls readers found an agreed step on 7 of the 10 test calls where the rules
+    found none (stop 47): the point says what was found and sends the coach to the call's end."""
+    calls = [call("acme", next_step_agreed=False), call("globex", next_step_agreed=True)]
+    rules, _ = load_rules()
+    point = apply_rule(next(r for r in rules if r.id == "no_next_step"), calls, {})
+    assert point is not None
+    assert point.text.startswith("No agreed next step was found in 1 of 2 calls, such as the "
+                                 "acme call: listen to how it ends")
+    assert "ended without" not in point.text
+
+
 def test_report_coaching_flag_moment_is_the_reps_first_such_sentence():
     rule = Rule("p", "pushy_closing", "above", 0, "{n} calls", moment="flag:pushy_close")
     flags = {"alice/acme": [Flag("customer", 1.0, 2.0, "pushy_close", "", "r", "t"),
