@@ -418,7 +418,11 @@ def test_language_a_coachs_inclusive_we(labeler: Labeler, text: str,
                                   "is uh the network small enough",
                                   # stop 29: a restart at the start is still a question
                                   "do you do you use a CRM", "You run three stores, right",
-                                  "You run three stores, right?"])
+                                  "You run three stores, right?",
+                                  # stop 47: a word said again after a comma
+                                  "Where, where do you live?", "is, is that the plan",
+                                  "Do, do you have a budget?", "oh really", "Oh, really?",
+                                  "you know what I mean"])
 def test_language_questions_with_elided_or_disfluent_auxiliaries(labeler: Labeler,
                                                                  text: str) -> None:
     assert "question" in labels_of(labeler, text)
@@ -434,7 +438,15 @@ def test_language_questions_with_elided_or_disfluent_auxiliaries(labeler: Labele
                                   # closed with a full stop
                                   "So you can you can check with those as well.",
                                   "So if you are getting at a, it will be 159, right.",
-                                  "I only briefly heard it from him, so, yeah."])
+                                  "I only briefly heard it from him, so, yeah.",
+                                  # stop 47, real calls: a word said again after a comma opens
+                                  # no clause and inverts nothing
+                                  "Five thousand dollars is, is not that, uh, that crazy.",
+                                  "And then let's see where, where, where do we go.",
+                                  "I'm trying to see what, what is possible here.",
+                                  # a check phrase closed by a full stop
+                                  "I do it with love, with a lot of love, really.",
+                                  "you know what I mean."])
 def test_language_statements_shaped_like_questions_in_meetings(labeler: Labeler,
                                                                text: str) -> None:
     assert "question" not in labels_of(labeler, text)

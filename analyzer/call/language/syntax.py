@@ -81,7 +81,12 @@ def mark_syntax(doc: Any, fillers: frozenset[str], names: Sequence[tuple[int, in
                 token._.cc_end = True
         opening = True
         for token in sent:
-            if opening and not token.is_punct and token.lower_ not in fillers:
+            if _said_again(token):
+                # A restart after a comma ("where, where do we go", "it is, is not") opens
+                # no clause: the word keeps what its first saying was.
+                token._.cc_open = token.doc[token.i - 2]._.cc_open
+                opening = False
+            elif opening and not token.is_punct and token.lower_ not in fillers:
                 token._.cc_open = True
                 opening = False
             if token.lower_ in (",", "and", "so", "but", "--", ";"):
@@ -165,10 +170,21 @@ def _leans_on_subject(token: Any) -> bool:
 
 
 def _restarted(token: Any) -> bool:
-    """A speaker's restart, not an inversion: the "can you" inside "you can you can check"."""
+    """A speaker's restart, not an inversion: the "can you" inside "you can you can check",
+    the second "is" of "five thousand dollars is, is not that crazy" (but not of "Is, is that
+    the plan?", whose first "is" opens the clause)."""
     doc, i = token.doc, token.i
+    if _said_again(token):
+        return not doc[i - 2]._.cc_open
     return 0 < i < len(doc) - 2 and (doc[i - 1].lower_, token.lower_) == (
         doc[i + 1].lower_, doc[i + 2].lower_)
+
+
+def _said_again(token: Any) -> bool:
+    """The word said again right after a comma: the second "where" of "where, where do we go"."""
+    doc, i = token.doc, token.i
+    return (i >= 2 and not token.is_punct and doc[i - 1].lower_ == ","
+            and doc[i - 2].lower_ == token.lower_)
 
 
 def is_negated(doc: Any, start: int, end: int) -> bool:
