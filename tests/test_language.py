@@ -422,10 +422,23 @@ def test_language_a_coachs_inclusive_we(labeler: Labeler, text: str,
                                   # stop 47: a word said again after a comma
                                   "Where, where do you live?", "is, is that the plan",
                                   "Do, do you have a budget?", "oh really", "Oh, really?",
-                                  "you know what I mean"])
+                                  "you know what I mean",
+                                  "it's sort of like a foreign language isn't it",
+                                  "It's sort of like a foreign language, isn't it?"])
 def test_language_questions_with_elided_or_disfluent_auxiliaries(labeler: Labeler,
                                                                  text: str) -> None:
     assert "question" in labels_of(labeler, text)
+
+
+@pytest.mark.parametrize("text", ["What would that do for the process, right?",
+                                  "Why does the handover take two weeks, right?"])
+def test_language_a_closing_tag_leaves_the_question_its_main_clause(labeler: Labeler,
+                                                                     text: str) -> None:
+    """The parser hangs the question on the tag ("right" as its verb): the wh-question still
+    counts by its own words, not only by its tag (stop 47)."""
+    rules = {e.rule for sentences in labeler.label([text]) for s in sentences
+             for e in s.evidence if e.label == "question"}
+    assert "q_wh_then_inverted" in rules
 
 
 @pytest.mark.parametrize("text", ["which was done in the log domain.",
@@ -446,7 +459,10 @@ def test_language_questions_with_elided_or_disfluent_auxiliaries(labeler: Labele
                                   "I'm trying to see what, what is possible here.",
                                   # a check phrase closed by a full stop
                                   "I do it with love, with a lot of love, really.",
-                                  "you know what I mean."])
+                                  "you know what I mean.",
+                                  # "aren't there" closed by a full stop: said, not asked
+                                  "Some of the combination rules aren't there.",
+                                  "Or even words inserted that weren't there."])
 def test_language_statements_shaped_like_questions_in_meetings(labeler: Labeler,
                                                                text: str) -> None:
     assert "question" not in labels_of(labeler, text)

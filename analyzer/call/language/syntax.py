@@ -142,8 +142,10 @@ def _said_of_us(token: Any) -> bool:
 
 def _in_main_clause(token: Any) -> bool:
     while token.dep_ != "ROOT" and token.head is not token:
-        # A complement clause before its verb is a fronted condition: "Should you need help, call".
-        if token.dep_ in CLAUSAL_DEPS or (token.dep_ == "ccomp" and token.head.i > token.i):
+        # A complement clause before its verb is a fronted condition: "Should you need help, call";
+        # not before a closing tag the parser took for the verb ("What would it do, right?").
+        if token.dep_ in CLAUSAL_DEPS or (token.dep_ == "ccomp" and token.head.i > token.i
+                                          and token.head.lower_ not in TAG_WORDS):
             return False
         token = token.head
     return True
