@@ -247,6 +247,9 @@ def test_connection_pages_show_stretches_evidence_card_and_map(session_labeler, 
     assert "Follow-up questions" in connection and "Time to business" in connection
     assert "by the customer in <b>1</b> of 1 calls" in connection
     assert "rule relating_good" in connection
+    # Measured on real calls: most acknowledgements and half the follow-ups are not found,
+    # and the page says so (stop 47).
+    assert "more than half are not found there (148 of 262)" in connection
     index = (tmp_path / "index.html").read_text()
     assert "connection-map" in index and "Connection against self-focus" in index
 

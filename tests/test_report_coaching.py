@@ -62,6 +62,18 @@ def test_report_coaching_no_acknowledgement_says_none_was_found():
     assert "never" not in point.text
 
 
+def test_report_coaching_few_follow_ups_says_what_was_found():
+    """On real calls the rules find fewer than half the follow-ups (114 of 262 on the test part):
+    the point says how many were found (stop 47)."""
+    calls = [call("acme", follow_up_share=0.1, rep_questions=10),
+             call("globex", follow_up_share=0.5, rep_questions=4)]
+    rules, _ = load_rules(section="connection_rules")
+    point = apply_rule(next(r for r in rules if r.id == "few_follow_ups"), calls, {})
+    assert point is not None
+    assert "of your questions were found following up on what the customer" in point.text
+    assert "(on real calls the rules find fewer than half)" in point.text
+
+
 def test_report_coaching_flag_moment_is_the_reps_first_such_sentence():
     rule = Rule("p", "pushy_closing", "above", 0, "{n} calls", moment="flag:pushy_close")
     flags = {"alice/acme": [Flag("customer", 1.0, 2.0, "pushy_close", "", "r", "t"),
