@@ -162,18 +162,21 @@ def session_labeler():
     return Labeler.load()
 
 
-def analyze_lines(lines: list[tuple[str, str]], labeler):
-    """One call of (speaker, text) lines, five seconds apart, through ``analyze_call``;
-    "Rep" is the rep."""
+def analyze_lines(lines: list[tuple[str, str]], labeler, step_s: float = 5.0,
+                  call_id: str = "c1", corrections=()):
+    """One call of (speaker, text) lines, ``step_s`` seconds apart (each a second shorter),
+    through ``analyze_call`` with a coach's ``corrections``; "Rep" is the rep."""
     from analyzer.call.analysis import Models, analyze_call
     from analyzer.call.roles import RoleEvidence
     from analyzer.types import CallSource, Transcript
 
-    segments = tuple(Segment(s, i * 5.0, i * 5.0 + 4, t) for i, (s, t) in enumerate(lines))
+    segments = tuple(Segment(s, i * step_s, i * step_s + step_s - 1, t)
+                     for i, (s, t) in enumerate(lines))
     transcript = Transcript(segments, tuple(dict.fromkeys(s for s, _ in lines)),
-                            len(lines) * 5.0, "vtt")
-    call = CallSource("c1", "priya", "c1.vtt", rep_speaker="Rep")
-    return analyze_call(call, transcript, RoleEvidence(rep_speaker="Rep"), Models(labeler))
+                            len(lines) * step_s, "vtt")
+    call = CallSource(call_id, "priya", f"{call_id}.vtt", rep_speaker="Rep")
+    return analyze_call(call, transcript, RoleEvidence(rep_speaker="Rep"), Models(labeler),
+                        corrections)
 
 
 @pytest.fixture

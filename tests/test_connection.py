@@ -8,11 +8,10 @@ import math
 
 import pytest
 from click.testing import CliRunner
+from conftest import analyze_lines
 
-from analyzer.call.analysis import Models, analyze_call
-from analyzer.call.roles import RoleEvidence
 from analyzer.cli import cli
-from analyzer.types import CallSource, Correction, Segment, Transcript
+from analyzer.types import Correction
 
 CONNECTOR = [
     ("Rep", "Hi Dana, how are you doing today?"),
@@ -41,13 +40,7 @@ INTERROGATOR = [
 
 
 def analyze(lines, labeler, step_s: float = 5.0, corrections=()):
-    segments = tuple(Segment(s, i * step_s, i * step_s + step_s - 1, t)
-                     for i, (s, t) in enumerate(lines))
-    transcript = Transcript(segments, tuple(dict.fromkeys(s for s, _ in lines)),
-                            len(lines) * step_s, "vtt")
-    call = CallSource("acme", "priya", "acme.vtt", rep_speaker="Rep")
-    return analyze_call(call, transcript, RoleEvidence(rep_speaker="Rep"), Models(labeler),
-                        corrections)
+    return analyze_lines(lines, labeler, step_s, "acme", corrections)
 
 
 def flags_of(result, label):

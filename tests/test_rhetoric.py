@@ -16,7 +16,7 @@ def about_them(result):
 def test_rhetoric_a_question_the_rep_goes_on_to_answer_is_no_customer_question(
         session_labeler):
     result = analyze_lines([("Cust", "I have about two months before my deadline."),
-                      ("Rep", EXPLAINING)], session_labeler)
+                            ("Rep", EXPLAINING)], session_labeler)
     assert about_them(result) == []
     assert any(f.label == "question" and f.text.startswith("Should you")
                for f in result.flags)
@@ -24,8 +24,8 @@ def test_rhetoric_a_question_the_rep_goes_on_to_answer_is_no_customer_question(
 
 def test_rhetoric_the_same_question_left_for_the_customer_is_one(session_labeler):
     result = analyze_lines([("Cust", "I have about two months before my deadline."),
-                      ("Rep", "It depends on your score. Should you be looking at one month "
-                              "of prep?")], session_labeler)
+                            ("Rep", "It depends on your score. Should you be looking at one "
+                                    "month of prep?")], session_labeler)
     assert about_them(result) == ["Should you be looking at one month of prep?"]
 
 
@@ -34,8 +34,8 @@ def test_rhetoric_a_customer_backchannel_does_not_end_the_monologue(session_labe
     question in the same turn."""
     first, rest = EXPLAINING.split("? ", 1)
     result = analyze_lines([("Cust", "I have about two months before my deadline."),
-                      ("Rep", first + "?"), ("Cust", "Mm-hmm."), ("Rep", rest)],
-                     session_labeler)
+                            ("Rep", first + "?"), ("Cust", "Mm-hmm."), ("Rep", rest)],
+                           session_labeler)
     assert about_them(result) == []
 
 
@@ -44,8 +44,8 @@ def test_rhetoric_a_tag_the_rep_talks_past_is_no_customer_question(session_label
     own statement; the same tag left for the customer to answer asks them."""
     checked = "But then you're doing one a day or five a day eventually, right?"
     talked_past = analyze_lines([("Cust", "We publish once a week."),
-                           ("Rep", checked + " We add screenshots to every post.")],
-                          session_labeler)
+                                 ("Rep", checked + " We add screenshots to every post.")],
+                                session_labeler)
     left = analyze_lines([("Cust", "We publish once a week."), ("Rep", checked)], session_labeler)
     assert about_them(talked_past) == []
     assert about_them(left) == [checked]
