@@ -91,3 +91,33 @@ def test_transcribe_seeds_the_sampling_before_each_channel(monkeypatch):
     for speaker in ("left", "right"):
         stt.transcribe(np.ones(16000, dtype=np.float32), speaker)
     assert events == [0, "decode", 0, "decode"]
+
+
+def test_transcribe_numbers_keep_their_commas_in_the_demo_transcripts(demo_report):
+    """faster-whisper splits "15,000" into the words "15" and ",000"; the utterances rebuilt
+    from the words said "15 ,000" and "10 %" on the demo calls until the pieces were joined."""
+    import pandas as pd
+
+    texts = pd.read_parquet(demo_report / "utterances.parquet")["text"]
+    assert not [t for t in texts if re.search(r"\w [,.%\-]\w|\d %", t)]
+    assert texts.str.contains("15,000").any()
+
+
+def test_transcribe_joins_a_piece_split_off_at_punctuation():
+    """The shape faster-whisper gives words in: a leading space starts a new word; a piece
+    without one was split off at punctuation and belongs to the word before it."""
+    from types import SimpleNamespace
+
+    from analyzer.run.speech_to_text import _segment
+
+    def word(text, start, probability=0.9):
+        return SimpleNamespace(word=text, start=start, end=round(start + 0.4, 1),
+                               probability=probability)
+
+    raw = SimpleNamespace(text=" About 15,000 a year, 10% off.", start=0.0, end=3.0, words=[
+        word(" About", 0.0), word(" 15", 0.4), word(",000", 0.8, 0.5), word(" a", 1.2),
+        word(" year,", 1.6), word(" 10", 2.0), word("%", 2.4), word(" off.", 2.8)])
+    segment = _segment(raw, "left")
+    assert [w.text for w in segment.words] == ["About", "15,000", "a", "year,", "10%", "off."]
+    assert (segment.words[1].start, segment.words[1].end) == (0.4, 1.2)
+    assert segment.words[1].probability == 0.5

@@ -174,9 +174,26 @@ def _same_draws(seed: int = 0) -> None:
 
 
 def _segment(raw: Any, speaker: str) -> Segment:
-    words = tuple(
-        Word(float(w.start), float(w.end), w.word.strip(), speaker, float(w.probability))
-        for w in (raw.words or ()) if w.word.strip())
+    words = _joined(raw.words or (), speaker)
     start = words[0].start if words else float(raw.start)
     end = words[-1].end if words else float(raw.end)
     return Segment(speaker, start, end, raw.text.strip(), words)
+
+
+def _joined(raw_words: Any, speaker: str) -> tuple[Word, ...]:
+    """The recognised words, a piece that starts with punctuation and no space joined to the
+    word before it: the transcriber splits "15,000" into "15" and ",000" (and "10" "%",
+    "freeze" "-free"), and the words are what utterance texts are rebuilt from."""
+    words: list[Word] = []
+    for raw in raw_words:
+        text = raw.word.strip()
+        if not text:
+            continue
+        if words and not raw.word[:1].isspace() and not text[0].isalnum():
+            last = words[-1]
+            words[-1] = Word(last.start, float(raw.end), last.text + text, speaker,
+                             min(last.probability, float(raw.probability)))
+        else:
+            words.append(Word(float(raw.start), float(raw.end), text, speaker,
+                              float(raw.probability)))
+    return tuple(words)
