@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pandas as pd
@@ -104,6 +105,31 @@ def test_batch_unexpected_failure_of_one_call_is_recorded(archive, tmp_path, fak
     results = run(archive, tmp_path / "out", Flaky(fake_stt.lines))
     assert len(results.calls) == 9
     assert "decoder exploded" in results.errors["reason"].iloc[0]
+
+
+def test_batch_lock_left_by_a_killed_worker_goes_with_the_next_run(archive, tmp_path, fake_stt):
+    """A worker killed after storing its result, before giving up its lock, left the lock
+    behind: the next run found the result stored and never touched the lock (seen once in
+    the SIGKILL test below)."""
+    import socket
+    import time
+
+    from analyzer.run import store
+
+    out = tmp_path / "out"
+    run(archive, out, fake_stt)
+    stored = sorted((out / "calls").glob("*.json"))[0]
+    dead, live = stored.with_suffix(".lock"), sorted((out / "calls").glob("*.json"))[1]
+    beyond_pid_max = 2**22 + 1
+    store.write_json(dead, {"pid": beyond_pid_max, "host": socket.gethostname(),
+                            "time": time.time()})
+    store.write_json(live.with_suffix(".lock"), {"pid": os.getpid(),
+                                                 "host": socket.gethostname(),
+                                                 "time": time.time()})
+    results = run(archive, out, fake_stt)
+    assert len(results.calls) == 10
+    assert not dead.exists()
+    assert live.with_suffix(".lock").exists()  # a live worker's lock stays
 
 
 def test_batch_two_workers_share_an_output_folder_without_redoing(archive, tmp_path,

@@ -73,7 +73,7 @@ def stored_outcome(call: CallSource, run: Run) -> CallOutcome | None:
         return None
     if store.read_key(run.result_path(call)) != key:
         return None
-    return CallOutcome(call.call_id, call.path, "cached")
+    return _cached(call, run)
 
 
 def run_call(call: CallSource, run: Run, engines: Engines) -> CallOutcome:
@@ -86,7 +86,7 @@ def run_call(call: CallSource, run: Run, engines: Engines) -> CallOutcome:
     except OSError as exc:
         return _fail(call, run, "input", f"cannot read the file ({exc.strerror})")
     if not run.force and store.read_key(run.result_path(call)) == key:
-        return CallOutcome(call.call_id, call.path, "cached")
+        return _cached(call, run)
     if not store.claim(run.lock_path(call)):
         return CallOutcome(call.call_id, call.path, "busy")
     try:
@@ -96,6 +96,12 @@ def run_call(call: CallSource, run: Run, engines: Engines) -> CallOutcome:
         return _analyze_and_store(call, run, engines, key)
     finally:
         store.release(run.lock_path(call))
+
+
+def _cached(call: CallSource, run: Run) -> CallOutcome:
+    """The call's stored result stands; a lock left by a worker killed after storing it goes."""
+    store.drop_stale(run.lock_path(call))
+    return CallOutcome(call.call_id, call.path, "cached")
 
 
 def stored_result(call: CallSource, run: Run) -> CallResult | None:

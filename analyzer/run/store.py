@@ -31,6 +31,9 @@ from analyzer.settings import MODELS_DIR
 
 T = TypeVar("T")
 EMPTY_LOCK_STALE_S = 60.0
+# A lock older than this is stale whoever holds it (a worker on another machine that never
+# came back).
+LOCK_STALE_S = 6 * 3600.0
 # Data that only shapes the pages (coaching rules, cards), says how fast or how wide a run
 # goes, sets `make bench` targets, or evaluates the analysis (`eval/`): editing it must not
 # redo any call.
@@ -194,7 +197,7 @@ def locked(path: Path, poll_s: float = 0.05) -> Iterator[None]:
         release(path)
 
 
-def claim(path: Path, stale_after_s: float = 6 * 3600) -> bool:
+def claim(path: Path, stale_after_s: float = LOCK_STALE_S) -> bool:
     """Take the lock file ``path`` for this process; False when a live worker holds it.
 
     A lock is stale (and taken over) when its process has died on this host, or when it is
@@ -223,6 +226,14 @@ def claim(path: Path, stale_after_s: float = 6 * 3600) -> bool:
 def release(path: Path) -> None:
     """Give up a lock taken with ``claim``."""
     path.unlink(missing_ok=True)
+
+
+def drop_stale(path: Path) -> None:
+    """Remove the lock file ``path`` if its holder is gone. A worker killed after storing its
+    result leaves its lock behind, and a later run that finds the result stored never claims
+    the lock again."""
+    if path.exists() and _stale(path, LOCK_STALE_S):
+        path.unlink(missing_ok=True)
 
 
 def _stale(path: Path, stale_after_s: float) -> bool:
