@@ -428,7 +428,8 @@ def search(folder: Path, query: tuple[str, ...], any_phrase: bool, rep: str, rol
            label: str, as_question: bool, since: str, until: str, call: str, form: str,
            html: Path | None) -> None:
     """Find what was said in the calls of a run: every utterance of FOLDER (a folder written by
-    `callcoach analyze`) holding QUERY, words in order, case and punctuation ignored.
+    `callcoach analyze`) holding QUERY, words in order, case and punctuation ignored ("15000"
+    also finds "15,000").
 
     \b
     Example:

@@ -81,6 +81,25 @@ def test_search_find_match_is_whole_words_in_order_case_and_punctuation_blind():
     assert text[slice(*find_match(text, ["need", "don t"]))] == "don't"
 
 
+def test_search_number_is_found_with_or_without_its_group_separators(tmp_path):
+    """Whisper writes "15,000"; a coach types "15000" (and an imported transcript may say
+    "15000" or "15.000"): each finds the others, and a number's digits are not found inside a
+    longer one."""
+    text = "We only set aside 15,000 this year, 120000 in all."
+    assert text[slice(*find_match(text, ["15000"]))] == "15,000"
+    assert text[slice(*find_match(text, ["set aside 15000"]))] == "set aside 15,000"
+    assert text[slice(*find_match(text, ["120,000"]))] == "120000"
+    assert find_match("about 15.000 euros", ["15,000"]) != (0, 0)
+    assert find_match(text, ["5000"]) == find_match(text, ["20000"]) == (0, 0)
+    vtt = tmp_path / "call.vtt"
+    vtt.write_text("WEBVTT\n\n00:00.000 --> 00:02.000\nCustomer: We only set aside 15,000 "
+                   "this year.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke("analyze", vtt, "--out", out, "--workers", "1").exit_code == 0
+    assert found(invoke("search", out, "15000", "--format", "csv")) == \
+        ["We only set aside 15,000 this year."]
+
+
 def test_search_phrase_finds_words_in_order_in_every_call(runs):
     assert found(invoke("search", runs["plain"], "raise", "the", "price", "--format", "csv")) \
         == ["Honestly, we don't need it. Raise, the price!"]

@@ -34,6 +34,8 @@ REQUIRED = ("calls", "utterances", "flags")
 WORD_RE = re.compile(r"[^\W_]+")
 # Not a letter or digit, in RE2's syntax (DuckDB) and in Python's.
 RE2_GAP, PYTHON_GAP = r"[^\pL\pN]", r"[\W_]"
+# What may stand between the digit groups of a number: "15,000", "15.000", "15 000", "15000".
+NUMBER_GROUP_GAP = "[,. ]?"
 FETCH_ROWS = 5_000
 
 
@@ -87,8 +89,29 @@ def phrase_pattern(phrase: str, gap: str = RE2_GAP) -> str:
     """A case-blind regular expression for the words of ``phrase`` in order, whole words,
     anything but letters and digits between them (``gap``: one such character, in the
     flavour of the regexp engine). The words themselves are group 1."""
-    said = (re.escape(w) for w in words(phrase))
+    said = (_word_pattern(w) for w in _numbers_joined(words(phrase)))
     return f"(?i)(?:^|{gap})({f'{gap}+'.join(said)})(?:$|{gap})"
+
+
+def _word_pattern(word: str) -> str:
+    """One searched word as a regular expression; a number of more than three digits with or
+    without its group separators, so "15000" finds "15,000", "15.000" and "15 000"."""
+    if not (word.isascii() and word.isdigit() and len(word) > 3):
+        return re.escape(word)
+    head = len(word) % 3 or 3
+    groups = [word[:head], *(word[i:i + 3] for i in range(head, len(word), 3))]
+    return NUMBER_GROUP_GAP.join(groups)
+
+
+def _numbers_joined(found: list[str]) -> list[str]:
+    """The words, a number written with group separators ("15,000": "15" "000") as one."""
+    joined: list[str] = []
+    for word in found:
+        if joined and joined[-1].isdigit() and word.isdigit() and len(word) == 3:
+            joined[-1] += word
+        else:
+            joined.append(word)
+    return joined
 
 
 def find_match(text: str, phrases: Sequence[str]) -> tuple[int, int]:
@@ -177,9 +200,9 @@ def _matches(column: str, phrases: Sequence[str]) -> tuple[str, list[Any]]:
     fast as the whole pattern, and few rows get past it."""
     parts, params = [], []
     for phrase in phrases:
-        longest = max(words(phrase), key=len)
+        longest = max(_numbers_joined(words(phrase)), key=len)
         parts.append(f"(regexp_matches({column}, ?) AND regexp_matches({column}, ?))")
-        params += [f"(?i){re.escape(longest)}", phrase_pattern(phrase)]
+        params += [f"(?i){_word_pattern(longest)}", phrase_pattern(phrase)]
     return "(" + " OR ".join(parts) + ")", params
 
 
