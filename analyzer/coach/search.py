@@ -89,7 +89,7 @@ def phrase_pattern(phrase: str, gap: str = RE2_GAP) -> str:
     """A case-blind regular expression for the words of ``phrase`` in order, whole words,
     anything but letters and digits between them (``gap``: one such character, in the
     flavour of the regexp engine). The words themselves are group 1."""
-    said = (_word_pattern(w) for w in _numbers_joined(words(phrase)))
+    said = (_word_pattern(w) for w in _searched_words(phrase))
     return f"(?i)(?:^|{gap})({f'{gap}+'.join(said)})(?:$|{gap})"
 
 
@@ -103,10 +103,11 @@ def _word_pattern(word: str) -> str:
     return NUMBER_GROUP_GAP.join(groups)
 
 
-def _numbers_joined(found: list[str]) -> list[str]:
-    """The words, a number written with group separators ("15,000": "15" "000") as one."""
+def _searched_words(phrase: str) -> list[str]:
+    """The words of ``phrase``, a number written with group separators ("15,000": "15" "000")
+    as one."""
     joined: list[str] = []
-    for word in found:
+    for word in words(phrase):
         if joined and joined[-1].isdigit() and word.isdigit() and len(word) == 3:
             joined[-1] += word
         else:
@@ -200,7 +201,7 @@ def _matches(column: str, phrases: Sequence[str]) -> tuple[str, list[Any]]:
     fast as the whole pattern, and few rows get past it."""
     parts, params = [], []
     for phrase in phrases:
-        longest = max(_numbers_joined(words(phrase)), key=len)
+        longest = max(_searched_words(phrase), key=len)
         parts.append(f"(regexp_matches({column}, ?) AND regexp_matches({column}, ?))")
         params += [f"(?i){_word_pattern(longest)}", phrase_pattern(phrase)]
     return "(" + " OR ".join(parts) + ")", params
