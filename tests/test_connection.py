@@ -401,11 +401,14 @@ def test_connection_saying_back_the_customers_words_is_a_reformulation(session_l
                                    "Can you see this?",
                                    # stop 29: the chores of paying on the call
                                    "Can you share your screen so I can have a look at the mock?",
-                                   "Is this the link I sent you?", "Is it working?"])
+                                   "Is this the link I sent you?", "Is it working?",
+                                   # stop 49: a reaction, as "Is it?" (sales sets, tune part:
+                                   # no reader took one for a follow-up, 3 times in 3)
+                                   "Really?", "Seriously?", "Oh, is that so?"])
 def test_connection_a_reaction_or_a_check_of_the_meeting_is_no_follow_up(session_labeler,
                                                                           asked):
-    """Read on the real calls (stop 28): "Is it?" reacts like "really?", and the screen or
-    the speaker follow nothing the customer said."""
+    """Read on the real calls (stop 28): "Is it?" reacts like "really?" (neither follows up:
+    stop 49), and the screen or the speaker follow nothing the customer said."""
     result = analyze([("Dana", "I already took the mock test and it was fine."),
                       ("Rep", asked)], session_labeler)
     assert flags_of(result, "follow_up_question") == []
