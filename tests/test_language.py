@@ -180,6 +180,24 @@ def test_language_match_across_sentence_boundary_stays_in_its_sentence(labeler: 
         assert all(e.span in sentence.text for e in sentence.evidence), sentence
 
 
+def test_language_full_stop_is_a_statement_where_the_transcript_marks_questions(
+        labeler: Labeler) -> None:
+    # Real calls (stop 50): statements that were questions by their word order alone.
+    stated = ["Was Greg was showing me that.", "What that allows us is a large amount of data."]
+    assert [s[0].labels[:1] for s in labeler.label(stated)] == [("question",), ("question",)]
+    marked = labeler.label([*stated, "Is that right?"])
+    assert [s[0].labels for s in marked[:2]] == [(), ()]
+    # ASR closes many a real question put to the listener with a full stop.
+    asked = labeler.label(["How many people do you guys have over there.", "Is that right?"])
+    assert asked[0][0].labels == ("question", "customer_question")
+    # A customer asks about our side without a "you"; read as a statement it became a yes.
+    customer = labeler.label(["What is the name of the organization.", "Is that right?"],
+                             ["customer", "rep"])
+    assert customer[0][0].labels == ("question",)
+    # Zoom's captions mark no question: there a full stop says nothing.
+    assert labeler.label(["Where is it based."])[0][0].labels == ("question",)
+
+
 def test_language_label_rejects_mismatched_roles(labeler: Labeler) -> None:
     with pytest.raises(ValueError):
         labeler.label(["a", "b"], ["rep"])

@@ -117,18 +117,31 @@ class Labeler:
 
     def label_parsed(self, docs: Sequence[Any], roles: Sequence[str] | None = None
                      ) -> list[tuple[SentenceLabels, ...]]:
-        """``label`` over texts already parsed by ``parse``."""
+        """``label`` over texts already parsed by ``parse``. The texts are read as one
+        transcript: if any of them holds a "?", its transcriber marks questions, and a rep's
+        sentence it ended with a full stop was heard as a statement. Not a customer's: they
+        ask about our side without a "you" ("can I connect Power BI to it.", "what is the
+        name of the organization."), and such a question read as a statement becomes a
+        commitment or a yes."""
         roles = list(roles) if roles is not None else [REP] * len(docs)
         if len(roles) != len(docs):
             raise ValueError("roles must have one entry per text")
-        labelled = [self.label_doc(doc, role) for doc, role in zip(docs, roles)]
+        marked = any("?" in doc.text for doc in docs)
+        labelled = [self.label_doc(doc, role, marked and role == REP)
+                    for doc, role in zip(docs, roles)]
         if self.backstop is None:
             return labelled
         return self.backstop.review(labelled)
 
-    def label_doc(self, doc: Any, role: str = REP) -> tuple[SentenceLabels, ...]:
-        """Label the sentences of one parsed utterance."""
-        mark_syntax(doc, self.fillers, [(s, e) for _, s, e in self.names(doc)])
+    def label_doc(self, doc: Any, role: str = REP, questions_marked: bool | None = None
+                  ) -> tuple[SentenceLabels, ...]:
+        """Label the sentences of one parsed utterance; ``questions_marked`` says its
+        transcript marks questions with "?" and the full stops of this role's sentences count
+        (see ``label_parsed``); by default whether a rep's utterance itself holds a "?"."""
+        if questions_marked is None:
+            questions_marked = role == REP and "?" in doc.text
+        mark_syntax(doc, self.fillers, [(s, e) for _, s, e in self.names(doc)],
+                    questions_marked)
         sents = sentences(doc)
         by_sent: list[list[_Match]] = [[] for _ in sents]
         starts = [s.start for s in sents]
@@ -153,7 +166,11 @@ class Labeler:
 
     def _decide(self, doc: Any, sent: Any, matches: list[_Match], role: str) -> SentenceLabels:
         live = [m for m in matches if not (m.rule.negatable and is_negated(doc, m.start, m.end))]
-        present = {m.rule.label for m in live if m.rule.label.startswith("cue:")}
+        cues = [m.rule for m in live if m.rule.label.startswith("cue:")]
+        # A cue's own "unless" names the cues that cancel it (a full stop does not overrule a
+        # question put to the listener).
+        said = {cue.label for cue in cues}
+        present = {cue.label for cue in cues if _allowed(cue, said)}
         evidence: list[Evidence] = []
         for label, spec in self.labels.items():
             if role in spec.get("not_roles", ()):

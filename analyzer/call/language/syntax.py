@@ -1,7 +1,7 @@
 """Syntax the rule patterns can test: sentences fit for ASR text, and token attributes.
 
-Code adds eight token attributes (``cc_open``, ``cc_first``, ``cc_end``, ``cc_main``,
-``cc_inverted``, ``cc_ours``, ``cc_name``, ``cc_filler``) that patterns in ``models/language/``
+Code adds nine token attributes (``cc_open``, ``cc_first``, ``cc_end``, ``cc_main``,
+``cc_inverted``, ``cc_ours``, ``cc_name``, ``cc_filler``, ``cc_stop``) that patterns in ``models/language/``
 test like any spaCy attribute, and decides whether a match is negated ("there's no deadline").
 """
 
@@ -29,7 +29,8 @@ AUXILIARIES = frozenset({"be", "do", "have", "can", "could", "will", "would", "s
                          "should", "may", "might", "must", "ought", "need", "dare", "'ve", "'d",
                          "'s", "'re", "'m", "'ll"})
 ATTRIBUTES = ("cc_open", "cc_first", "cc_end", "cc_main", "cc_inverted", "cc_ours", "cc_name",
-              "cc_filler")
+              "cc_filler", "cc_stop")
+STOPS = frozenset({".", "!"})
 
 
 def sentences(doc: Any) -> list[Any]:
@@ -48,10 +49,11 @@ def sentences(doc: Any) -> list[Any]:
     return merged
 
 
-def mark_syntax(doc: Any, fillers: frozenset[str], names: Sequence[tuple[int, int]] = ()
-                ) -> Any:
+def mark_syntax(doc: Any, fillers: frozenset[str], names: Sequence[tuple[int, int]] = (),
+                questions_marked: bool = False) -> Any:
     """Set the cc_* token attributes the patterns test; return the doc. ``names`` are the
-    token ranges (start, end) that name our products.
+    token ranges (start, end) that name our products; ``questions_marked`` says the
+    transcript the doc belongs to marks its questions with "?".
 
     cc_open: first word of a sentence or of a clause after a comma or "and/so/but",
         skipping fillers ("so", "um", "okay" ...).
@@ -67,6 +69,9 @@ def mark_syntax(doc: Any, fillers: frozenset[str], names: Sequence[tuple[int, in
     cc_name: the word is part of the name of one of our products.
     cc_filler: the "you" of a "you know" or "you see" said in passing, a clause of its own
         beside the sentence's ("it's, you know, a headache"): it addresses nobody.
+    cc_stop: the full stop or exclamation mark that ends a sentence of a transcript that
+        marks its questions: the transcriber (or ASR) heard a statement. Not set where the
+        transcript has no "?" at all (Zoom's captions end every sentence with a full stop).
     """
     for start, end in names:
         for token in doc[start:end]:
@@ -79,6 +84,7 @@ def mark_syntax(doc: Any, fillers: frozenset[str], names: Sequence[tuple[int, in
             # Which? for ...") is part of a name, not a question.
             for token in doc[words[-1].i:sent.end]:
                 token._.cc_end = True
+                token._.cc_stop = questions_marked and token.text in STOPS
         opening = True
         for token in sent:
             if _said_again(token):
@@ -160,7 +166,10 @@ def _is_inverted(token: Any) -> bool:
         return False
     head = token if token.dep_ == "ROOT" or token.dep_ not in ("aux", "auxpass") else token.head
     subjects = [c for c in head.children if c.dep_ in SUBJECT_DEPS]
-    return bool(subjects) and subjects[0].i > token.i
+    # A subject already said before the auxiliary is a statement begun again: the first
+    # "can" of "you cannot, you can never expect this" (stop 50, real calls).
+    said_before = [c for c in token.children if c.dep_ in SUBJECT_DEPS and c.i < token.i]
+    return bool(subjects) and subjects[0].i > token.i and not said_before
 
 
 def _leans_on_subject(token: Any) -> bool:
