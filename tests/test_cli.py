@@ -96,6 +96,27 @@ def test_cli_label_reads_lines_and_writes_json_lines():
     assert {"label", "subtype", "rule", "span"} <= set(records[0]["evidence"][0])
 
 
+def test_cli_label_reads_a_full_stop_as_the_lines_transcriber_did():
+    lines = "Was Greg was showing me that.\n"
+    alone = [json.loads(line) for line in invoke("label", input=lines).output.splitlines()]
+    assert "question" in alone[0]["labels"]
+    marked = invoke("label", input=lines + "Is Greg on the call?\n").output.splitlines()
+    assert json.loads(marked[0])["labels"] == []
+
+
+def test_cli_analyze_counts_no_question_the_transcript_heard_as_a_statement(tmp_path):
+    call = tmp_path / "call.txt"
+    call.write_text("Priya: Hi Dan, this is Priya from Acme. How is the rollout going?\n"
+                    "Dan: Slowly, Greg showed us the dashboard last week.\n"
+                    "Priya: Was Greg was showing me that. How many people do you have there.\n")
+    result = invoke("analyze", str(call), "--out", str(tmp_path / "out"), "--rep-name", "Priya",
+                    "--quiet")
+    assert result.exit_code == 0, result.output
+    flags = pd.read_csv(tmp_path / "out" / "flags.csv")
+    questions = flags[flags["label"] == "question"]["text"].tolist()
+    assert questions == ["How is the rollout going?", "How many people do you have there."]
+
+
 def test_cli_analyze_real_exports_with_rep_name_and_cues(tmp_path):
     from conftest import realdata_path
 

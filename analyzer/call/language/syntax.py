@@ -1,8 +1,9 @@
 """Syntax the rule patterns can test: sentences fit for ASR text, and token attributes.
 
 Code adds nine token attributes (``cc_open``, ``cc_first``, ``cc_end``, ``cc_main``,
-``cc_inverted``, ``cc_ours``, ``cc_name``, ``cc_filler``, ``cc_stop``) that patterns in ``models/language/``
-test like any spaCy attribute, and decides whether a match is negated ("there's no deadline").
+``cc_inverted``, ``cc_ours``, ``cc_name``, ``cc_filler``, ``cc_stop``) that patterns in
+``models/language/`` test like any spaCy attribute, and decides whether a match is negated
+("there's no deadline").
 """
 
 from __future__ import annotations
