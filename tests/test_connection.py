@@ -485,6 +485,21 @@ def test_connection_a_topic_word_as_a_verb_is_no_personal_talk(session_labeler, 
     assert bool(flags_of(result, "relating")) is relates
 
 
+# Stop 50: on a real call the customer asked about the rep's family and the rep's answers were
+# taken for relating.
+
+@pytest.mark.parametrize("customer, relates", [
+    ("My dad moved back to Jamaica last year. Did your dad like remarry or never?", False),
+    ("My dad moved back to Jamaica last year, he never remarried.", True),
+    ("My dad moved back to Jamaica last year. Did he like it there?", True),  # not the rep's
+])
+def test_connection_answering_about_ones_own_life_is_no_relating(session_labeler, customer,
+                                                                 relates):
+    result = analyze([("Dana", customer), ("Rep", "My dad has never remarried either.")],
+                     session_labeler)
+    assert bool(flags_of(result, "relating")) is relates
+
+
 # Stop 41: read on the wrong follow-ups of the sales and real sets' tune part.
 
 @pytest.mark.parametrize("asked", ["Tuesday or Thursday better?", "Any live entertainment?",

@@ -117,6 +117,12 @@ def load_follow_up_rules(path: Path = CONNECTION_DIR / "follow_up.json") -> Foll
 
 
 @lru_cache(maxsize=4)
+def load_asked_about_rep(path: Path = CONNECTION_DIR / "relating.json") -> frozenset[str]:
+    """The words that make a customer's question one about the rep's own life ("your")."""
+    return frozenset(read_json(path)["asked_about_rep"])
+
+
+@lru_cache(maxsize=4)
 def load_same_case(path: Path = CONNECTION_DIR / "relating.json") -> tuple[re.Pattern[str], ...]:
     """The patterns of a rep saying they are in the customer's case ("me too", "same boat");
     each of the file's examples must match one."""
@@ -152,12 +158,14 @@ def connection_flags(utterances: Sequence[Utterance], docs: Sequence[Any],
     """
     questions = {(f.utterance, f.text) for f in flags if f.role == REP and f.label == "question"}
     asks = {(f.utterance, f.text) for f in flags if f.role == REP and f.label == "pushy_close"}
+    asked = frozenset((f.utterance, f.text) for f in flags
+                      if f.role == CUSTOMER and f.label == "question")
     out: list[Flag] = []
     blocks = blocks_of(utterances)
     for number, block in enumerate(blocks):
         if block.role != REP or number == 0:
             continue
-        context = _Context.of(blocks, number, docs, kinds)
+        context = _Context.of(blocks, number, docs, kinds, asked)
         position = 0
         for index in block.indices:
             if utterances[index].role != REP:
@@ -179,10 +187,13 @@ class _Context:
     customer: tuple[Any, ...]  # spaCy tokens of the customer's last turns
     agenda: frozenset[str]  # lemmas the rep said in the turns before
     personal: bool  # the customer's last turn was personal talk
+    about_rep: bool  # ... and asked about the rep's own life ("did your dad remarry?")
 
     @classmethod
     def of(cls, blocks: Sequence[Block], number: int, docs: Sequence[Any],
-           kinds: Sequence[Kind | None]) -> _Context:
+           kinds: Sequence[Kind | None], asked: frozenset[tuple[int, str]] = frozenset()
+           ) -> _Context:
+        """``asked`` holds the customer's question sentences, as (utterance, text)."""
         rules = load_follow_up_rules()
         before = blocks[:number]
         customer = [b for b in before if b.role == CUSTOMER][-rules.context_customer_turns:]
@@ -194,7 +205,7 @@ class _Context:
         last = before[-1] if before and before[-1].role == CUSTOMER else None
         personal = bool(last) and any((kinds[i] or Kind("")).kind == "personal"
                                       for i in (last.indices if last else ()))
-        return cls(tokens, agenda, personal)
+        return cls(tokens, agenda, personal, _about_rep(last.indices if last else (), docs, asked))
 
 
 def _judge(sent: Any, position: int, question: bool, context: _Context
@@ -326,10 +337,19 @@ def acknowledgement(text: str) -> tuple[AckRule, str] | None:
     return None
 
 
+def _about_rep(indices: Sequence[int], docs: Sequence[Any],
+               asked: frozenset[tuple[int, str]]) -> bool:
+    """A question of these customer utterances asks about the rep's own life."""
+    words = load_asked_about_rep()
+    return any((i, sent.text) in asked and any(t.lower_ in words for t in sent)
+               for i in indices for sent in sentences(docs[i]))
+
+
 def relating(sent: Any, context: _Context) -> str:
     """The rep's personal words when the rep tells of their own life (first person, a
-    personal topic) right after the customer's personal talk; "" otherwise."""
-    if not context.personal or sent.text.rstrip().endswith("?"):
+    personal topic) right after the customer's personal talk, not in answer to the customer's
+    question about it ("did your dad remarry?"); "" otherwise."""
+    if not context.personal or context.about_rep or sent.text.rstrip().endswith("?"):
         return ""
     if not any(t.lower_ in FIRST_PERSON for t in sent):
         return ""
