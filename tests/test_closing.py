@@ -337,10 +337,31 @@ def test_closing_objection_acknowledged(session_labeler):
     assert flags_of(result, "objection_answer")[0].subtype == "acknowledged"
 
 
-def test_closing_a_bare_got_it_takes_the_objection_in(session_labeler):
-    """Real calls (stop 31): "Got it." after a budget cap was read as a pitch."""
+def test_closing_a_bare_yeah_is_no_answer_to_an_objection(session_labeler):
+    """Real calls (stop 50): a rep's bare "Yeah." was the pitch that answered "a little
+    lower."; a backchannel takes no turn, and the rep's next turn answers."""
+    result = call_of(session_labeler, ("Cust", "Honestly it's too expensive for us right now."),
+                     ("Rep", "Yeah."), ("Cust", "We have a tight budget this year."),
+                     ("Rep", "What budget did you set aside for this project?"))
+    answers = flags_of(result, "objection_answer")
+    assert {(f.subtype, f.text) for f in answers} == {
+        ("question", "What budget did you set aside for this project?")}
+    alone = call_of(session_labeler, ("Cust", "Honestly it's too expensive for us right now."),
+                    ("Rep", "Yeah."))
+    assert flags_of(alone, "objection_answer") == []
+    pitch = call_of(session_labeler, ("Cust", "Honestly it's too expensive for us right now."),
+                    ("Rep", "Yeah. Our platform pays for itself in three months."))
+    assert [f.text for f in flags_of(pitch, "objection_answer")] == [
+        "Our platform pays for itself in three months."]
+
+
+@pytest.mark.parametrize("said", ["Got it.", "Fair question.",
+                                  "I appreciate you being transparent about your budget."])
+def test_closing_a_bare_got_it_takes_the_objection_in(session_labeler, said):
+    """Real calls (stop 31): "Got it." after a budget cap was read as a pitch; written calls
+    (stop 50): "Fair question." and "I appreciate you being transparent ..." too."""
     result = call_of(session_labeler, ("Cust", "We cap out around 24K for a pilot."),
-                     ("Rep", "Got it."))
+                     ("Rep", said))
     assert flags_of(result, "objection_answer")[0].subtype == "acknowledged"
 
 

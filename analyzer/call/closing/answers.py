@@ -72,9 +72,10 @@ def answer_to(call: Sequence[Sentence], k: int, max_turns: int = 2) -> tuple[str
 
 
 def rep_answer(call: Sequence[Sentence], k: int) -> tuple[str, Sentence | None]:
-    """How the rep answered the objection at sentence k in their next utterance."""
-    later = [s for s in call[k + 1:] if s.role == REP]
-    group = [s for s in later if later and s.utterance == later[0].utterance]
+    """How the rep answered the objection at sentence k in their next turn: their next
+    utterance that is more than backchannels ("Yeah." takes no turn, as in the turn metrics;
+    "Got it." acknowledges)."""
+    group = _next_turn([s for s in call[k + 1:] if s.role == REP])
     if not group:
         return "unanswered", None
     ack = next((s for s in group if s.cue("acknowledged")), None)
@@ -88,7 +89,17 @@ def rep_answer(call: Sequence[Sentence], k: int) -> tuple[str, Sentence | None]:
         return "question", asking
     if question is not None:
         return "question", question
-    return "pitched", group[0]
+    return "pitched", next((s for s in group if not says_only_backchannels(s.text)), group[0])
+
+
+def _next_turn(later: Sequence[Sentence]) -> list[Sentence]:
+    """The sentences of the first of these utterances that says more than backchannels or
+    acknowledges."""
+    for utterance in dict.fromkeys(s.utterance for s in later):
+        group = [s for s in later if s.utterance == utterance]
+        if any(s.cue("acknowledged") or not says_only_backchannels(s.text) for s in group):
+            return group
+    return []
 
 
 def _meets_the_objection(objection: Sentence, asking: Sentence) -> bool:
