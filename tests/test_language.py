@@ -187,9 +187,14 @@ def test_language_full_stop_is_a_statement_where_the_transcript_marks_questions(
     assert [s[0].labels[:1] for s in labeler.label(stated)] == [("question",), ("question",)]
     marked = labeler.label([*stated, "Is that right?"])
     assert [s[0].labels for s in marked[:2]] == [(), ()]
-    # ASR closes many a real question put to the listener with a full stop.
-    asked = labeler.label(["How many people do you guys have over there.", "Is that right?"])
-    assert asked[0][0].labels == ("question", "customer_question")
+    # ASR closes many a real question put to the listener with a full stop; a "you" further
+    # on in a statement makes none.
+    asked = labeler.label(["How many people do you guys have over there.",
+                           "You know, have you got any documentation on the client.",
+                           "You'll see how many hours you have to give within months.",
+                           "Is that right?"])
+    assert [s[0].labels for s in asked[:3]] == [("question", "customer_question"),
+                                                ("question", "customer_question"), ()]
     # A customer asks about our side without a "you"; read as a statement it became a yes.
     customer = labeler.label(["What is the name of the organization.", "Is that right?"],
                              ["customer", "rep"])
