@@ -191,8 +191,7 @@ class _Context:
 
     @classmethod
     def of(cls, blocks: Sequence[Block], number: int, docs: Sequence[Any],
-           kinds: Sequence[Kind | None], asked: frozenset[tuple[int, str]] = frozenset()
-           ) -> _Context:
+           kinds: Sequence[Kind | None], asked: frozenset[tuple[int, str]]) -> _Context:
         """``asked`` holds the customer's question sentences, as (utterance, text)."""
         rules = load_follow_up_rules()
         before = blocks[:number]

@@ -127,8 +127,7 @@ class Labeler:
         if len(roles) != len(docs):
             raise ValueError("roles must have one entry per text")
         marked = any("?" in doc.text for doc in docs)
-        labelled = [self.label_doc(doc, role, marked and role == REP)
-                    for doc, role in zip(docs, roles)]
+        labelled = [self.label_doc(doc, role, marked) for doc, role in zip(docs, roles)]
         if self.backstop is None:
             return labelled
         return self.backstop.review(labelled)
@@ -136,12 +135,12 @@ class Labeler:
     def label_doc(self, doc: Any, role: str = REP, questions_marked: bool | None = None
                   ) -> tuple[SentenceLabels, ...]:
         """Label the sentences of one parsed utterance; ``questions_marked`` says its
-        transcript marks questions with "?" and the full stops of this role's sentences count
-        (see ``label_parsed``); by default whether a rep's utterance itself holds a "?"."""
+        transcript marks questions with "?" (see ``label_parsed``), by default whether the
+        utterance itself holds one. Only a rep's full stops count."""
         if questions_marked is None:
-            questions_marked = role == REP and "?" in doc.text
+            questions_marked = "?" in doc.text
         mark_syntax(doc, self.fillers, [(s, e) for _, s, e in self.names(doc)],
-                    questions_marked)
+                    questions_marked and role == REP)
         sents = sentences(doc)
         by_sent: list[list[_Match]] = [[] for _ in sents]
         starts = [s.start for s in sents]
