@@ -153,6 +153,21 @@ def test_language_asr_tag_word_stays_in_its_sentence(labeler: Labeler) -> None:
     assert len(sentences) == 1
 
 
+@pytest.mark.parametrize("text", [
+    "and your reports are accurate right so you have the numbers you need for planning",
+    "that's the worst option for your team right so how do we track it automatically",
+    "so right now you mentioned no I mean no real visibility into the touch rate",
+])
+def test_language_a_tag_word_the_speaker_talks_through_asks_nothing(labeler: Labeler,
+                                                                     text: str) -> None:
+    # Unpunctuated speech cut by the parser after "right" or "no": the speaker goes on, so
+    # the word is a discourse marker; at the end of the utterance it still asks.
+    first = labeler.label([text])[0][0]
+    assert "question" not in first.labels
+    assert "customer_question" not in first.labels
+    assert labels_of(labeler, "you got the invite right") == {"question"}
+
+
 def test_language_downplayed_deadline_is_not_pushy(labeler: Labeler) -> None:
     text = "the state rebate wraps up in december but it's not a big amount either way"
     assert "pushy_close" not in labels_of(labeler, text)

@@ -1,9 +1,9 @@
 """Syntax the rule patterns can test: sentences fit for ASR text, and token attributes.
 
-Code adds nine token attributes (``cc_open``, ``cc_first``, ``cc_end``, ``cc_main``,
-``cc_inverted``, ``cc_ours``, ``cc_name``, ``cc_filler``, ``cc_stop``) that patterns in
-``models/language/`` test like any spaCy attribute, and decides whether a match is negated
-("there's no deadline").
+Code adds ten token attributes (``cc_open``, ``cc_first``, ``cc_end``, ``cc_main``,
+``cc_inverted``, ``cc_ours``, ``cc_name``, ``cc_filler``, ``cc_stop``, ``cc_runs_on``) that
+patterns in ``models/language/`` test like any spaCy attribute, and decides whether a match is
+negated ("there's no deadline").
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ AUXILIARIES = frozenset({"be", "do", "have", "can", "could", "will", "would", "s
                          "should", "may", "might", "must", "ought", "need", "dare", "'ve", "'d",
                          "'s", "'re", "'m", "'ll"})
 ATTRIBUTES = ("cc_open", "cc_first", "cc_end", "cc_main", "cc_inverted", "cc_ours", "cc_name",
-              "cc_filler", "cc_stop")
+              "cc_filler", "cc_stop", "cc_runs_on")
 STOPS = frozenset({".", "!"})
 
 
@@ -73,6 +73,9 @@ def mark_syntax(doc: Any, fillers: frozenset[str], names: Sequence[tuple[int, in
     cc_stop: the full stop or exclamation mark that ends a sentence of a transcript that
         marks its questions: the transcriber (or ASR) heard a statement. Not set where the
         transcript has no "?" at all (Zoom's captions end every sentence with a full stop).
+    cc_runs_on: the last word of a sentence that no punctuation closes while the speaker
+        goes on ("... the worst option right so how do we ..."): the parser cut it there,
+        not the speaker, so a final "right" is a discourse marker, not a tag.
     """
     for start, end in names:
         for token in doc[start:end]:
@@ -86,6 +89,9 @@ def mark_syntax(doc: Any, fillers: frozenset[str], names: Sequence[tuple[int, in
             for token in doc[words[-1].i:sent.end]:
                 token._.cc_end = True
                 token._.cc_stop = questions_marked and token.text in STOPS
+            following = words[-1].i + 1
+            words[-1]._.cc_runs_on = (following < len(doc)
+                                      and not doc[following].is_punct)
         opening = True
         for token in sent:
             if _said_again(token):
