@@ -355,6 +355,15 @@ def test_closing_a_bare_yeah_is_no_answer_to_an_objection(session_labeler):
         "Our platform pays for itself in three months."]
 
 
+def test_closing_a_bare_right_is_no_question_about_the_objection(session_labeler):
+    """Real calls (stop 51): "I'd have to talk to my counterpart" was answered "question"
+    with the words "Right?", the opening of the rep's pitch."""
+    result = call_of(session_labeler, ("Cust", "I need to talk to my boss first."),
+                     ("Rep", "Right? Because our platform keeps every contact up to date."))
+    assert {(f.subtype, f.text) for f in flags_of(result, "objection_answer")} == {
+        ("pitched", "Because our platform keeps every contact up to date.")}
+
+
 @pytest.mark.parametrize("said", ["Got it.", "Fair question.",
                                   "I appreciate you being transparent about your budget."])
 def test_closing_a_bare_got_it_takes_the_objection_in(session_labeler, said):

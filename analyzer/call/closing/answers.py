@@ -80,7 +80,9 @@ def rep_answer(call: Sequence[Sentence], k: int) -> tuple[str, Sentence | None]:
         return "unanswered", None
     ack = next((s for s in group if s.cue("acknowledged")), None)
     asking = next((s for s in group if is_asking(s)), None)
-    question = next((s for s in group if _is_question(s)), None)
+    # A bare "Right?" checks the rep's own words; it asks nothing about the objection.
+    question = next((s for s in group if _is_question(s)
+                     and not says_only_backchannels(s.text)), None)
     if ack is not None:
         return "acknowledged", ack
     if asking is not None and not _meets_the_objection(call[k], asking):
