@@ -81,8 +81,8 @@ def rep_answer(call: Sequence[Sentence], k: int) -> tuple[str, Sentence | None]:
     ack = next((s for s in group if s.cue("acknowledged")), None)
     asking = next((s for s in group if is_asking(s)), None)
     # A bare "Right?" checks the rep's own words; it asks nothing about the objection.
-    question = next((s for s in group if _is_question(s)
-                     and not says_only_backchannels(s.text)), None)
+    said = [s for s in group if not says_only_backchannels(s.text)]
+    question = next((s for s in said if _is_question(s)), None)
     if ack is not None:
         return "acknowledged", ack
     if asking is not None and not _meets_the_objection(call[k], asking):
@@ -91,7 +91,7 @@ def rep_answer(call: Sequence[Sentence], k: int) -> tuple[str, Sentence | None]:
         return "question", asking
     if question is not None:
         return "question", question
-    return "pitched", next((s for s in group if not says_only_backchannels(s.text)), group[0])
+    return "pitched", said[0]  # the turn says more than backchannels (``_next_turn``)
 
 
 def _next_turn(later: Sequence[Sentence]) -> list[Sentence]:
